@@ -1,0 +1,3 @@
+from vertice_lint.cli import main
+
+main()

@@ -1,0 +1,30 @@
+"""Rules about the tool's own input: VL001 parse-error, VL003 config-error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from vertice_lint.checks import CheckContext
+from vertice_lint.diagnostics import Diagnostic
+from vertice_lint.model import Workspace
+
+
+def parse_error(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A file that could not be read or parsed, or a line of it that could not."""
+    for parsed in ws.failures():
+        failure = parsed.failure
+        assert failure is not None
+        yield ctx.diagnostic(parsed.source.path, failure.line, failure.col, failure.message)
+    for path in sorted(ws.files):
+        record = ws.files[path].record
+        for problem in getattr(record, "problems", ()):
+            yield ctx.diagnostic(path, problem.line, problem.col, problem.message)
+
+
+def config_error(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """An invalid configuration entry (validated by data/config.schema.json)."""
+    path = ws.config.path
+    if path is None:
+        return
+    for problem in ws.config.problems:
+        yield ctx.diagnostic(path, problem.line, problem.col, problem.message)

@@ -1,0 +1,171 @@
+"""Configuration: `[tool.vertice-lint]` in pyproject.toml or a `.vertice-lint.toml`.
+
+Found by walking up from the linted root; validated by `data/config.schema.json`. An invalid
+config does not stop the run: each error is a VL003 diagnostic and the invalid part is ignored.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from vertice_lint.diagnostics import ParseProblem
+
+CONFIG_FILES = (".vertice-lint.toml", "pyproject.toml")
+_SECTION = ("tool", "vertice-lint")
+
+
+@dataclass(frozen=True)
+class ServiceMapping:
+    """An explicit `[tool.vertice-lint.services.NAME]` entry."""
+
+    name: str
+    source: str | None = None
+    dockerfile: str | None = None
+    context: str | None = None
+    image: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration of a run."""
+
+    path: str | None = None  # relative to the root when inside it, else absolute
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    kubernetes_version: str | None = None
+    services: tuple[ServiceMapping, ...] = ()
+    external_configmaps: frozenset[str] = frozenset()
+    external_secrets: frozenset[str] = frozenset()
+    problems: tuple[ParseProblem, ...] = field(default=(), compare=False)
+
+
+@functools.cache
+def config_schema() -> dict[str, Any]:
+    text = resources.files("vertice_lint").joinpath("data/config.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest `.vertice-lint.toml`, or pyproject.toml with a [tool.vertice-lint] table."""
+    for directory in (start, *start.parents):
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if not candidate.is_file():
+                continue
+            if name == "pyproject.toml":
+                try:
+                    data = tomllib.loads(candidate.read_text("utf-8"))
+                except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                    continue
+                if "vertice-lint" not in data.get("tool", {}):
+                    continue
+            return candidate
+    return None
+
+
+def _locate(text: str, in_pyproject: bool, keypath: list[str | int]) -> tuple[int, int]:
+    """Best-effort line/col of a key path in TOML text (tomllib keeps no positions)."""
+    lines = text.splitlines()
+    header = "tool.vertice-lint" if in_pyproject else ""
+    keys = [k for k in keypath if isinstance(k, str)]
+    table = header
+    best = (1, 1)
+    found_table = not header
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        match = re.match(r"^\[\s*([^\]]+?)\s*\]", line)
+        if match:
+            table = match.group(1).replace('"', "").replace(" ", "")
+            if header and table == header and not found_table:
+                found_table = True
+                best = (number, 1)
+            continue
+        if not keys or not (table == header or table.startswith(header + ".") or not header):
+            continue
+        inner = table[len(header) :].lstrip(".") if header else table
+        prefix = [p for p in inner.split(".") if p]
+        remaining = keys[len(prefix) :] if keys[: len(prefix)] == prefix else None
+        if remaining is None:
+            continue
+        if not remaining:
+            best = (number, 1)
+            continue
+        key_match = re.match(r'^\s*"?([A-Za-z0-9_.*/-]+)"?\s*=', raw)
+        if key_match and key_match.group(1) == remaining[0]:
+            return number, len(raw) - len(raw.lstrip()) + 1
+    return best
+
+
+def _error_message(error: jsonschema.ValidationError, keypath: list[str | int]) -> str:
+    where = ".".join(str(p) for p in keypath)
+    if error.validator == "additionalProperties":
+        return f"unknown option {where!r}"
+    return f"{where or 'config'}: {error.message}"
+
+
+def load_config(path: Path, root: Path) -> Config:
+    """Read and validate a config file; problems become VL003 diagnostics."""
+    try:
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        rel = str(path)
+    try:
+        text = path.read_text("utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        return Config(path=rel, problems=(ParseProblem(f"cannot read config: {exc}", 1, 1),))
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"at line (\d+), column (\d+)", str(exc))
+        line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
+        return Config(path=rel, problems=(ParseProblem(f"invalid TOML: {exc}", line, col),))
+    in_pyproject = path.name == "pyproject.toml"
+    section: Any = data
+    if in_pyproject:
+        for key in _SECTION:
+            section = section.get(key, {}) if isinstance(section, dict) else {}
+    problems: list[ParseProblem] = []
+    validator = jsonschema.Draft202012Validator(config_schema())
+    bad_keys: set[str] = set()
+    for error in sorted(validator.iter_errors(section), key=lambda e: list(map(str, e.path))):
+        keypath = list(error.absolute_path)
+        if error.validator == "additionalProperties" and "'" in error.message:
+            keypath = [*keypath, error.message.split("'")[1]]
+        line, col = _locate(text, in_pyproject, keypath)
+        problems.append(ParseProblem(_error_message(error, keypath), line, col))
+        if keypath:
+            bad_keys.add(str(keypath[0]))
+    ok = {k: v for k, v in section.items() if k not in bad_keys}
+    services = tuple(
+        ServiceMapping(name=name, **{k: v for k, v in entry.items()})
+        for name, entry in sorted(ok.get("services", {}).items())
+    )
+    external = ok.get("external", {})
+    select = ok.get("select")
+    return Config(
+        path=rel,
+        select=tuple(select) if select is not None else None,
+        extend_select=tuple(ok.get("extend-select", ())),
+        ignore=tuple(ok.get("ignore", ())),
+        per_file_ignores=tuple(
+            (glob, tuple(rules)) for glob, rules in ok.get("per-file-ignores", {}).items()
+        ),
+        exclude=tuple(ok.get("exclude", ())),
+        kubernetes_version=ok.get("kubernetes-version"),
+        services=services,
+        external_configmaps=frozenset(external.get("configmaps", ())),
+        external_secrets=frozenset(external.get("secrets", ())),
+        problems=tuple(problems),
+    )

@@ -1,0 +1,94 @@
+"""The values every stage exchanges: positions, diagnostics, evidence and fixes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.Enum):
+    """How bad a finding is (see rules/ for what each rule uses)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Safety(enum.Enum):
+    """Fix safety, as in ruff: safe fixes run with --fix, unsafe ones need --unsafe-fixes."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One link of a diagnostic's evidence chain: a place and what it shows."""
+
+    path: str
+    line: int
+    col: int
+    note: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace text[start:end] of a file (offsets in decoded characters) with `replacement`.
+
+    `create` writes a new file whose whole content is `replacement`; `delete` removes the file.
+    """
+
+    path: str
+    start: int = 0
+    end: int = 0
+    replacement: str = ""
+    create: bool = False
+    delete: bool = False
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A list of edits that together correct one diagnostic."""
+
+    edits: tuple[Edit, ...]
+    safety: Safety
+    description: str
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A finding: rule id, where (1-based line and column), what and why."""
+
+    rule: str
+    path: str
+    line: int
+    col: int
+    message: str
+    severity: Severity = Severity.ERROR
+    evidence: tuple[Evidence, ...] = ()
+    fix: Fix | None = None
+    end_line: int | None = None
+    end_col: int | None = None
+    name: str = field(default="", compare=False)
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.col, self.rule, self.message)
+
+
+class ParseFailure(Exception):
+    """Raised by a parser for input it cannot read; becomes a VL001 diagnostic."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = max(1, line)
+        self.col = max(1, col)
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """A non-fatal parse error inside a file that was otherwise read (becomes VL001)."""
+
+    message: str
+    line: int
+    col: int

@@ -1,0 +1,181 @@
+"""Discover the files of a repository and classify each by kind."""
+
+from __future__ import annotations
+
+import enum
+import fnmatch
+import os
+import re
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import pathspec
+
+DEFAULT_EXCLUDES = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".eggs",
+    "site-packages",
+)
+
+
+class Kind(enum.Enum):
+    """What a file is, as far as vertice-lint is concerned."""
+
+    DOCKERFILE = "dockerfile"
+    DOCKERIGNORE = "dockerignore"
+    REQUIREMENTS = "requirements"
+    PYPROJECT = "pyproject"
+    LOCKFILE = "lockfile"
+    PYTHON = "python"
+    COMPOSE = "compose"
+    KUSTOMIZATION = "kustomization"
+    YAML = "yaml"
+    HELM_CHART = "helm-chart"
+    HELM_TEMPLATE = "helm-template"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of the tree: its POSIX path relative to the root and its kind."""
+
+    path: str
+    kind: Kind
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.path).name
+
+    @property
+    def parent(self) -> str:
+        parent = str(PurePosixPath(self.path).parent)
+        return "" if parent == "." else parent
+
+
+_STALE_SUFFIX = re.compile(
+    r"(\.(old|bak|backup|orig|save|tmp|disabled|copy|prev|previous)[\w.-]*|~|\.backup_?\d+|_old|-old)$",
+    re.IGNORECASE,
+)
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """Dockerfile, Containerfile, Dockerfile.<x>, <x>.Dockerfile (any case of the suffix)."""
+    lower = name.lower()
+    return (
+        lower in ("dockerfile", "containerfile")
+        or lower.startswith(("dockerfile.", "containerfile.", "dockerfile-", "dockerfile_"))
+        or lower.endswith((".dockerfile", ".containerfile"))
+    )
+
+
+def is_dockerfile_variant(name: str) -> bool:
+    """A Dockerfile with a suffix or prefix (`Dockerfile.prod`, `Dockerfile.old`, `api.Dockerfile`).
+
+    Such a file is an image of its service only when something (compose, a CI workflow, the
+    config) names it; the plain `Dockerfile`/`Containerfile` always is.
+    """
+    return is_dockerfile_name(name) and name.lower() not in ("dockerfile", "containerfile")
+
+
+def looks_stale(name: str) -> bool:
+    """A backup copy by its name: `Dockerfile.old`, `Dockerfile.backup_2`, `requirements.txt.bak`."""
+    return bool(_STALE_SUFFIX.search(name))
+
+
+def classify(relpath: str, helm_roots: Iterable[str] = ()) -> Kind:
+    """The kind of a file, from its path alone."""
+    posix = PurePosixPath(relpath)
+    name = posix.name
+    lower = name.lower()
+    for chart in helm_roots:
+        prefix = f"{chart}/" if chart else ""
+        if relpath.startswith(prefix + "templates/") or relpath.startswith(prefix + "charts/"):
+            return Kind.HELM_TEMPLATE
+    if is_dockerfile_name(name):
+        return Kind.DOCKERFILE
+    if lower == ".dockerignore" or lower.endswith(".dockerignore"):
+        return Kind.DOCKERIGNORE
+    if lower.endswith(".txt") and not looks_stale(name):
+        stem = lower[:-4]
+        if "requirements" in stem or "constraints" in stem or posix.parent.name == "requirements":
+            return Kind.REQUIREMENTS
+    if lower == "pyproject.toml":
+        return Kind.PYPROJECT
+    if lower in ("uv.lock", "poetry.lock", "pipfile.lock"):
+        return Kind.LOCKFILE
+    if lower.endswith(".py"):
+        return Kind.PYTHON
+    if lower in ("chart.yaml", "chart.yml"):
+        return Kind.HELM_CHART
+    if lower.endswith((".yaml", ".yml")):
+        if lower in ("kustomization.yaml", "kustomization.yml"):
+            return Kind.KUSTOMIZATION
+        if fnmatch.fnmatch(lower, "docker-compose*.y*ml") or fnmatch.fnmatch(lower, "compose*.y*ml"):
+            return Kind.COMPOSE
+        return Kind.YAML
+    if name == "Kustomization":
+        return Kind.KUSTOMIZATION
+    return Kind.OTHER
+
+
+def _git_files(root: Path) -> list[str] | None:
+    """Tracked plus untracked-but-not-ignored files under root, or None outside a git checkout."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+    # A tracked file deleted from the work tree is not there to lint.
+    return sorted({n for n in names if os.path.lexists(root / n)})
+
+
+def _walk_files(root: Path) -> list[str]:
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in DEFAULT_EXCLUDES)
+        rel = Path(dirpath).relative_to(root)
+        for name in filenames:
+            found.append((rel / name).as_posix())
+    return sorted(found)
+
+
+def _is_default_excluded(relpath: str) -> bool:
+    return any(part in DEFAULT_EXCLUDES for part in PurePosixPath(relpath).parts[:-1])
+
+
+def discover(root: Path, excludes: Sequence[str] = ()) -> list[SourceFile]:
+    """Every file of the repository rooted at `root`, classified, minus excluded ones."""
+    names = _git_files(root)
+    if names is None:
+        names = _walk_files(root)
+    else:
+        names = [n for n in names if not _is_default_excluded(n)]
+    spec = pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None
+    if spec is not None:
+        names = [n for n in names if not spec.match_file(n)]
+    helm_roots = sorted(
+        SourceFile(n, Kind.HELM_CHART).parent
+        for n in names
+        if PurePosixPath(n).name.lower() in ("chart.yaml", "chart.yml")
+    )
+    return [SourceFile(n, classify(n, helm_roots)) for n in names]

@@ -1,0 +1,207 @@
+"""The pipeline of ARCHITECTURE.md: discover → parse → link → check → filter."""
+
+from __future__ import annotations
+
+import fnmatch
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vertice_lint import suppress
+from vertice_lint.catalog import RuleMeta, load_catalog
+from vertice_lint.checks import CheckContext, load_check
+from vertice_lint.config import Config
+from vertice_lint.diagnostics import Diagnostic, Edit, Fix, ParseFailure, Safety
+from vertice_lint.discover import Kind, SourceFile, classify, discover
+from vertice_lint.link import link
+from vertice_lint.model import Workspace
+from vertice_lint.parsers import ParsedFile, parse_file, skip_file
+from vertice_lint.source import read_bytes
+
+UNUSED_SUPPRESSION = "VL002"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Rule selectors from the command line; None means "as the config says"."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+def _matches(selector: str, meta: RuleMeta) -> bool:
+    return (
+        selector == "ALL"
+        or meta.id.startswith(selector)
+        and selector.startswith("VL")
+        or selector == meta.name
+    )
+
+
+def enabled_rules(
+    catalog: Mapping[str, RuleMeta], config: Config, cli: Selection
+) -> tuple[set[str], list[str]]:
+    """The ids of the rules that run, like ruff: select replaces, extend-select adds, ignore removes.
+
+    Returns the ids and the selectors that matched no rule (a usage error on the command line).
+    """
+    unknown: list[str] = []
+
+    def pick(selectors: Sequence[str]) -> set[str]:
+        ids = set()
+        for sel in selectors:
+            hits = {rid for rid, meta in catalog.items() if _matches(sel, meta)}
+            if not hits:
+                unknown.append(sel)
+            ids |= hits
+        return ids
+
+    select = cli.select if cli.select is not None else config.select
+    if select is None:
+        ids = {rid for rid, meta in catalog.items() if meta.enabled}
+    else:
+        ids = pick(select)
+    ids |= pick(config.extend_select) | pick(cli.extend_select)
+    ids -= pick(config.ignore) | pick(cli.ignore)
+    return ids, unknown
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one lint run found."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    workspace: Workspace
+    enabled: frozenset[str]
+    internal_errors: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+
+def _parse_all(
+    root: Path, files: Sequence[SourceFile], overlay: Mapping[str, bytes | None]
+) -> dict[str, ParsedFile]:
+    parsed: dict[str, ParsedFile] = {}
+    for source in files:
+        if skip_file(source):
+            parsed[source.path] = ParsedFile(source)
+            continue
+        if source.path in overlay:
+            data = overlay[source.path]
+            if data is None:
+                continue
+            parsed[source.path] = parse_file(source, data)
+            continue
+        try:
+            data = read_bytes(root, source.path)
+        except ParseFailure as failure:
+            parsed[source.path] = ParsedFile(source, failure=failure)
+            continue
+        parsed[source.path] = parse_file(source, data)
+    return parsed
+
+
+def _unused_suppression_fix(text: str, sup: suppress.Suppression, idle: Sequence[str]) -> Fix:
+    remaining = [c for c in sup.codes if c not in idle]
+    if remaining:
+        kind = "ignore-file" if sup.whole_file else "ignore"
+        new = f"# vertice-lint: {kind}[{', '.join(remaining)}]"
+        return Fix((Edit(sup.path, sup.start, sup.end, new),), Safety.SAFE, "remove unused codes")
+    line_start = text.rfind("\n", 0, sup.start) + 1
+    line_end = text.find("\n", sup.end)
+    line_end = len(text) if line_end < 0 else line_end + 1
+    before = text[line_start : sup.start]
+    after = text[sup.end : line_end]
+    if not before.strip() and not after.strip():
+        edit = Edit(sup.path, line_start, line_end, "")  # the comment was the whole line
+    else:
+        start = sup.start
+        while start > line_start and text[start - 1] in " \t":
+            start -= 1
+        edit = Edit(sup.path, start, sup.end, "")
+    return Fix((edit,), Safety.SAFE, "remove the unused suppression")
+
+
+def lint(
+    root: Path,
+    config: Config,
+    selection: Selection = Selection(),
+    overlay: Mapping[str, bytes | None] | None = None,
+    only: Sequence[str] | None = None,
+) -> RunResult:
+    """Lint the repository at `root` (as if `overlay` replaced some files' bytes)."""
+    overlay = overlay or {}
+    catalog = load_catalog()
+    enabled, _unknown = enabled_rules(catalog, config, selection)
+    files = [f for f in discover(root, config.exclude) if overlay.get(f.path, b"") is not None]
+    known = {f.path for f in files}
+    files += [SourceFile(p, classify(p)) for p, d in overlay.items() if d is not None and p not in known]
+    parsed = _parse_all(root, files, overlay)
+    workspace = link(root, config, parsed)
+
+    found: list[Diagnostic] = []
+    errors: list[str] = []
+    for rule_id in sorted(enabled):
+        meta = catalog[rule_id]
+        try:
+            check = load_check(meta)
+            if check is not None:
+                found.extend(check(workspace, CheckContext(meta)))
+        except Exception as exc:  # one broken rule must not hide the others' findings
+            last = traceback.extract_tb(exc.__traceback__)[-1]
+            errors.append(
+                f"internal error in {rule_id} ({meta.name}): {type(exc).__name__}: {exc}"
+                f" ({Path(last.filename).name}:{last.lineno})"
+            )
+
+    # filter: per-file ignores, then inline suppressions and annotations
+    if config.per_file_ignores:
+        found = [
+            d
+            for d in found
+            if not any(
+                fnmatch.fnmatch(d.path, glob) and any(_matches(s, catalog[d.rule]) for s in rules)
+                for glob, rules in config.per_file_ignores
+            )
+        ]
+    sups: list[suppress.Suppression] = []
+    for pf in workspace.files.values():
+        if pf.text is not None and "vertice-lint" in pf.text.text:
+            sups.extend(suppress.find_suppressions(pf.source.path, pf.text.text))
+    filtered = suppress.apply(found, sups, workspace.ignore_scopes)
+    result = list(filtered.kept)
+    if UNUSED_SUPPRESSION in enabled:
+        ctx = CheckContext(catalog[UNUSED_SUPPRESSION])
+        for sup, idle in suppress.unused(sups, filtered.used, enabled, set(catalog)):
+            text = workspace.files[sup.path].text
+            assert text is not None
+            what = ", ".join(idle) if idle else "every rule"
+            result.append(
+                ctx.diagnostic(
+                    sup.path,
+                    sup.line,
+                    sup.col,
+                    f"unused suppression: no {what} diagnostic is reported "
+                    + ("in this file" if sup.whole_file else "on this line"),
+                    fix=_unused_suppression_fix(text.text, sup, idle),
+                )
+            )
+    if only is not None:
+        prefixes = [p.rstrip("/") for p in only]
+        result = [
+            d
+            for d in result
+            if any(p in ("", ".") or d.path == p or d.path.startswith(p + "/") for p in prefixes)
+        ]
+    result.sort(key=Diagnostic.sort_key)
+    return RunResult(
+        diagnostics=tuple(result),
+        workspace=workspace,
+        enabled=frozenset(enabled),
+        internal_errors=tuple(errors),
+        notes=workspace.notes,
+    )
+
+
+__all__ = ["Kind", "RunResult", "Selection", "enabled_rules", "lint"]

@@ -1,0 +1,222 @@
+"""The model of the whole repository that every rule reads: the Workspace.
+
+Built once by `link.link()` from the parsed files; frozen, so no rule can change what another
+rule sees. Every link records why it was made (`Link.reason` and its evidence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vertice_lint.config import Config
+from vertice_lint.diagnostics import Evidence
+from vertice_lint.discover import Kind
+from vertice_lint.parsers import ParsedFile
+from vertice_lint.suppress import ObjectScope
+
+
+@dataclass(frozen=True)
+class Link:
+    """Why two things of the model were tied together."""
+
+    reason: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Service:
+    """A source directory that builds an image (a Dockerfile with code beside it)."""
+
+    name: str
+    directory: str
+    dockerfiles: tuple[str, ...]
+    requirements: tuple[str, ...]
+    link: Link
+
+
+@dataclass(frozen=True)
+class CopyStep:
+    """What a COPY/ADD of the image's final stage puts where."""
+
+    sources: tuple[str, ...]  # paths relative to the repository root (context applied)
+    dest: str  # absolute path in the image
+    from_stage: str | None  # another stage or image: sources are not from the context
+    is_add: bool
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Image:
+    """One Dockerfile built from one build context."""
+
+    key: str  # "<dockerfile>@<context>"
+    dockerfile: str
+    context: str  # directory relative to the root ("" for the root)
+    service: str | None
+    names: tuple[str, ...]  # image repositories this build is known as (compose, config)
+    workdir: str
+    env: Mapping[str, str]
+    user: str | None
+    exposed: tuple[int, ...]
+    cmd: tuple[str, ...] | None
+    entrypoint: tuple[str, ...] | None
+    copies: tuple[CopyStep, ...]
+    dockerignore: str | None
+    link: Link
+    record: Any = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """One `env` entry of a container (or compose `environment` entry)."""
+
+    name: str
+    value: str | None
+    source_kind: str | None  # configMapKeyRef, secretKeyRef, fieldRef, resourceFieldRef
+    source_name: str | None
+    source_key: str | None
+    optional: bool
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class EnvFrom:
+    """One `envFrom` entry (compose `env_file` entries use kind "file")."""
+
+    kind: str  # configMap, secret, file
+    name: str
+    prefix: str
+    optional: bool
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A liveness/readiness/startup probe."""
+
+    kind: str  # liveness, readiness, startup
+    handler: str  # httpGet, tcpSocket, grpc, exec
+    path: str | None
+    port: int | str | None
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Port:
+    """A containerPort (or a compose port mapping's container side)."""
+
+    number: int
+    name: str | None
+    protocol: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Container:
+    """A container of a workload, with where each part of it is written."""
+
+    name: str
+    image: str | None
+    command: tuple[str, ...] | None
+    args: tuple[str, ...] | None
+    env: tuple[EnvVar, ...]
+    env_from: tuple[EnvFrom, ...]
+    ports: tuple[Port, ...]
+    probes: tuple[Probe, ...]
+    security_context: Mapping[str, Any]
+    volume_mounts: tuple[tuple[str, str], ...]  # (volume name, mount path)
+    init: bool
+    keypath: tuple[str | int, ...]  # path of the container node inside its document
+    line: int
+    col: int
+    image_link: Image | None = None
+    image_link_reason: Link | None = None
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A pod template (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod...) or a compose service."""
+
+    kind: str  # Kubernetes kind, or "compose"
+    name: str
+    namespace: str | None
+    path: str
+    doc_index: int
+    keypath: tuple[str | int, ...]  # path of the object inside its document
+    line: int
+    col: int
+    replicas: int | None
+    containers: tuple[Container, ...]
+    volumes: tuple[Mapping[str, Any], ...]
+    pod_security_context: Mapping[str, Any]
+    service_account: str | None
+    labels: Mapping[str, str]
+    selector: Mapping[str, str] | None
+    template_labels: Mapping[str, str]
+
+    @property
+    def ident(self) -> str:
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind}/{ns}{self.name}"
+
+
+@dataclass(frozen=True)
+class ConfigSource:
+    """A ConfigMap or Secret with the keys it defines."""
+
+    kind: str  # ConfigMap, Secret
+    name: str
+    namespace: str | None
+    keys: frozenset[str]
+    path: str
+    line: int
+    col: int
+    generated: bool  # from a kustomize generator
+    external: bool  # declared external in the config: any key may exist
+
+
+@dataclass(frozen=True)
+class KubeEntry:
+    """A Kubernetes object and the file it comes from."""
+
+    path: str
+    obj: Any  # parsers.yaml.KubeObject
+    document: Any  # parsers.yaml.YamlDocument
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Everything vertice-lint knows about the repository."""
+
+    root: Path
+    config: Config
+    files: Mapping[str, ParsedFile]
+    services: tuple[Service, ...] = ()
+    images: tuple[Image, ...] = ()
+    workloads: tuple[Workload, ...] = ()
+    config_sources: tuple[ConfigSource, ...] = ()
+    kube_objects: tuple[KubeEntry, ...] = ()
+    ignore_scopes: tuple[ObjectScope, ...] = ()
+    stale_dockerfiles: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def records(self, *kinds: Kind) -> Iterator[tuple[str, Any]]:
+        """(path, record) of every successfully parsed file of these kinds, in path order."""
+        for path in sorted(self.files):
+            parsed = self.files[path]
+            if parsed.record is not None and parsed.source.kind in kinds:
+                yield path, parsed.record
+
+    def failures(self) -> Iterator[ParsedFile]:
+        """Files that could not be read or parsed."""
+        for path in sorted(self.files):
+            if self.files[path].failure is not None:
+                yield self.files[path]

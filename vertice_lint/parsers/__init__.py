@@ -1,0 +1,90 @@
+"""Parsing: one pure function per kind of file, `bytes -> record`.
+
+`parse_file` is a pure function of (kind, path, bytes), so it can run in parallel and be
+cached by content hash. Failures become values (`ParsedFile.failure`), never exceptions.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vertice_lint.diagnostics import ParseFailure
+from vertice_lint.discover import Kind, SourceFile
+from vertice_lint.source import Text, decode
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A file of the tree with its decoded text and parsed record, or why it has none."""
+
+    source: SourceFile
+    text: Text | None = None
+    record: Any = None
+    failure: ParseFailure | None = None
+
+
+def _parser(kind: Kind) -> Callable[[str, str], Any] | None:
+    # Imported lazily so that a run touching no Python file never loads the Python parser.
+    if kind is Kind.DOCKERFILE:
+        from vertice_lint.parsers import dockerfile
+
+        return dockerfile.parse
+    if kind is Kind.DOCKERIGNORE:
+        from vertice_lint.parsers import dockerignore
+
+        return dockerignore.parse
+    if kind is Kind.REQUIREMENTS:
+        from vertice_lint.parsers import requirements
+
+        return requirements.parse
+    if kind is Kind.PYPROJECT:
+        from vertice_lint.parsers import pyproject
+
+        return pyproject.parse
+    if kind is Kind.LOCKFILE:
+        from vertice_lint.parsers import lockfile
+
+        return lockfile.parse
+    if kind is Kind.PYTHON:
+        from vertice_lint.parsers import python
+
+        return python.parse
+    if kind in (Kind.YAML, Kind.COMPOSE, Kind.KUSTOMIZATION, Kind.HELM_CHART):
+        from vertice_lint.parsers import yaml
+
+        return yaml.parse
+    return None
+
+
+def skip_file(source: SourceFile) -> bool:
+    """Files that are listed but never read: other kinds, and Helm templates (not rendered)."""
+    return source.kind in (Kind.OTHER, Kind.HELM_TEMPLATE)
+
+
+def parse_file(source: SourceFile, data: bytes) -> ParsedFile:
+    """Decode and parse one file; a failure is recorded, not raised."""
+    try:
+        text = decode(data, python=source.kind is Kind.PYTHON)
+    except ParseFailure as failure:
+        return ParsedFile(source, failure=failure)
+    parser = _parser(source.kind)
+    if parser is None:
+        return ParsedFile(source, text=text)
+    try:
+        record = parser(source.path, text.text)
+    except ParseFailure as failure:
+        return ParsedFile(source, text=text, failure=failure)
+    except RecursionError:
+        return ParsedFile(source, text=text, failure=ParseFailure("file is nested too deeply"))
+    except Exception as exc:  # a parser bug must not stop the run: report it on the file
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        message = (
+            f"internal parser error: {type(exc).__name__}: {exc}"
+            f" ({Path(where.filename).name}:{where.lineno})"
+        )
+        return ParsedFile(source, text=text, failure=ParseFailure(message))
+    return ParsedFile(source, text=text, record=record)
