@@ -1,4 +1,4 @@
-"""The command line: `vertice-lint [check] [PATHS...]`, `vertice-lint rules`, `vertice-lint explain`.
+"""The command line: `vertice-lint [check] [PATHS...]`, `rules`, `explain RULE`.
 
 Exit codes: 0 clean, 1 findings (or a diff with --diff), 2 usage or internal error.
 """
@@ -18,7 +18,7 @@ import click
 from vertice_lint import __version__
 from vertice_lint.catalog import CatalogError, load_catalog
 from vertice_lint.config import Config, find_config, load_config
-from vertice_lint.diagnostics import Diagnostic, Safety
+from vertice_lint.diagnostics import Diagnostic
 from vertice_lint.engine import RunResult, Selection, enabled_rules, lint
 from vertice_lint.report import FORMATS, ReportContext, RunSummary, render
 
@@ -89,11 +89,17 @@ def cli() -> None:
 @click.option("--ignore", multiple=True, help="Rules to leave out.")
 @click.option("--exclude", multiple=True, help="Gitignore-style patterns of files to skip.")
 @click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
     help="Output format.",
 )
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file to use.")
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), help="Config file to use."
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Show counts per rule.")
 @click.option("--quiet", "-q", is_flag=True, help="Print diagnostics only.")
@@ -156,7 +162,9 @@ def check(
 
         outcome = run_fixes(diagnostics, lint_overlay, read, unsafe=unsafe_fixes)
         for diag, reason in outcome.failed:
-            notes.append(f"fix for {diag.path}:{diag.line}:{diag.col} {diag.rule} not applied: {reason}")
+            notes.append(
+                f"fix for {diag.path}:{diag.line}:{diag.col} {diag.rule} not applied: {reason}"
+            )
             click.echo(
                 f"warning: fix for {diag.path}:{diag.line} {diag.rule} not applied: {reason}",
                 err=True,
@@ -259,8 +267,11 @@ def explain(rule: str) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: never lets a traceback reach the user."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="vertice-lint",
-                 standalone_mode=True)
+        cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="vertice-lint",
+            standalone_mode=True,
+        )
     except CatalogError as exc:
         click.echo(f"vertice-lint: internal error: broken rule catalog: {exc}", err=True)
         sys.exit(EXIT_ERROR)

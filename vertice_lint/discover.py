@@ -91,7 +91,7 @@ def is_dockerfile_variant(name: str) -> bool:
 
 
 def looks_stale(name: str) -> bool:
-    """A backup copy by its name: `Dockerfile.old`, `Dockerfile.backup_2`, `requirements.txt.bak`."""
+    """A backup copy by its name: `Dockerfile.old`, `Dockerfile.backup_2`, `reqs.txt.bak`."""
     return bool(_STALE_SUFFIX.search(name))
 
 
@@ -123,7 +123,9 @@ def classify(relpath: str, helm_roots: Iterable[str] = ()) -> Kind:
     if lower.endswith((".yaml", ".yml")):
         if lower in ("kustomization.yaml", "kustomization.yml"):
             return Kind.KUSTOMIZATION
-        if fnmatch.fnmatch(lower, "docker-compose*.y*ml") or fnmatch.fnmatch(lower, "compose*.y*ml"):
+        if fnmatch.fnmatch(lower, "docker-compose*.y*ml") or fnmatch.fnmatch(
+            lower, "compose*.y*ml"
+        ):
             return Kind.COMPOSE
         return Kind.YAML
     if name == "Kustomization":
@@ -135,7 +137,16 @@ def _git_files(root: Path) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files under root, or None outside a git checkout."""
     try:
         proc = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            [
+                "git",
+                "-C",
+                str(root),
+                "ls-files",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+                "-z",
+            ],
             capture_output=True,
             timeout=60,
             check=False,

@@ -34,8 +34,7 @@ class Selection:
 def _matches(selector: str, meta: RuleMeta) -> bool:
     return (
         selector == "ALL"
-        or meta.id.startswith(selector)
-        and selector.startswith("VL")
+        or (meta.id.startswith(selector) and selector.startswith("VL"))
         or selector == meta.name
     )
 
@@ -43,7 +42,8 @@ def _matches(selector: str, meta: RuleMeta) -> bool:
 def enabled_rules(
     catalog: Mapping[str, RuleMeta], config: Config, cli: Selection
 ) -> tuple[set[str], list[str]]:
-    """The ids of the rules that run, like ruff: select replaces, extend-select adds, ignore removes.
+    """The ids of the rules that run (as in ruff: select replaces, extend-select adds, ignore
+    removes).
 
     Returns the ids and the selectors that matched no rule (a usage error on the command line).
     """
@@ -59,10 +59,8 @@ def enabled_rules(
         return ids
 
     select = cli.select if cli.select is not None else config.select
-    if select is None:
-        ids = {rid for rid, meta in catalog.items() if meta.enabled}
-    else:
-        ids = pick(select)
+    default = {rid for rid, meta in catalog.items() if meta.enabled}
+    ids = default if select is None else pick(select)
     ids |= pick(config.extend_select) | pick(cli.extend_select)
     ids -= pick(config.ignore) | pick(cli.ignore)
     return ids, unknown
@@ -136,7 +134,9 @@ def lint(
     enabled, _unknown = enabled_rules(catalog, config, selection)
     files = [f for f in discover(root, config.exclude) if overlay.get(f.path, b"") is not None]
     known = {f.path for f in files}
-    files += [SourceFile(p, classify(p)) for p, d in overlay.items() if d is not None and p not in known]
+    files += [
+        SourceFile(p, classify(p)) for p, d in overlay.items() if d is not None and p not in known
+    ]
     parsed = _parse_all(root, files, overlay)
     workspace = link(root, config, parsed)
 

@@ -1,20 +1,756 @@
-"""Link the parsed files into one Workspace (see model.py)."""
+"""Link the parsed files into one Workspace (see model.py).
+
+Every heuristic link records its reason; an explicit `[tool.vertice-lint.services]` mapping
+in the config is applied first and always wins.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
+import shlex
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from vertice_lint.config import Config
-from vertice_lint.discover import Kind
-from vertice_lint.model import Workspace
+from vertice_lint.diagnostics import Evidence
+from vertice_lint.discover import Kind, is_dockerfile_variant
+from vertice_lint.model import (
+    ConfigSource,
+    Container,
+    CopyStep,
+    EnvFrom,
+    EnvVar,
+    Image,
+    KubeEntry,
+    Link,
+    Port,
+    Probe,
+    Service,
+    Workload,
+    Workspace,
+)
 from vertice_lint.parsers import ParsedFile
+from vertice_lint.parsers.dockerfile import Dockerfile, Invocation
+from vertice_lint.parsers.dockerignore import DockerIgnore
+from vertice_lint.parsers.requirements import RequirementsFile
+from vertice_lint.parsers.yaml import KubeObject, YamlDocument, YamlFile, key_pos
+from vertice_lint.suppress import ANNOTATION, ObjectScope, parse_codes
+
+# Where the pod template sits in each workload kind.
+POD_TEMPLATES: Mapping[str, tuple[str, ...]] = {
+    "Deployment": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "ReplicationController": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+    "Rollout": ("spec", "template"),
+    "Pod": (),
+}
+PROBES = (
+    ("livenessProbe", "liveness"),
+    ("readinessProbe", "readiness"),
+    ("startupProbe", "startup"),
+)
+
+KeyPath = tuple[str | int, ...]
+
+
+def _dir(path: str) -> str:
+    parent = str(PurePosixPath(path).parent)
+    return "" if parent == "." else parent
+
+
+def join(base: str, rel: str) -> str:
+    """Join a relative reference to a directory of the tree, normalising `..`; POSIX."""
+    parts: list[str] = [p for p in base.split("/") if p]
+    for part in rel.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            else:
+                return "../" + rel  # escapes the repository
+        else:
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _str_map(value: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in _mapping(value).items()}
+
+
+def _str_tuple(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    if isinstance(value, str):
+        try:
+            return tuple(shlex.split(value))
+        except ValueError:
+            return (value,)
+    return None
+
+
+# --- Kubernetes ------------------------------------------------------------------------------
+
+
+def _patch_files(files: Mapping[str, ParsedFile]) -> set[str]:
+    """Files a kustomization applies as patches: partial objects, not resources."""
+    patches: set[str] = set()
+    for path, parsed in files.items():
+        record = parsed.record
+        if not isinstance(record, YamlFile) or record.kustomization is None:
+            continue
+        k = record.kustomization
+        base = _dir(path)
+        for patch in (*k.patches, *k.patches_json6902):
+            if patch.path:
+                patches.add(join(base, patch.path))
+        for ref in k.patches_strategic_merge:
+            patches.add(join(base, ref.value))
+    return patches
+
+
+def _kube_entries(files: Mapping[str, ParsedFile]) -> list[KubeEntry]:
+    patches = _patch_files(files)
+    entries: list[KubeEntry] = []
+    for path in sorted(files):
+        record = files[path].record
+        if not isinstance(record, YamlFile):
+            continue
+        for obj in record.objects:
+            document = record.documents[obj.doc_index]
+            validated = obj.role == "resource" and path not in patches
+            entries.append(KubeEntry(path, obj, document, validated))
+    return entries
+
+
+def _env(doc: Any, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[EnvVar, ...]:
+    out = []
+    for i, item in enumerate(_list(spec.get("env"))):
+        item = _mapping(item)
+        if "name" not in item:
+            continue
+        line, col = key_pos(doc, (*cpath, "env", i))
+        source = _mapping(item.get("valueFrom"))
+        kind = next(iter(source), None)
+        ref = _mapping(source.get(kind)) if kind else {}
+        value = item.get("value")
+        out.append(
+            EnvVar(
+                name=str(item["name"]),
+                value=None if value is None else str(value),
+                source_kind=kind,
+                source_name=str(ref["name"]) if "name" in ref else None,
+                source_key=str(ref["key"]) if "key" in ref else None,
+                optional=bool(ref.get("optional", False)),
+                line=line,
+                col=col,
+            )
+        )
+    return tuple(out)
+
+
+def _env_from(doc: Any, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[EnvFrom, ...]:
+    out = []
+    for i, item in enumerate(_list(spec.get("envFrom"))):
+        item = _mapping(item)
+        line, col = key_pos(doc, (*cpath, "envFrom", i))
+        for key, kind in (("configMapRef", "configMap"), ("secretRef", "secret")):
+            ref = _mapping(item.get(key))
+            if "name" in ref:
+                out.append(
+                    EnvFrom(
+                        kind,
+                        str(ref["name"]),
+                        str(item.get("prefix") or ""),
+                        bool(ref.get("optional", False)),
+                        line,
+                        col,
+                    )
+                )
+    return tuple(out)
+
+
+def _probes(doc: Any, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[Probe, ...]:
+    out = []
+    for key, kind in PROBES:
+        probe = _mapping(spec.get(key))
+        for handler in ("httpGet", "tcpSocket", "grpc", "exec"):
+            if handler in probe:
+                action = _mapping(probe[handler])
+                line, col = key_pos(doc, (*cpath, key, handler))
+                port = action.get("port")
+                out.append(
+                    Probe(
+                        kind,
+                        handler,
+                        str(action["path"]) if "path" in action else None,
+                        port if isinstance(port, int | str) else None,
+                        line,
+                        col,
+                    )
+                )
+    return tuple(out)
+
+
+def _ports(doc: Any, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[Port, ...]:
+    out = []
+    for i, item in enumerate(_list(spec.get("ports"))):
+        item = _mapping(item)
+        number = item.get("containerPort")
+        if isinstance(number, int):
+            line, col = key_pos(doc, (*cpath, "ports", i))
+            name = item.get("name")
+            out.append(
+                Port(
+                    number, str(name) if name else None, str(item.get("protocol", "TCP")), line, col
+                )
+            )
+    return tuple(out)
+
+
+def _containers(doc: Any, pod_path: KeyPath, pod_spec: Mapping[str, Any]) -> Iterator[Container]:
+    for key, init in (("initContainers", True), ("containers", False)):
+        for i, spec in enumerate(_list(pod_spec.get(key))):
+            spec = _mapping(spec)
+            cpath: KeyPath = (*pod_path, key, i)
+            line, col = key_pos(doc, cpath)
+            yield Container(
+                name=str(spec.get("name", "")),
+                image=str(spec["image"]) if spec.get("image") is not None else None,
+                command=_str_tuple(spec.get("command")),
+                args=_str_tuple(spec.get("args")),
+                env=_env(doc, cpath, spec),
+                env_from=_env_from(doc, cpath, spec),
+                ports=_ports(doc, cpath, spec),
+                probes=_probes(doc, cpath, spec),
+                security_context=_mapping(spec.get("securityContext")),
+                volume_mounts=tuple(
+                    (str(_mapping(m).get("name", "")), str(_mapping(m).get("mountPath", "")))
+                    for m in _list(spec.get("volumeMounts"))
+                ),
+                init=init,
+                keypath=cpath,
+                line=line,
+                col=col,
+            )
+
+
+def _kube_workload(entry: KubeEntry) -> Workload | None:
+    obj: KubeObject = entry.obj
+    template_path = POD_TEMPLATES.get(obj.kind)
+    if template_path is None or not entry.validated:
+        return None
+    template: Any = obj.plain
+    for step in template_path:
+        template = _mapping(template).get(step)
+    template = _mapping(template)
+    if obj.kind == "Pod":
+        pod_spec, pod_path, labels = template.get("spec"), (*obj.path, "spec"), obj.labels
+    else:
+        pod_spec = template.get("spec")
+        pod_path = (*obj.path, *template_path, "spec")
+        labels = _str_map(_mapping(template.get("metadata")).get("labels"))
+    pod_spec = _mapping(pod_spec)
+    spec = _mapping(obj.plain.get("spec"))
+    replicas = spec.get("replicas")
+    selector = spec.get("selector")
+    document: YamlDocument = entry.document
+    return Workload(
+        kind=obj.kind,
+        name=obj.name or "",
+        namespace=obj.namespace,
+        path=entry.path,
+        doc_index=obj.doc_index,
+        keypath=obj.path,
+        line=obj.line,
+        col=obj.col,
+        replicas=replicas if isinstance(replicas, int) else None,
+        containers=tuple(_containers(document.data, pod_path, pod_spec)),
+        volumes=tuple(_mapping(v) for v in _list(pod_spec.get("volumes"))),
+        pod_security_context=_mapping(pod_spec.get("securityContext")),
+        service_account=pod_spec.get("serviceAccountName"),
+        labels=obj.labels,
+        selector=_str_map(_mapping(selector).get("matchLabels")) if selector else None,
+        template_labels=labels,
+    )
+
+
+def _compose_workloads(path: str, record: YamlFile) -> Iterator[Workload]:
+    compose = record.compose
+    if compose is None:
+        return
+    for svc in compose.services:
+        env = tuple(
+            EnvVar(e.name, e.value, None, None, None, False, e.line, e.col) for e in svc.environment
+        )
+        env_files = tuple(EnvFrom("file", r.value, "", False, r.line, r.col) for r in svc.env_files)
+        ports = []
+        for port in svc.ports:
+            target = (port.target or "").split("/")[0]
+            if target.isdigit():
+                ports.append(Port(int(target), None, port.protocol or "TCP", port.line, port.col))
+        security: dict[str, Any] = {}
+        if svc.user:
+            security["user"] = svc.user
+        if svc.read_only:
+            security["readOnlyRootFilesystem"] = True
+        if svc.privileged:
+            security["privileged"] = True
+        if svc.cap_add:
+            security["capabilities"] = {"add": [r.value for r in svc.cap_add]}
+        keypath: KeyPath = ("services", svc.name)
+        container = Container(
+            name=svc.name,
+            image=svc.image,
+            command=_str_tuple(svc.entrypoint),
+            args=_str_tuple(svc.command),
+            env=env,
+            env_from=env_files,
+            ports=tuple(ports),
+            probes=(),
+            security_context=security,
+            volume_mounts=(),
+            init=False,
+            keypath=keypath,
+            line=svc.line,
+            col=svc.col,
+        )
+        yield Workload(
+            kind="compose",
+            name=svc.name,
+            namespace=None,
+            path=path,
+            doc_index=compose.doc_index,
+            keypath=keypath,
+            line=svc.line,
+            col=svc.col,
+            replicas=None,
+            containers=(container,),
+            volumes=(),
+            pod_security_context={},
+            service_account=None,
+            labels={},
+            selector=None,
+            template_labels={},
+        )
+
+
+def _config_sources(entries: Sequence[KubeEntry], config: Config) -> Iterator[ConfigSource]:
+    for entry in entries:
+        obj: KubeObject = entry.obj
+        if not entry.validated or obj.kind not in ("ConfigMap", "Secret") or not obj.name:
+            continue
+        sections = ("data", "binaryData") if obj.kind == "ConfigMap" else ("data", "stringData")
+        keys = frozenset(str(k) for s in sections for k in _mapping(obj.plain.get(s)))
+        external = obj.name in (
+            config.external_configmaps if obj.kind == "ConfigMap" else config.external_secrets
+        )
+        yield ConfigSource(
+            obj.kind, obj.name, obj.namespace, keys, entry.path, obj.line, obj.col, False, external
+        )
+
+
+def _generated_sources(files: Mapping[str, ParsedFile]) -> Iterator[ConfigSource]:
+    for path in sorted(files):
+        record = files[path].record
+        if not isinstance(record, YamlFile) or record.kustomization is None:
+            continue
+        k = record.kustomization
+        for kind, generators in (
+            ("ConfigMap", k.config_map_generator),
+            ("Secret", k.secret_generator),
+        ):
+            for gen in generators:
+                if not gen.name:
+                    continue
+                keys = {e.key for e in (*gen.literals, *gen.files)}
+                for ref in gen.envs:
+                    env_file = files.get(join(_dir(path), ref.value))
+                    if env_file is not None and env_file.text is not None:
+                        keys |= set(_env_file_keys(env_file.text.text))
+                yield ConfigSource(
+                    kind,
+                    gen.name,
+                    gen.namespace or k.namespace,
+                    frozenset(keys),
+                    path,
+                    gen.line,
+                    gen.col,
+                    True,
+                    False,
+                )
+
+
+def _env_file_keys(text: str) -> Iterator[str]:
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line and not line.startswith("#") and "=" in line:
+            yield line.split("=", 1)[0].removeprefix("export ").strip()
+
+
+def _ignore_scopes(entries: Sequence[KubeEntry]) -> Iterator[ObjectScope]:
+    for entry in entries:
+        value = entry.obj.annotations.get(ANNOTATION)
+        if value is None:
+            continue
+        document: YamlDocument = entry.document
+        yield ObjectScope(entry.path, document.line, document.end_line, parse_codes(value))
+
+
+# --- images and services ---------------------------------------------------------------------
+
+
+def image_repository(ref: str) -> str:
+    """`ghcr.io/org/api:1.2@sha256:...` -> `ghcr.io/org/api` (registry port kept)."""
+    ref = ref.split("@", 1)[0]
+    last = ref.rsplit("/", 1)[-1]
+    if ":" in last:
+        ref = ref[: len(ref) - len(last)] + last.split(":", 1)[0]
+    return ref
+
+
+def _norm(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def _argv(inv: Invocation | None) -> tuple[str, ...] | None:
+    if inv is None:
+        return None
+    if inv.form == "exec":
+        return inv.args
+    return ("/bin/sh", "-c", inv.text)
+
+
+def _build_requests(
+    files: Mapping[str, ParsedFile], config: Config
+) -> tuple[dict[tuple[str, str], tuple[set[str], list[Link]]], list[str]]:
+    """(dockerfile, context) -> (image names, why) from the config and compose files."""
+    requests: dict[tuple[str, str], tuple[set[str], list[Link]]] = {}
+    notes: list[str] = []
+
+    def add(dockerfile: str, context: str, name: str | None, link: Link) -> None:
+        names, links = requests.setdefault((dockerfile, context), (set(), []))
+        if name:
+            names.add(image_repository(name))
+        links.append(link)
+
+    for mapping in config.services:
+        if mapping.dockerfile:
+            context = mapping.context if mapping.context is not None else _dir(mapping.dockerfile)
+            add(
+                join("", mapping.dockerfile),
+                join("", context),
+                mapping.image,
+                Link(f"config: [tool.vertice-lint.services.{mapping.name}]"),
+            )
+    for path in sorted(files):
+        record = files[path].record
+        if not isinstance(record, YamlFile) or record.compose is None:
+            continue
+        for svc in record.compose.services:
+            if svc.build_context is None and svc.dockerfile is None:
+                continue
+            context = join(_dir(path), svc.build_context or ".")
+            dockerfile = join(context, svc.dockerfile or "Dockerfile")
+            if dockerfile not in files:
+                notes.append(
+                    f"{path}: service {svc.name} builds {dockerfile}, which does not exist"
+                )
+                continue
+            evidence = Evidence(path, svc.line, svc.col, f"compose service {svc.name} builds it")
+            add(dockerfile, context, svc.image, Link("compose build", (evidence,)))
+    return requests, notes
+
+
+def _referenced_elsewhere(dockerfile: str, files: Mapping[str, ParsedFile]) -> str | None:
+    """A CI workflow or other YAML (skaffold, cloudbuild) naming this Dockerfile variant."""
+    name = PurePosixPath(dockerfile).name
+    for path in sorted(files):
+        parsed = files[path]
+        if parsed.source.kind is Kind.YAML and parsed.text is not None and name in parsed.text.text:
+            return path
+    return None
+
+
+def _images(
+    files: Mapping[str, ParsedFile], config: Config, notes: list[str]
+) -> tuple[list[Image], list[str]]:
+    requests, request_notes = _build_requests(files, config)
+    notes.extend(request_notes)
+    requested = {dockerfile for dockerfile, _ in requests}
+    configured = {_dir(join("", s.dockerfile)) for s in config.services if s.dockerfile}
+    stale: list[str] = []
+    for path in sorted(files):
+        parsed = files[path]
+        if parsed.source.kind is not Kind.DOCKERFILE or path in requested:
+            continue
+        if is_dockerfile_variant(parsed.source.name):
+            where = _referenced_elsewhere(path, files)
+            if where is None:
+                stale.append(path)
+                notes.append(
+                    f"{path}: Dockerfile variant that no compose file, workflow or config"
+                    " references: not treated as an image"
+                )
+                continue
+            link = Link("Dockerfile variant referenced", (Evidence(where, 1, 1, "names it"),))
+        else:
+            if _dir(path) in configured:
+                continue  # the config says how this directory is built
+            link = Link("Dockerfile in its own directory (default build context)")
+        requests[(path, _dir(path))] = (set(), [link])
+
+    images: list[Image] = []
+    for (dockerfile, context), (names, links) in sorted(requests.items()):
+        record = files[dockerfile].record if dockerfile in files else None
+        if not isinstance(record, Dockerfile) or not record.stages:
+            continue
+        stage = record.final
+        ignore_path = next(
+            (
+                p
+                for p in (f"{dockerfile}.dockerignore", join(context, ".dockerignore"))
+                if isinstance(files.get(p) and files[p].record, DockerIgnore)
+            ),
+            None,
+        )
+        copies = tuple(
+            CopyStep(
+                sources=tuple(
+                    src.value if copy.from_stage is not None else join(context, src.value)
+                    for src in copy.sources
+                ),
+                dest=copy.dest_abs,
+                from_stage=copy.from_stage,
+                is_add=copy.is_add,
+                line=copy.line,
+                col=copy.col,
+            )
+            for copy in stage.copies
+        )
+        images.append(
+            Image(
+                key=f"{dockerfile}@{context or '.'}",
+                dockerfile=dockerfile,
+                context=context,
+                service=None,
+                names=tuple(sorted(names)),
+                workdir=stage.workdir,
+                env={e.name: e.value for e in stage.env},
+                user=stage.user.name if stage.user else None,
+                exposed=tuple(p.port for p in stage.ports),
+                cmd=_argv(stage.cmd),
+                entrypoint=_argv(stage.entrypoint),
+                copies=copies,
+                dockerignore=ignore_path,
+                link=Link(
+                    "; ".join(lk.reason for lk in links),
+                    tuple(e for lk in links for e in lk.evidence),
+                ),
+                record=record,
+            )
+        )
+    return images, stale
+
+
+def _services(
+    files: Mapping[str, ParsedFile], config: Config, images: Sequence[Image]
+) -> list[Service]:
+    services: dict[str, Service] = {}
+    for svc in config.services:
+        directory = join("", svc.source) if svc.source else _dir(join("", svc.dockerfile or ""))
+        dockerfiles: tuple[str, ...] = (join("", svc.dockerfile),) if svc.dockerfile else ()
+        services[svc.name] = Service(
+            svc.name,
+            directory,
+            dockerfiles,
+            (),
+            Link(f"config: [tool.vertice-lint.services.{svc.name}]"),
+        )
+    claimed = {s.directory for s in services.values()}
+    for image in images:
+        directory = _dir(image.dockerfile)
+        if directory in claimed or not directory:
+            continue
+        claimed.add(directory)
+        name = PurePosixPath(directory).name
+        if name in services:
+            name = directory
+        services[name] = Service(
+            name, directory, (image.dockerfile,), (), Link(f"{image.dockerfile} builds it")
+        )
+    result = []
+    for service in sorted(services.values(), key=lambda s: s.directory):
+        reqs = tuple(
+            p
+            for p in sorted(files)
+            if _dir(p) == service.directory and isinstance(files[p].record, RequirementsFile)
+        )
+        dockerfiles = service.dockerfiles or tuple(
+            i.dockerfile for i in images if _dir(i.dockerfile) == service.directory
+        )
+        result.append(Service(service.name, service.directory, dockerfiles, reqs, service.link))
+    return result
+
+
+def _assign_services(images: Sequence[Image], services: Sequence[Service]) -> list[Image]:
+    out = []
+    for image in images:
+        owner = next((s.name for s in services if image.dockerfile in s.dockerfiles), None)
+        if owner is None:
+            owner = next(
+                (
+                    s.name
+                    for s in services
+                    if s.directory and image.dockerfile.startswith(s.directory + "/")
+                ),
+                None,
+            )
+        out.append(replace(image, service=owner))
+    return out
+
+
+def _link_container(
+    container: Container,
+    workload: Workload,
+    images: Sequence[Image],
+    services: Sequence[Service],
+    config: Config,
+    compose_builds: Mapping[tuple[str, str], Image],
+    notes: list[str],
+) -> Container:
+    if workload.kind == "compose":
+        built = compose_builds.get((workload.path, workload.name))
+        if built is not None:
+            return replace(container, image_link=built, image_link_reason=Link("compose build"))
+    if not container.image:
+        return container
+    repo = image_repository(container.image)
+    for svc in config.services:
+        if svc.image and image_repository(svc.image) == repo:
+            match = [i for i in images if i.service == svc.name]
+            if len(match) == 1:
+                return replace(
+                    container,
+                    image_link=match[0],
+                    image_link_reason=Link(f"config: services.{svc.name}.image = {svc.image}"),
+                )
+    named = [i for i in images if repo in i.names]
+    if len(named) == 1:
+        return replace(
+            container,
+            image_link=named[0],
+            image_link_reason=Link(
+                f"image {repo} is built by {named[0].key}", named[0].link.evidence
+            ),
+        )
+    last = _norm(repo.rsplit("/", 1)[-1])
+    by_dir = [
+        s
+        for s in services
+        if _norm(s.name) == last or _norm(PurePosixPath(s.directory).name) == last
+    ]
+    candidates = [i for i in images if any(i.service == s.name for s in by_dir)]
+    if len(candidates) == 1:
+        service = next(s for s in by_dir if s.name == candidates[0].service)
+        return replace(
+            container,
+            image_link=candidates[0],
+            image_link_reason=Link(
+                f"image name {last!r} matches service directory {service.directory}/"
+            ),
+        )
+    if len(candidates) > 1 or len(named) > 1:
+        keys = ", ".join(i.key for i in (named or candidates))
+        notes.append(
+            f"{workload.path}:{container.line}: image {container.image} could be any of {keys};"
+            " not linked (map it in [tool.vertice-lint.services])"
+        )
+    return container
+
+
+# --- the whole -------------------------------------------------------------------------------
 
 
 def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspace:
     """Build the Workspace from the parsed files and the config."""
+    from vertice_lint import k8s_schema
+
     notes: list[str] = []
     for path, parsed in sorted(files.items()):
         if parsed.source.kind is Kind.HELM_CHART:
-            notes.append(f"{path}: Helm chart recognised; its templates are not rendered yet")
-    return Workspace(root=root, config=config, files=dict(files), notes=tuple(notes))
+            notes.append(f"{_dir(path) or '.'}: Helm chart recognised; templates are not rendered")
+    entries = _kube_entries(files)
+    workloads: list[Workload] = []
+    for entry in entries:
+        workload = _kube_workload(entry)
+        if workload is not None:
+            workloads.append(workload)
+    for path in sorted(files):
+        record = files[path].record
+        if isinstance(record, YamlFile):
+            workloads.extend(_compose_workloads(path, record))
+    sources = [*_config_sources(entries, config), *_generated_sources(files)]
+    images, stale = _images(files, config, notes)
+    services = _services(files, config, images)
+    images = _assign_services(images, services)
+    compose_builds: dict[tuple[str, str], Image] = {}
+    for path in sorted(files):
+        record = files[path].record
+        if isinstance(record, YamlFile) and record.compose is not None:
+            for svc in record.compose.services:
+                if svc.build_context is None and svc.dockerfile is None:
+                    continue
+                context = join(_dir(path), svc.build_context or ".")
+                dockerfile = join(context, svc.dockerfile or "Dockerfile")
+                for image in images:
+                    if (image.dockerfile, image.context) == (dockerfile, context):
+                        compose_builds[(path, svc.name)] = image
+    workloads = [
+        replace(
+            w,
+            containers=tuple(
+                _link_container(c, w, images, services, config, compose_builds, notes)
+                for c in w.containers
+            ),
+        )
+        for w in workloads
+    ]
+    try:
+        version = k8s_schema.resolve_version(config.kubernetes_version)
+    except ValueError as exc:
+        notes.append(f"kubernetes-version: {exc}")
+        version = k8s_schema.resolve_version(None)
+    skipped = sum(
+        1
+        for e in entries
+        if e.validated and not k8s_schema.has_schema(e.obj.api_version, e.obj.kind, version)
+    )
+    return Workspace(
+        root=root,
+        config=config,
+        files=dict(files),
+        services=tuple(services),
+        images=tuple(images),
+        workloads=tuple(workloads),
+        config_sources=tuple(sources),
+        kube_objects=tuple(entries),
+        ignore_scopes=tuple(_ignore_scopes(entries)),
+        stale_dockerfiles=tuple(stale),
+        kubernetes_version=version,
+        schema_skipped=skipped,
+        notes=tuple(notes),
+    )

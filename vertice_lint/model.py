@@ -143,7 +143,7 @@ class Container:
 
 @dataclass(frozen=True)
 class Workload:
-    """A pod template (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod...) or a compose service."""
+    """A pod template (Deployment, StatefulSet, Job, CronJob, Pod...) or a compose service."""
 
     kind: str  # Kubernetes kind, or "compose"
     name: str
@@ -190,6 +190,7 @@ class KubeEntry:
     path: str
     obj: Any  # parsers.yaml.KubeObject
     document: Any  # parsers.yaml.YamlDocument
+    validated: bool  # a whole resource (not a kustomize patch, not a CRD instance)
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,8 @@ class Workspace:
     kube_objects: tuple[KubeEntry, ...] = ()
     ignore_scopes: tuple[ObjectScope, ...] = ()
     stale_dockerfiles: tuple[str, ...] = ()
+    kubernetes_version: str = ""  # the schema version VL801 validates against
+    schema_skipped: int = 0
     notes: tuple[str, ...] = ()
 
     def records(self, *kinds: Kind) -> Iterator[tuple[str, Any]]:

@@ -6,11 +6,12 @@ cached by content hash. Failures become values (`ParsedFile.failure`), never exc
 
 from __future__ import annotations
 
+import importlib
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from vertice_lint.diagnostics import ParseFailure
 from vertice_lint.discover import Kind, SourceFile
@@ -27,37 +28,27 @@ class ParsedFile:
     failure: ParseFailure | None = None
 
 
+_MODULES: dict[Kind, str] = {
+    Kind.DOCKERFILE: "dockerfile",
+    Kind.DOCKERIGNORE: "dockerignore",
+    Kind.REQUIREMENTS: "requirements",
+    Kind.PYPROJECT: "pyproject",
+    Kind.LOCKFILE: "lockfile",
+    Kind.PYTHON: "python",
+    Kind.YAML: "yaml",
+    Kind.COMPOSE: "yaml",
+    Kind.KUSTOMIZATION: "yaml",
+    Kind.HELM_CHART: "yaml",
+}
+
+
 def _parser(kind: Kind) -> Callable[[str, str], Any] | None:
-    # Imported lazily so that a run touching no Python file never loads the Python parser.
-    if kind is Kind.DOCKERFILE:
-        from vertice_lint.parsers import dockerfile
-
-        return dockerfile.parse
-    if kind is Kind.DOCKERIGNORE:
-        from vertice_lint.parsers import dockerignore
-
-        return dockerignore.parse
-    if kind is Kind.REQUIREMENTS:
-        from vertice_lint.parsers import requirements
-
-        return requirements.parse
-    if kind is Kind.PYPROJECT:
-        from vertice_lint.parsers import pyproject
-
-        return pyproject.parse
-    if kind is Kind.LOCKFILE:
-        from vertice_lint.parsers import lockfile
-
-        return lockfile.parse
-    if kind is Kind.PYTHON:
-        from vertice_lint.parsers import python
-
-        return python.parse
-    if kind in (Kind.YAML, Kind.COMPOSE, Kind.KUSTOMIZATION, Kind.HELM_CHART):
-        from vertice_lint.parsers import yaml
-
-        return yaml.parse
-    return None
+    # Imported on first use, so a run touching no Python file never loads the Python parser.
+    name = _MODULES.get(kind)
+    if name is None:
+        return None
+    module = importlib.import_module(f"vertice_lint.parsers.{name}")
+    return cast(Callable[[str, str], Any], module.parse)
 
 
 def skip_file(source: SourceFile) -> bool:

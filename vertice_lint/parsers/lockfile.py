@@ -1,0 +1,204 @@
+"""Lock files (uv.lock, poetry.lock, Pipfile.lock): the exact versions a project installs.
+
+`dependencies` are the packages always installed with a package; what an extra adds is in
+`extras`, so `closure` follows only what is installed for sure.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from vertice_lint.diagnostics import ParseFailure
+from vertice_lint.parsers.pyproject import TomlPath, load_toml, locate
+
+_KINDS = {"uv.lock": "uv", "poetry.lock": "poetry", "pipfile.lock": "pipfile"}
+
+
+@dataclass(frozen=True)
+class LockedPackage:
+    """One locked distribution; `line` is that of its `name = ` entry (its key in JSON)."""
+
+    name: str
+    normalized: str
+    version: str | None
+    dependencies: tuple[str, ...]
+    line: int
+    extras: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LockFile:
+    """The packages of a lock file; `kind` is "uv", "poetry" or "pipfile"."""
+
+    path: str
+    kind: str
+    packages: tuple[LockedPackage, ...]
+
+    def _by_name(self) -> dict[str, LockedPackage]:
+        # the first entry wins: uv may lock one name twice (per marker), Pipfile default first
+        found: dict[str, LockedPackage] = {}
+        for package in self.packages:
+            found.setdefault(package.normalized, package)
+        return found
+
+    def version_of(self, name: str) -> str | None:
+        """The locked version of a distribution (any spelling of its name), or None."""
+        package = self._by_name().get(canonicalize_name(name))
+        return package.version if package is not None else None
+
+    def closure(self, names: Iterable[str]) -> frozenset[str]:
+        """The normalized names of `names` and everything they depend on, transitively."""
+        by_name: dict[str, list[LockedPackage]] = {}
+        for package in self.packages:
+            by_name.setdefault(package.normalized, []).append(package)
+        seen: set[str] = set()
+        todo: list[str] = [canonicalize_name(n) for n in names]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for package in by_name.get(name, ()):
+                todo.extend(package.dependencies)
+        return frozenset(seen)
+
+
+def _kind(path: str, text: str) -> str:
+    kind = _KINDS.get(posixpath.basename(path.replace("\\", "/")).lower())
+    if kind is not None:
+        return kind
+    if text.lstrip().startswith("{"):
+        return "pipfile"
+    if "[metadata]" in text and "content-hash" in text:
+        return "poetry"
+    if "[[package]]" in text:
+        return "uv"
+    raise ParseFailure("not a known lock file (uv.lock, poetry.lock or Pipfile.lock)")
+
+
+def _names(entries: object) -> tuple[str, ...]:
+    """Names of uv dependency entries (`{ name = "x", ... }`)."""
+    if not isinstance(entries, list):
+        return ()
+    return tuple(
+        canonicalize_name(e["name"])
+        for e in entries
+        if isinstance(e, dict) and isinstance(e.get("name"), str)
+    )
+
+
+def _table(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _toml_packages(kind: str, text: str) -> tuple[LockedPackage, ...]:
+    data = load_toml(text)
+    keys = locate(text).keys
+    found: list[LockedPackage] = []
+    entries = data.get("package")
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        name = _table(entry).get("name")
+        if not isinstance(name, str):
+            continue
+        where: TomlPath = ("package", index, "name")
+        line = keys[where].line if where in keys else 1
+        version = entry.get("version")
+        if kind == "uv":
+            dependencies = _names(entry.get("dependencies"))
+            extras = {k: _names(v) for k, v in _table(entry.get("optional-dependencies")).items()}
+        else:
+            declared = _table(entry.get("dependencies"))
+            dependencies = tuple(
+                canonicalize_name(dep)
+                for dep, spec in declared.items()
+                if not (isinstance(spec, dict) and spec.get("optional") is True)
+            )
+            extras = {
+                extra: tuple(canonicalize_name(_poetry_extra_name(s)) for s in specs)
+                for extra, specs in _table(entry.get("extras")).items()
+                if isinstance(specs, list)
+            }
+        found.append(
+            LockedPackage(
+                name=name,
+                normalized=canonicalize_name(name),
+                version=version if isinstance(version, str) else None,
+                dependencies=dependencies,
+                line=line,
+                extras=extras,
+            )
+        )
+    return tuple(found)
+
+
+def _poetry_extra_name(spec: object) -> str:
+    """`"pysocks (>=1.5.6,!=1.5.7)"` → "pysocks"."""
+    text = spec if isinstance(spec, str) else ""
+    return text.split("(", 1)[0].split("[", 1)[0].split(";", 1)[0].strip()
+
+
+def _json_key_lines(text: str) -> dict[tuple[str, str], int]:
+    """Line of each key at depth 2 of a JSON object ({"default": {"name": ...}})."""
+    lines: dict[tuple[str, str], int] = {}
+    depth, line, i = 0, 1, 0
+    section = ""
+    while i < len(text):
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+        elif ch == '"':
+            j = i + 1
+            while text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            key = json.loads(text[i : j + 1])
+            after = text[j + 1 :].lstrip()
+            if after.startswith(":"):
+                if depth == 1:
+                    section = key
+                elif depth == 2:
+                    lines.setdefault((section, key), line)
+            i = j
+        i += 1
+    return lines
+
+
+def _pipfile_packages(text: str) -> tuple[LockedPackage, ...]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseFailure(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    if not isinstance(data, dict):
+        raise ParseFailure("invalid Pipfile.lock: the top level is not an object")
+    lines = _json_key_lines(text)
+    found: list[LockedPackage] = []
+    for section in ("default", "develop"):
+        for name, entry in _table(data.get(section)).items():
+            version = _table(entry).get("version")
+            pinned = version[2:] if isinstance(version, str) and version.startswith("==") else None
+            found.append(
+                LockedPackage(
+                    name=name,
+                    normalized=canonicalize_name(name),
+                    version=pinned,
+                    dependencies=(),
+                    line=lines.get((section, name), 1),
+                )
+            )
+    return tuple(found)
+
+
+def parse(path: str, text: str) -> LockFile:
+    """Read a uv.lock, poetry.lock or Pipfile.lock; broken TOML or JSON raises ParseFailure."""
+    kind = _kind(path, text)
+    packages = _pipfile_packages(text) if kind == "pipfile" else _toml_packages(kind, text)
+    return LockFile(path=path, kind=kind, packages=packages)

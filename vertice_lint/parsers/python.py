@@ -1,0 +1,1364 @@
+"""Parse one Python module with the stdlib `ast` into the facts the cross-file rules need.
+
+Static only: the module is never imported or executed. Everything a rule may point at carries a
+1-based line and a 1-based *character* column (ast counts UTF-8 bytes, converted here); end
+columns are exclusive, as in SARIF. Name resolution is flow-insensitive: `import os as _os` or
+`env = os.environ` anywhere in the file makes `_os` / `env` mean that module or object everywhere.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import chain
+from typing import Literal
+
+from vertice_lint.diagnostics import ParseFailure, ParseProblem
+
+Scope = Literal["module", "function", "class"]
+EnvKind = Literal["subscript", "get", "getenv", "pop", "setdefault"]
+Alias = str | tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ImportedName:
+    """One `name [as asname]` of an import statement."""
+
+    name: str
+    asname: str | None
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Import:
+    """An import statement; `import a, b` gives one record per module, each with one name."""
+
+    module: str | None
+    level: int
+    names: tuple[ImportedName, ...]
+    is_from: bool
+    star: bool
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    scope: Scope
+    guarded: bool
+    type_checking: bool
+    in_main_guard: bool
+
+
+@dataclass(frozen=True)
+class DynamicImport:
+    """`importlib.import_module("x")` or `__import__("x")` with a literal name."""
+
+    name: str
+    line: int
+    col: int
+    scope: Scope
+    guarded: bool
+
+
+@dataclass(frozen=True)
+class EnvRead:
+    """A read of one environment variable by literal name."""
+
+    name: str
+    kind: EnvKind
+    has_default: bool
+    line: int
+    col: int
+    scope: Scope
+    function: str | None
+    guarded: bool
+
+
+@dataclass(frozen=True)
+class SettingsField:
+    """An annotated field of a pydantic settings class."""
+
+    name: str
+    annotation: str
+    has_default: bool
+    optional: bool
+    alias: Alias | None
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class SettingsClass:
+    """A pydantic `BaseSettings` subclass; fields and config include those inherited in-module."""
+
+    name: str
+    line: int
+    col: int
+    version: int
+    bases: tuple[str, ...]
+    env_prefix: str
+    case_sensitive: bool
+    env_nested_delimiter: str | None
+    env_file: Alias | None
+    config_dynamic: bool
+    fields: tuple[SettingsField, ...]
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call whose callee is a dotted name, as written."""
+
+    name: str
+    line: int
+    col: int
+    in_main_guard: bool = False
+
+
+@dataclass(frozen=True)
+class FunctionInfo:
+    """A def (or async def); `calls` excludes nested defs' bodies but includes lambdas'."""
+
+    qualname: str
+    line: int
+    col: int
+    decorators: tuple[str, ...]
+    calls: tuple[Call, ...]
+    is_async: bool
+
+
+@dataclass(frozen=True)
+class Route:
+    """A web route; `path` is relative to its router (prefixes come from RouterInclude)."""
+
+    methods: tuple[str, ...]
+    path: str
+    function: str | None
+    router: str | None
+    line: int
+    col: int
+    framework: str
+
+
+@dataclass(frozen=True)
+class Router:
+    """An app or router object assigned to a variable."""
+
+    variable: str
+    kind: str
+    prefix: str | None
+    root_path: str | None
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class RouterInclude:
+    """`target.include_router(included, prefix=...)` and the like."""
+
+    target: str | None
+    included: str
+    prefix: str | None
+    kind: Literal["include_router", "register_blueprint", "mount"]
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class ServerRun:
+    """A server started from code (`uvicorn.run(app, port=8000)`)."""
+
+    kind: Literal["uvicorn.run", "app.run", "web.run_app", "hypercorn"]
+    app: str | None
+    host: str | None
+    port: int | None
+    port_expr: str | None
+    line: int
+    col: int
+    in_main_guard: bool
+
+
+@dataclass(frozen=True)
+class PythonModule:
+    """Everything the rules know about one Python file."""
+
+    path: str
+    imports: tuple[Import, ...]
+    dynamic_imports: tuple[DynamicImport, ...]
+    env_reads: tuple[EnvRead, ...]
+    dynamic_env_reads: int
+    settings_classes: tuple[SettingsClass, ...]
+    functions: tuple[FunctionInfo, ...]
+    module_calls: tuple[Call, ...]
+    routes: tuple[Route, ...]
+    routers: tuple[Router, ...]
+    router_includes: tuple[RouterInclude, ...]
+    dynamic_routes: bool
+    all_names: tuple[tuple[str, int, int], ...] | None
+    all_dynamic: bool
+    top_level_names: frozenset[str]
+    has_getattr: bool
+    getattr_names: tuple[str, ...]
+    getattr_open: bool
+    main_guard_line: int | None
+    uvicorn_runs: tuple[ServerRun, ...]
+    problems: tuple[ParseProblem, ...] = ()
+
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+_KEY_ERRORS = frozenset({"KeyError", "LookupError", "Exception", "BaseException"})
+_ENV_CALLS: dict[str, EnvKind] = {
+    "os.getenv": "getenv",
+    "os.environ.get": "get",
+    "os.environ.pop": "pop",
+    "os.environ.setdefault": "setdefault",
+}
+_SETTINGS_V2 = frozenset({"pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings"})
+_SETTINGS_V1 = frozenset(
+    {"pydantic.BaseSettings", "pydantic.v1.BaseSettings", "pydantic.env_settings.BaseSettings"}
+)
+# qualified constructor -> (kind, framework, keyword holding the route prefix)
+_ROUTER_CTORS: dict[str, tuple[str, str, str | None]] = {
+    "fastapi.FastAPI": ("FastAPI", "fastapi", None),
+    "fastapi.applications.FastAPI": ("FastAPI", "fastapi", None),
+    "fastapi.APIRouter": ("APIRouter", "fastapi", "prefix"),
+    "fastapi.routing.APIRouter": ("APIRouter", "fastapi", "prefix"),
+    "flask.Flask": ("Flask", "flask", None),
+    "flask.Blueprint": ("Blueprint", "flask", "url_prefix"),
+    "flask.blueprints.Blueprint": ("Blueprint", "flask", "url_prefix"),
+    "quart.Quart": ("Quart", "quart", None),
+    "quart.Blueprint": ("Blueprint", "quart", "url_prefix"),
+    "starlette.applications.Starlette": ("Starlette", "starlette", None),
+    "starlette.routing.Router": ("Router", "starlette", None),
+    "aiohttp.web.Application": ("Application", "aiohttp", None),
+    "aiohttp.web.RouteTableDef": ("RouteTableDef", "aiohttp", None),
+}
+_HTTP_METHODS = frozenset({"get", "post", "put", "delete", "patch", "head", "options", "trace"})
+_WEBSOCKET_DECORATORS = frozenset({"websocket", "websocket_route"})
+_ROUTE_ADDERS = frozenset({"add_api_route", "add_url_rule", "add_route"})
+_WEBSOCKET_ADDERS = frozenset({"add_websocket_route", "add_api_websocket_route"})
+_STARLETTE_ROUTES = {
+    "starlette.routing.Route": "route",
+    "starlette.routing.WebSocketRoute": "websocket",
+    "starlette.routing.Mount": "mount",
+    "fastapi.routing.APIRoute": "route",
+}
+_LINE_SPLIT = re.compile(r"\r\n|\r|\n")
+
+
+def parse(path: str, text: str) -> PythonModule:
+    """Parse Python source; raise ParseFailure when it is not valid Python."""
+    if "\x00" in text:
+        before = text[: text.index("\x00")]
+        lines = _LINE_SPLIT.split(before)
+        raise ParseFailure("source contains a NUL byte", len(lines), len(lines[-1]) + 1)
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as err:
+        raise ParseFailure(f"syntax error: {err.msg}", err.lineno or 1, err.offset or 1) from err
+    except (ValueError, RecursionError, MemoryError) as err:
+        raise ParseFailure(f"cannot parse: {err}") from err
+    try:
+        return _Analyzer(path, text, tree).run()
+    except RecursionError as err:
+        raise ParseFailure("code is nested too deeply to analyse") from err
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    scope: Scope = "module"
+    function: str | None = None
+    prefix: str = ""
+    import_guard: bool = False
+    env_guard_all: bool = False
+    env_guarded: frozenset[str] = frozenset()
+    type_checking: bool = False
+    main_guard: bool = False
+    # None means calls here are not executed at import time nor by a known function
+    calls: list[Call] | None = field(default=None, compare=False)
+    assign_target: str | None = None
+    route_prefix: str = ""
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def _str(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _kwargs(call: ast.Call) -> dict[str, ast.expr]:
+    return {kw.arg: kw.value for kw in call.keywords if kw.arg is not None}
+
+
+def _arg(call: ast.Call, index: int, name: str) -> ast.expr | None:
+    if len(call.args) > index and not any(
+        isinstance(a, ast.Starred) for a in call.args[: index + 1]
+    ):
+        return call.args[index]
+    return _kwargs(call).get(name)
+
+
+def _str_items(node: ast.expr | None) -> tuple[str, ...] | None:
+    """Strings of a list/tuple/set literal, or None when it is not such a literal."""
+    if not isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return None
+    items = [_str(elt) for elt in node.elts]
+    return None if None in items else tuple(s for s in items if s is not None)
+
+
+def _last(name: str | None) -> str:
+    return "" if name is None else name.rsplit(".", 1)[-1]
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    if isinstance(test, ast.Constant):
+        return test.value is False
+    return _last(_dotted(test)) == "TYPE_CHECKING"
+
+
+def _is_not_type_checking(test: ast.expr) -> bool:
+    return (
+        isinstance(test, ast.UnaryOp)
+        and isinstance(test.op, ast.Not)
+        and _last(_dotted(test.operand)) == "TYPE_CHECKING"
+    )
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return False
+    if not isinstance(test.ops[0], ast.Eq):
+        return False
+    pair = {_dotted(test.left) or _str(test.left), _dotted(test.comparators[0])}
+    pair.add(_str(test.comparators[0]))
+    return "__name__" in pair and "__main__" in pair
+
+
+def _target_names(target: ast.expr) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, ast.Tuple | ast.List):
+        for elt in target.elts:
+            yield from _target_names(elt)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
+
+
+def _module_statements(
+    body: Sequence[ast.stmt], tc: bool = False
+) -> Iterator[tuple[ast.stmt, bool]]:
+    """Module-level statements, descending into compound statements; flag = TYPE_CHECKING only."""
+    for stmt in body:
+        yield stmt, tc
+        if isinstance(stmt, ast.If):
+            yield from _module_statements(stmt.body, tc or _is_type_checking(stmt.test))
+            yield from _module_statements(stmt.orelse, tc or _is_not_type_checking(stmt.test))
+        elif isinstance(stmt, ast.Try | ast.TryStar):
+            yield from _module_statements(stmt.body, tc)
+            for handler in stmt.handlers:
+                yield from _module_statements(handler.body, tc)
+            yield from _module_statements(stmt.orelse, tc)
+            yield from _module_statements(stmt.finalbody, tc)
+        elif isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
+            yield from _module_statements(stmt.body, tc)
+            yield from _module_statements(stmt.orelse, tc)
+        elif isinstance(stmt, ast.With | ast.AsyncWith):
+            yield from _module_statements(stmt.body, tc)
+        elif isinstance(stmt, ast.Match):
+            for case in stmt.cases:
+                yield from _module_statements(case.body, tc)
+
+
+def _walk_outside_scopes(node: ast.AST) -> Iterator[ast.AST]:
+    """Like ast.walk, without entering function, lambda or class bodies."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(
+            current, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
+        ):
+            stack.extend(ast.iter_child_nodes(current))
+
+
+def _is_optional(annotation: ast.expr) -> bool:
+    if isinstance(annotation, ast.Constant):
+        if annotation.value is None:
+            return True
+        if isinstance(annotation.value, str):
+            try:
+                return _is_optional(ast.parse(annotation.value, mode="eval").body)
+            except SyntaxError:
+                return False
+        return False
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return _is_optional(annotation.left) or _is_optional(annotation.right)
+    if isinstance(annotation, ast.Subscript):
+        outer = _last(_dotted(annotation.value))
+        if outer == "Optional":
+            return True
+        if outer == "Union":
+            members = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else []
+            return any(_is_optional(m) for m in members)
+        if outer == "Annotated" and isinstance(annotation.slice, ast.Tuple):
+            return _is_optional(annotation.slice.elts[0])
+    return False
+
+
+def _alias_value(node: ast.expr | None) -> Alias | None:
+    text = _str(node)
+    if text is not None:
+        return text
+    items = _str_items(node)
+    if items is not None:
+        return items
+    if isinstance(node, ast.Call) and _last(_dotted(node.func)) == "AliasChoices":
+        choices: list[str] = []
+        for arg in node.args:
+            if isinstance(arg, ast.Call) and _last(_dotted(arg.func)) == "AliasPath":
+                arg = arg.args[0] if arg.args else arg
+            value = _str(arg)
+            if value is not None:
+                choices.append(value)
+        return tuple(choices)
+    return None
+
+
+def _handler_catches(handler: ast.ExceptHandler, names: frozenset[str]) -> bool:
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(_last(_dotted(t)) in names for t in types)
+
+
+class _Analyzer:
+    """One pass over the tree with a lexical context; collects every record."""
+
+    def __init__(self, path: str, text: str, tree: ast.Module) -> None:
+        self.path = path
+        self.text = text
+        self.tree = tree
+        self.lines = _LINE_SPLIT.split(text)
+        self.encoded: dict[int, bytes] = {}
+        self.aliases: dict[str, str] = {}
+        self.imports: list[Import] = []
+        self.dynamic_imports: list[DynamicImport] = []
+        self.env_reads: list[EnvRead] = []
+        self.dynamic_env_reads = 0
+        self.settings: dict[str, SettingsClass] = {}
+        self.functions: list[FunctionInfo] = []
+        self.module_calls: list[Call] = []
+        self.routes: list[Route] = []
+        self.routers: dict[str, Router] = {}
+        self.router_frameworks: dict[str, str] = {}
+        self.includes: list[RouterInclude] = []
+        self.dynamic_routes = False
+        self.main_guard_line: int | None = None
+        self.runs: list[ServerRun] = []
+        self.or_fallback: set[int] = set()
+
+    # positions ------------------------------------------------------------------------------
+
+    def _col(self, line: int, byte_col: int) -> int:
+        data = self.encoded.get(line)
+        if data is None:
+            source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+            data = source.encode("utf-8", "surrogatepass")
+            self.encoded[line] = data
+        return len(data[:byte_col].decode("utf-8", "replace")) + 1
+
+    def _pos(self, node: ast.expr | ast.stmt | ast.alias) -> tuple[int, int]:
+        return node.lineno, self._col(node.lineno, node.col_offset)
+
+    def _source(self, node: ast.expr) -> str:
+        return ast.get_source_segment(self.text, node) or ast.unparse(node)
+
+    # name resolution --------------------------------------------------------------------------
+
+    def _qualify(self, node: ast.expr) -> str | None:
+        """Dotted name with its root replaced by what the root was imported or assigned as."""
+        dotted = _dotted(node)
+        if dotted is None:
+            return None
+        root, _, rest = dotted.partition(".")
+        origin = self.aliases.get(root)
+        if origin is None:
+            return dotted
+        return f"{origin}.{rest}" if rest else origin
+
+    def _collect_aliases(self) -> None:
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self.aliases[alias.asname] = alias.name
+                    else:
+                        root = alias.name.split(".", 1)[0]
+                        self.aliases[root] = root
+            elif isinstance(node, ast.ImportFrom):
+                base = "." * node.level + (node.module or "")
+                for alias in node.names:
+                    if alias.name != "*":
+                        joined = f"{base}.{alias.name}" if node.module else base + alias.name
+                        self.aliases[alias.asname or alias.name] = joined
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+                if isinstance(target, ast.Name) and isinstance(value, ast.Name | ast.Attribute):
+                    root = (_dotted(value) or "").split(".", 1)[0]
+                    qualified = self._qualify(value)
+                    if root in self.aliases and qualified is not None:
+                        self.aliases[target.id] = qualified
+            elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+                self.or_fallback.update(id(v) for v in node.values[:-1])
+
+    def _collect_routers(self) -> None:
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, value = node.target, node.value
+            else:
+                continue
+            variable = _dotted(target)
+            if variable is None or not isinstance(value, ast.Call):
+                continue
+            ctor = _ROUTER_CTORS.get(self._qualify(value.func) or "")
+            if ctor is None:
+                continue
+            kind, framework, prefix_kw = ctor
+            kwargs = _kwargs(value)
+            prefix: str | None = ""
+            if prefix_kw is not None and prefix_kw in kwargs:
+                prefix = _str(kwargs[prefix_kw])
+                self.dynamic_routes |= prefix is None
+            root_path = _str(kwargs["root_path"]) if "root_path" in kwargs else None
+            line, col = self._pos(target)
+            self.routers[variable] = Router(variable, kind, prefix, root_path, line, col)
+            self.router_frameworks[variable] = framework
+
+    def _module_framework(self) -> str:
+        roots = {origin.split(".", 1)[0] for origin in self.aliases.values()}
+        for framework in ("fastapi", "flask", "quart", "starlette", "aiohttp"):
+            if framework in roots:
+                return framework
+        return "unknown"
+
+    # main pass ---------------------------------------------------------------------------------
+
+    def run(self) -> PythonModule:
+        self._collect_aliases()
+        self._collect_routers()
+        self.framework = self._module_framework()
+        ctx = _Ctx(calls=self.module_calls)
+        for stmt in self.tree.body:
+            self._visit(stmt, ctx)
+        all_names, all_dynamic = self._all_names()
+        has_getattr, getattr_names, getattr_open = self._getattr()
+        return PythonModule(
+            path=self.path,
+            imports=tuple(self.imports),
+            dynamic_imports=tuple(self.dynamic_imports),
+            env_reads=tuple(self.env_reads),
+            dynamic_env_reads=self.dynamic_env_reads,
+            settings_classes=tuple(self.settings.values()),
+            functions=tuple(sorted(self.functions, key=lambda f: (f.line, f.col))),
+            module_calls=tuple(self.module_calls),
+            routes=tuple(self.routes),
+            routers=tuple(self.routers.values()),
+            router_includes=tuple(self.includes),
+            dynamic_routes=self.dynamic_routes,
+            all_names=all_names,
+            all_dynamic=all_dynamic,
+            top_level_names=self._top_level_names(),
+            has_getattr=has_getattr,
+            getattr_names=getattr_names,
+            getattr_open=getattr_open,
+            main_guard_line=self.main_guard_line,
+            uvicorn_runs=tuple(self.runs),
+        )
+
+    def _visit_all(self, nodes: Sequence[ast.AST], ctx: _Ctx) -> None:
+        for node in nodes:
+            self._visit(node, ctx)
+
+    def _visit(self, node: ast.AST, ctx: _Ctx) -> None:
+        # plain nodes are walked with a stack: long `a + b + ...` chains must not hit the
+        # recursion limit; nodes that change the context recurse through _special
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if self._special(current, ctx):
+                continue
+            if isinstance(current, ast.Subscript):
+                self._env_subscript(current, ctx)
+            stack.extend(reversed(list(ast.iter_child_nodes(current))))
+
+    def _special(self, node: ast.AST, ctx: _Ctx) -> bool:
+        """Handle a node that changes the context or is recorded; False for plain nodes."""
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            self._function(node, ctx)
+        elif isinstance(node, ast.Lambda):
+            self._visit(node.args, ctx)
+            inner = self._enter_function(ctx, ctx.function, ctx.prefix)
+            self._visit(node.body, replace(inner, calls=ctx.calls if ctx.function else None))
+        elif isinstance(node, ast.ClassDef):
+            self._visit_all([*node.decorator_list, *node.bases], ctx)
+            self._visit_all([kw.value for kw in node.keywords], ctx)
+            scope: Scope = "class" if ctx.scope == "module" else ctx.scope
+            inner = replace(
+                ctx, scope=scope, prefix=f"{ctx.prefix}{node.name}.", assign_target=None
+            )
+            self._visit_all(node.body, inner)
+            self._settings_class(node)
+        elif isinstance(node, ast.Try | ast.TryStar):
+            body = replace(
+                ctx,
+                import_guard=ctx.import_guard
+                or any(_handler_catches(h, _IMPORT_ERRORS) for h in node.handlers),
+                env_guard_all=ctx.env_guard_all
+                or any(_handler_catches(h, _KEY_ERRORS) for h in node.handlers),
+            )
+            self._visit_all(node.body, body)
+            self._visit_all([*node.handlers, *node.orelse, *node.finalbody], ctx)
+        elif isinstance(node, ast.If):
+            self._if(node, ctx)
+        elif isinstance(node, ast.IfExp):
+            present, absent = self._env_condition(node.test)
+            self._visit(node.test, ctx)
+            self._visit(node.body, replace(ctx, env_guarded=ctx.env_guarded | present))
+            self._visit(node.orelse, replace(ctx, env_guarded=ctx.env_guarded | absent))
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            self._visit_all(node.items, ctx)
+            suppressed: set[str] = set()
+            for item in node.items:
+                call = item.context_expr
+                if isinstance(call, ast.Call) and self._qualify(call.func) == "contextlib.suppress":
+                    suppressed.update(_last(_dotted(a)) for a in call.args)
+            self._visit_all(
+                node.body,
+                replace(
+                    ctx,
+                    import_guard=ctx.import_guard or bool(suppressed & _IMPORT_ERRORS),
+                    env_guard_all=ctx.env_guard_all or bool(suppressed & _KEY_ERRORS),
+                ),
+            )
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            self._import(node, ctx)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            self._visit_all(targets, ctx)
+            if isinstance(node, ast.AnnAssign):
+                self._visit(node.annotation, ctx)
+            if node.value is not None:
+                target = _dotted(targets[0]) if len(targets) == 1 else None
+                self._visit(node.value, replace(ctx, assign_target=target))
+        elif isinstance(node, ast.Call):
+            self._call(node, ctx)
+        else:
+            return False
+        return True
+
+    def _enter_function(self, ctx: _Ctx, function: str | None, prefix: str) -> _Ctx:
+        # a guard around a def does not protect its body, which runs later
+        return replace(
+            ctx,
+            scope="function",
+            function=function,
+            prefix=prefix,
+            import_guard=False,
+            env_guard_all=False,
+            env_guarded=frozenset(),
+            assign_target=None,
+            route_prefix="",
+        )
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: _Ctx) -> None:
+        self._visit_all(node.decorator_list, ctx)
+        self._visit(node.args, ctx)
+        if node.returns is not None:
+            self._visit(node.returns, ctx)
+        qualname = ctx.prefix + node.name
+        calls: list[Call] = []
+        inner = replace(self._enter_function(ctx, qualname, f"{qualname}.<locals>."), calls=calls)
+        self._visit_all(node.body, inner)
+        line, col = self._pos(node)
+        decorators = tuple(
+            _dotted(d.func if isinstance(d, ast.Call) else d) or ast.unparse(d)
+            for d in node.decorator_list
+        )
+        is_async = isinstance(node, ast.AsyncFunctionDef)
+        self.functions.append(FunctionInfo(qualname, line, col, decorators, tuple(calls), is_async))
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Call):
+                self._decorator_route(decorator, qualname)
+
+    def _if(self, node: ast.If, ctx: _Ctx) -> None:
+        self._visit(node.test, ctx)
+        is_main = _is_main_guard(node.test)
+        if is_main and ctx.scope == "module" and self.main_guard_line is None:
+            self.main_guard_line = node.lineno
+        present, absent = self._env_condition(node.test)
+        body = replace(
+            ctx,
+            type_checking=ctx.type_checking or _is_type_checking(node.test),
+            main_guard=ctx.main_guard or is_main,
+            env_guarded=ctx.env_guarded | present,
+        )
+        orelse = replace(
+            ctx,
+            type_checking=ctx.type_checking or _is_not_type_checking(node.test),
+            env_guarded=ctx.env_guarded | absent,
+        )
+        self._visit_all(node.body, body)
+        self._visit_all(node.orelse, orelse)
+
+    # imports ------------------------------------------------------------------------------------
+
+    def _import(self, node: ast.Import | ast.ImportFrom, ctx: _Ctx) -> None:
+        line, col = self._pos(node)
+        end_line = node.end_lineno or line
+        end_col = self._col(end_line, node.end_col_offset or 0)
+
+        def record(module: str | None, level: int, names: tuple[ImportedName, ...]) -> None:
+            star = isinstance(node, ast.ImportFrom) and not names
+            self.imports.append(
+                Import(
+                    module=module,
+                    level=level,
+                    names=names,
+                    is_from=isinstance(node, ast.ImportFrom),
+                    star=star,
+                    line=line,
+                    col=col,
+                    end_line=end_line,
+                    end_col=end_col,
+                    scope=ctx.scope,
+                    guarded=ctx.import_guard,
+                    type_checking=ctx.type_checking,
+                    in_main_guard=ctx.main_guard,
+                )
+            )
+
+        def named(alias: ast.alias) -> ImportedName:
+            return ImportedName(alias.name, alias.asname, *self._pos(alias))
+
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                record(alias.name, 0, (named(alias),))
+        else:
+            names = tuple(named(a) for a in node.names if a.name != "*")
+            record(node.module, node.level, names)
+
+    # calls ------------------------------------------------------------------------------------
+
+    def _call(self, node: ast.Call, ctx: _Ctx) -> None:
+        name = _dotted(node.func)
+        line, col = self._pos(node)
+        if name is not None and ctx.calls is not None:
+            ctx.calls.append(Call(name, line, col, ctx.main_guard))
+        qualified = self._qualify(node.func) or ""
+        self._env_call(node, qualified, ctx)
+        if qualified in ("importlib.import_module", "__import__"):
+            module = _str(_arg(node, 0, "name"))
+            if module is not None:
+                self.dynamic_imports.append(
+                    DynamicImport(module, line, col, ctx.scope, ctx.import_guard)
+                )
+        self._server_run(node, qualified, ctx)
+        nested_prefix = self._call_route(node, qualified, ctx)
+        self._visit(node.func, ctx)
+        for arg in node.args:
+            self._visit(arg, ctx)
+        for kw in node.keywords:
+            inner = ctx
+            if kw.arg == "routes" and nested_prefix is not None:
+                inner = replace(ctx, route_prefix=nested_prefix)
+            self._visit(kw.value, inner)
+
+    def _env_call(self, node: ast.Call, qualified: str, ctx: _Ctx) -> None:
+        kind = _ENV_CALLS.get(qualified)
+        if kind is None:
+            return
+        key = _arg(node, 0, "key")
+        name = _str(key)
+        if name is None:
+            self.dynamic_env_reads += key is not None
+            return
+        has_default = _arg(node, 1, "default") is not None or id(node) in self.or_fallback
+        guarded = ctx.env_guard_all or name in ctx.env_guarded
+        line, col = self._pos(node)
+        self.env_reads.append(
+            EnvRead(name, kind, has_default, line, col, ctx.scope, ctx.function, guarded)
+        )
+
+    def _env_subscript(self, node: ast.Subscript, ctx: _Ctx) -> None:
+        if not isinstance(node.ctx, ast.Load) or self._qualify(node.value) != "os.environ":
+            return
+        name = _str(node.slice)
+        if name is None:
+            self.dynamic_env_reads += 1
+            return
+        guarded = ctx.env_guard_all or name in ctx.env_guarded
+        line, col = self._pos(node)
+        self.env_reads.append(
+            EnvRead(name, "subscript", False, line, col, ctx.scope, ctx.function, guarded)
+        )
+
+    def _env_read_name(self, node: ast.expr) -> str | None:
+        if isinstance(node, ast.Call) and (self._qualify(node.func) or "") in _ENV_CALLS:
+            return _str(_arg(node, 0, "key"))
+        return None
+
+    def _env_condition(self, test: ast.expr) -> tuple[frozenset[str], frozenset[str]]:
+        """Names known to be set when `test` is true, and when it is false."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            present, absent = self._env_condition(test.operand)
+            return absent, present
+        if isinstance(test, ast.BoolOp):
+            parts = [self._env_condition(v) for v in test.values]
+            if isinstance(test.op, ast.And):
+                return frozenset(chain.from_iterable(p for p, _ in parts)), frozenset()
+            return frozenset(), frozenset(chain.from_iterable(a for _, a in parts))
+        read = self._env_read_name(test)
+        if read is not None:
+            return frozenset({read}), frozenset()
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            op, right = test.ops[0], test.comparators[0]
+            key = _str(test.left)
+            if key is not None and self._qualify(right) == "os.environ":
+                if isinstance(op, ast.In):
+                    return frozenset({key}), frozenset()
+                if isinstance(op, ast.NotIn):
+                    return frozenset(), frozenset({key})
+            read = self._env_read_name(test.left)
+            if read is not None and isinstance(right, ast.Constant) and right.value is None:
+                if isinstance(op, ast.IsNot | ast.NotEq):
+                    return frozenset({read}), frozenset()
+                if isinstance(op, ast.Is | ast.Eq):
+                    return frozenset(), frozenset({read})
+        return frozenset(), frozenset()
+
+    # web ----------------------------------------------------------------------------------------
+
+    def _framework(self, router: str | None) -> str:
+        return self.router_frameworks.get(router or "", self.framework)
+
+    def _route_path(self, call: ast.Call, known_router: bool) -> str | None:
+        """The literal path of a route call; None when not a route (or not literal)."""
+        node = _arg(call, 0, "path") or _kwargs(call).get("rule")
+        path = _str(node)
+        if known_router:
+            self.dynamic_routes |= node is not None and path is None
+            return path
+        return path if path is not None and path.startswith("/") else None
+
+    def _methods(self, call: ast.Call) -> tuple[str, ...]:
+        node = _kwargs(call).get("methods")
+        if node is None:
+            return ("GET",)
+        items = _str_items(node)
+        return () if items is None else tuple(m.upper() for m in items)
+
+    def _decorator_route(self, decorator: ast.Call, qualname: str) -> None:
+        if not isinstance(decorator.func, ast.Attribute):
+            return
+        attr = decorator.func.attr
+        if attr in _HTTP_METHODS:
+            methods: tuple[str, ...] = (attr.upper(),)
+        elif attr in ("route", "api_route"):
+            methods = self._methods(decorator)
+        elif attr in _WEBSOCKET_DECORATORS:
+            methods = ("WEBSOCKET",)
+        else:
+            return
+        router = _dotted(decorator.func.value)
+        path = self._route_path(decorator, router in self.routers)
+        if path is not None:
+            line, col = self._pos(decorator)
+            framework = self._framework(router)
+            self.routes.append(Route(methods, path, qualname, router, line, col, framework))
+
+    def _call_route(self, node: ast.Call, qualified: str, ctx: _Ctx) -> str | None:
+        """Record a route, include or mount made by this call; return a Mount's nested prefix."""
+        line, col = self._pos(node)
+        starlette = _STARLETTE_ROUTES.get(qualified)
+        if starlette is not None:
+            path = self._route_path(node, True)
+            if path is None:
+                return None
+            if starlette == "mount":
+                app = _arg(node, 1, "app")
+                if app is not None:
+                    self.includes.append(
+                        RouterInclude(
+                            ctx.assign_target,
+                            self._source(app),
+                            ctx.route_prefix + path,
+                            "mount",
+                            line,
+                            col,
+                        )
+                    )
+                return ctx.route_prefix + path
+            endpoint = _arg(node, 1, "endpoint")
+            function = None if endpoint is None else self._source(endpoint)
+            methods = ("WEBSOCKET",) if starlette == "websocket" else self._methods(node)
+            self.routes.append(
+                Route(
+                    methods,
+                    ctx.route_prefix + path,
+                    function,
+                    ctx.assign_target,
+                    line,
+                    col,
+                    "starlette",
+                )
+            )
+            return None
+        if qualified in _ROUTER_CTORS:
+            routes = _kwargs(node).get("routes")
+            if routes is not None and not isinstance(routes, ast.List | ast.Tuple):
+                self.includes.append(
+                    RouterInclude(ctx.assign_target, self._source(routes), "", "mount", line, col)
+                )
+            return ""
+        if not isinstance(node.func, ast.Attribute):
+            return None
+        attr, target = node.func.attr, _dotted(node.func.value)
+        known = target in self.routers
+        if attr in ("include_router", "register_blueprint") and node.args:
+            kind: Literal["include_router", "register_blueprint"] = (
+                "include_router" if attr == "include_router" else "register_blueprint"
+            )
+            keyword = "prefix" if kind == "include_router" else "url_prefix"
+            prefix_node = _kwargs(node).get(keyword)
+            prefix = "" if prefix_node is None else _str(prefix_node)
+            self.dynamic_routes |= prefix is None
+            self.includes.append(
+                RouterInclude(target, self._source(node.args[0]), prefix, kind, line, col)
+            )
+        elif attr in ("mount", "add_subapp"):
+            path = self._route_path(node, known)
+            sub = _arg(node, 1, "app")
+            if path is not None and sub is not None:
+                self.includes.append(
+                    RouterInclude(target, self._source(sub), path, "mount", line, col)
+                )
+        elif attr in _ROUTE_ADDERS or attr in _WEBSOCKET_ADDERS:
+            path = self._route_path(node, known)
+            if path is None:
+                return None
+            if attr == "add_url_rule":
+                view = _arg(node, 2, "view_func")
+            else:
+                view = _arg(node, 1, "endpoint")
+            methods = ("WEBSOCKET",) if attr in _WEBSOCKET_ADDERS else self._methods(node)
+            function = None if view is None else self._source(view)
+            self.routes.append(
+                Route(methods, path, function, target, line, col, self._framework(target))
+            )
+        return None
+
+    def _server_run(self, node: ast.Call, qualified: str, ctx: _Ctx) -> None:
+        kind: Literal["uvicorn.run", "app.run", "web.run_app", "hypercorn"]
+        app_node: ast.expr | None
+        kwargs = _kwargs(node)
+        host_node, port_node = kwargs.get("host"), kwargs.get("port")
+        if qualified in ("uvicorn.run", "uvicorn.Config"):
+            kind, app_node = "uvicorn.run", _arg(node, 0, "app")
+        elif qualified == "aiohttp.web.run_app":
+            kind, app_node = "web.run_app", _arg(node, 0, "app")
+        elif qualified.startswith("hypercorn.") and qualified.endswith(".serve"):
+            kind, app_node = "hypercorn", _arg(node, 0, "app")
+        elif isinstance(node.func, ast.Attribute) and node.func.attr == "run":
+            receiver = _dotted(node.func.value)
+            router = self.routers.get(receiver or "")
+            if receiver is None:
+                return
+            if router is not None:
+                if router.kind not in ("Flask", "Quart"):
+                    return
+            elif host_node is None and port_node is None:
+                return  # an unknown object's run(): only a host or port makes it a server
+            kind, app_node = "app.run", node.func.value
+            host_node, port_node = _arg(node, 0, "host"), _arg(node, 1, "port")
+        else:
+            return
+        port: int | None = None
+        if isinstance(port_node, ast.Constant) and type(port_node.value) is int:
+            port = port_node.value
+        line, col = self._pos(node)
+        self.runs.append(
+            ServerRun(
+                kind=kind,
+                app=None if app_node is None else self._source(app_node),
+                host=_str(host_node),
+                port=port,
+                port_expr=None if port_node is None else self._source(port_node),
+                line=line,
+                col=col,
+                in_main_guard=ctx.main_guard,
+            )
+        )
+
+    # pydantic settings ---------------------------------------------------------------------------
+
+    def _settings_class(self, node: ast.ClassDef) -> None:
+        version = 0
+        parent: SettingsClass | None = None
+        for base in node.bases:
+            qualified = self._qualify(base)
+            if qualified in _SETTINGS_V2:
+                version = 2
+            elif qualified in _SETTINGS_V1:
+                version = 1
+            elif isinstance(base, ast.Name) and base.id in self.settings and parent is None:
+                parent = self.settings[base.id]
+        if not version and parent is None:
+            return
+        config: dict[str, str | bool | Alias | None] = {
+            "env_prefix": "",
+            "case_sensitive": False,
+            "env_nested_delimiter": None,
+            "env_file": None,
+        }
+        fields: dict[str, SettingsField] = {}
+        dynamic = False
+        if parent is not None:
+            version = version or parent.version
+            config = {
+                "env_prefix": parent.env_prefix,
+                "case_sensitive": parent.case_sensitive,
+                "env_nested_delimiter": parent.env_nested_delimiter,
+                "env_file": parent.env_file,
+            }
+            fields = {f.name: f for f in parent.fields}
+            dynamic = parent.config_dynamic
+        settings: list[tuple[str, ast.expr]] = [
+            (kw.arg, kw.value) for kw in node.keywords if kw.arg is not None
+        ]
+        for stmt in node.body:
+            items = self._config_items(stmt)
+            if items is None:
+                dynamic = True
+            else:
+                settings.extend(items)
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                settings_field = self._settings_field(stmt, stmt.target)
+                if settings_field is not None:
+                    fields[settings_field.name] = settings_field
+        for key, value in settings:
+            if key not in config:
+                continue
+            literal: str | bool | Alias | None
+            if isinstance(value, ast.Constant) and (
+                value.value is None or isinstance(value.value, str | bool)
+            ):
+                literal = value.value
+            else:
+                literal = _str_items(value) if key == "env_file" else None
+                if literal is None:
+                    dynamic = True
+                    continue
+            config[key] = literal
+        line, col = self._pos(node)
+        prefix, case, delimiter, env_file = (
+            config["env_prefix"],
+            config["case_sensitive"],
+            config["env_nested_delimiter"],
+            config["env_file"],
+        )
+        self.settings[node.name] = SettingsClass(
+            name=node.name,
+            line=line,
+            col=col,
+            version=version,
+            bases=tuple(_dotted(b) or ast.unparse(b) for b in node.bases),
+            env_prefix=prefix if isinstance(prefix, str) else "",
+            case_sensitive=case is True,
+            env_nested_delimiter=delimiter if isinstance(delimiter, str) else None,
+            env_file=env_file if isinstance(env_file, str | tuple) else None,
+            config_dynamic=dynamic,
+            fields=tuple(fields.values()),
+        )
+
+    def _config_items(self, stmt: ast.stmt) -> list[tuple[str, ast.expr]] | None:
+        """(key, value) pairs of `model_config = ...` or a v1 `class Config:`; None if unknown."""
+        if isinstance(stmt, ast.ClassDef) and stmt.name == "Config":
+            items: list[tuple[str, ast.expr]] = []
+            for inner in stmt.body:
+                if isinstance(inner, ast.Assign):
+                    items.extend((n, inner.value) for t in inner.targets for n in _target_names(t))
+                elif isinstance(inner, ast.AnnAssign) and inner.value is not None:
+                    items.extend((n, inner.value) for n in _target_names(inner.target))
+            return items
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target, value = stmt.targets[0], stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            target, value = stmt.target, stmt.value
+        else:
+            return []
+        if not (isinstance(target, ast.Name) and target.id == "model_config"):
+            return []
+        if isinstance(value, ast.Call):
+            return [(kw.arg, kw.value) for kw in value.keywords if kw.arg is not None]
+        if isinstance(value, ast.Dict):
+            return [
+                (key, v)
+                for k, v in zip(value.keys, value.values, strict=True)
+                if k is not None and (key := _str(k)) is not None
+            ]
+        return None
+
+    def _settings_field(self, stmt: ast.AnnAssign, target: ast.Name) -> SettingsField | None:
+        name = target.id
+        annotation = stmt.annotation
+        outer = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+        if name.startswith("_") or name == "model_config" or _last(_dotted(outer)) == "ClassVar":
+            return None
+        value = stmt.value
+        alias: Alias | None = None
+        if value is None:
+            has_default = False
+        elif isinstance(value, ast.Call) and _last(_dotted(value.func)) == "Field":
+            kwargs = _kwargs(value)
+            default = value.args[0] if value.args else kwargs.get("default")
+            if default is not None:
+                has_default = not (isinstance(default, ast.Constant) and default.value is ...)
+            else:
+                has_default = "default_factory" in kwargs
+            for key in ("validation_alias", "alias", "env"):
+                if key in kwargs:
+                    alias = _alias_value(kwargs[key])
+                    break
+        else:
+            has_default = True
+        line, col = self._pos(target)
+        return SettingsField(
+            name=name,
+            annotation=self._source(annotation),
+            has_default=has_default,
+            optional=_is_optional(annotation),
+            alias=alias,
+            line=line,
+            col=col,
+        )
+
+    # module surface -----------------------------------------------------------------------------
+
+    def _top_level_names(self) -> frozenset[str]:
+        names: set[str] = set()
+        for stmt, tc in _module_statements(self.tree.body):
+            if tc:
+                continue  # bound only for the type checker, not at run time
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(stmt.name)
+            elif isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    names.update(_target_names(target))
+            elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
+                if not isinstance(stmt, ast.AnnAssign) or stmt.value is not None:
+                    names.update(_target_names(stmt.target))
+            elif isinstance(stmt, ast.Import):
+                names.update(a.asname or a.name.split(".", 1)[0] for a in stmt.names)
+            elif isinstance(stmt, ast.ImportFrom):
+                names.update(a.asname or a.name for a in stmt.names if a.name != "*")
+            elif isinstance(stmt, ast.For | ast.AsyncFor):
+                names.update(_target_names(stmt.target))
+            elif isinstance(stmt, ast.With | ast.AsyncWith):
+                for item in stmt.items:
+                    if item.optional_vars is not None:
+                        names.update(_target_names(item.optional_vars))
+            elif isinstance(stmt, ast.Match):
+                for case in stmt.cases:
+                    for node in ast.walk(case.pattern):
+                        if isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+                            names.add(node.name)
+                        elif isinstance(node, ast.MatchMapping) and node.rest:
+                            names.add(node.rest)
+        for stmt in self.tree.body:
+            for node in _walk_outside_scopes(stmt):
+                if isinstance(node, ast.NamedExpr):
+                    names.add(node.target.id)
+        return frozenset(names)
+
+    def _literal_strings(
+        self, node: ast.expr, current: list[tuple[str, int, int]]
+    ) -> list[tuple[str, int, int]] | None:
+        if isinstance(node, ast.Name) and node.id == "__all__":
+            return current
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left = self._literal_strings(node.left, current)
+            right = self._literal_strings(node.right, current)
+            return None if left is None or right is None else left + right
+        if isinstance(node, ast.List | ast.Tuple):
+            found: list[tuple[str, int, int]] = []
+            for elt in node.elts:
+                text = _str(elt)
+                if text is None:
+                    return None
+                found.append((text, *self._pos(elt)))
+            return found
+        return None
+
+    def _all_names(self) -> tuple[tuple[tuple[str, int, int], ...] | None, bool]:
+        names: list[tuple[str, int, int]] | None = None
+        dynamic = False
+        for stmt, tc in _module_statements(self.tree.body):
+            if tc:
+                continue
+            current = names or []
+            found: list[tuple[str, int, int]] | None
+            if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                if not any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+                    continue
+                found = self._literal_strings(stmt.value, current)
+            elif isinstance(stmt, ast.AugAssign) and _dotted(stmt.target) == "__all__":
+                found = self._literal_strings(stmt.value, current)
+                found = current + found if found and isinstance(stmt.op, ast.Add) else None
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+                method = _dotted(stmt.value.func)
+                args = stmt.value.args
+                if method not in ("__all__.extend", "__all__.append"):
+                    continue
+                found = None
+                if len(args) == 1 and method == "__all__.extend":
+                    extra = self._literal_strings(args[0], current)
+                    found = None if extra is None else current + extra
+                elif len(args) == 1 and (text := _str(args[0])) is not None:
+                    found = [*current, (text, *self._pos(args[0]))]
+            else:
+                continue
+            dynamic |= found is None
+            names = current if found is None else found
+        return (None if names is None else tuple(names)), dynamic
+
+    def _module_literals(self) -> dict[str, tuple[str, ...]]:
+        """Module-level names bound to a dict (its keys) or a list/tuple/set of strings."""
+        literals: dict[str, tuple[str, ...]] = {}
+        for stmt, _ in _module_statements(self.tree.body):
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target, value = stmt.targets[0], stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                target, value = stmt.target, stmt.value
+            else:
+                continue
+            if not isinstance(target, ast.Name):
+                continue
+            if isinstance(value, ast.Dict):
+                keys = [_str(k) for k in value.keys]
+                literals[target.id] = tuple(k for k in keys if k is not None)
+            else:
+                items = _str_items(value)
+                if items is not None:
+                    literals[target.id] = items
+        return literals
+
+    def _getattr(self) -> tuple[bool, tuple[str, ...], bool]:
+        function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+        for stmt, tc in _module_statements(self.tree.body):
+            if (
+                isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
+                and not tc
+                and stmt.name == "__getattr__"
+            ):
+                function = stmt
+        if function is None:
+            return False, (), False
+        params = [*function.args.posonlyargs, *function.args.args]
+        if not params:
+            return True, (), True
+        param = params[0].arg
+        literals = self._module_literals()
+
+        def collection(node: ast.expr) -> tuple[str, ...]:
+            if isinstance(node, ast.Name):
+                return literals.get(node.id, ())
+            if isinstance(node, ast.Dict):
+                return tuple(k for k in map(_str, node.keys) if k is not None)
+            return _str_items(node) or ()
+
+        def is_param(node: ast.expr) -> bool:
+            return isinstance(node, ast.Name) and node.id == param
+
+        names: list[str] = []
+        for node in ast.walk(function):
+            if isinstance(node, ast.Compare):
+                operands = [node.left, *node.comparators]
+                for left, op, right in zip(operands, node.ops, operands[1:], strict=False):
+                    if isinstance(op, ast.Eq | ast.NotEq):
+                        for a, b in ((left, right), (right, left)):
+                            text = _str(b)
+                            if is_param(a) and text is not None:
+                                names.append(text)
+                    elif isinstance(op, ast.In | ast.NotIn) and is_param(left):
+                        names.extend(collection(right))
+            elif isinstance(node, ast.Subscript) and is_param(node.slice):
+                names.extend(collection(node.value))
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "get"
+                and node.args
+                and is_param(node.args[0])
+            ):
+                names.extend(collection(node.func.value))
+            elif isinstance(node, ast.Match) and is_param(node.subject):
+                for case in node.cases:
+                    for pattern in ast.walk(case.pattern):
+                        if isinstance(pattern, ast.MatchValue):
+                            text = _str(pattern.value)
+                            if text is not None:
+                                names.append(text)
+        return True, tuple(dict.fromkeys(names)), not self._closed(function.body, param)
+
+    def _closed(self, body: Sequence[ast.stmt], param: str) -> bool:
+        """True when the statements raise for every name they do not explicitly handle."""
+        for stmt in body:
+            if isinstance(stmt, ast.Raise):
+                return True
+            if (
+                isinstance(stmt, ast.If)
+                and self._closed(stmt.body, param)
+                and self._rejects_unlisted(stmt.test, param)
+            ):
+                return True
+        last = body[-1] if body else None
+        if isinstance(last, ast.If):
+            return bool(last.orelse) and self._closed(last.orelse, param)
+        if isinstance(last, ast.Match):
+            return any(
+                isinstance(case.pattern, ast.MatchAs)
+                and case.pattern.pattern is None
+                and self._closed(case.body, param)
+                for case in last.cases
+            )
+        return False
+
+    def _rejects_unlisted(self, test: ast.expr, param: str) -> bool:
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = test.operand
+            return (
+                isinstance(inner, ast.Compare)
+                and isinstance(inner.left, ast.Name)
+                and inner.left.id == param
+                and isinstance(inner.ops[0], ast.In | ast.Eq)
+            )
+        return (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id == param
+            and isinstance(test.ops[0], ast.NotIn | ast.NotEq)
+        )
