@@ -1,0 +1,197 @@
+"""The command line as a user drives it: exit codes, formats, selection, suppressions."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vertice_lint import __version__
+from vertice_lint.cli import cli
+
+BAD_DEPLOY = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replica: 2
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: api
+          image: ghcr.io/acme/api:1.0.0
+"""
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def repo(tmp_path: Path, files: dict[str, str]) -> Path:
+    for rel, content in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(content)
+    return tmp_path
+
+
+def test_check_is_the_default_command(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"k8s/deploy.yaml": BAD_DEPLOY})
+    code, out = run(str(root), "--quiet")
+    assert code == 1
+    assert out == (
+        f'{root}/k8s/deploy.yaml:6:3: VL801 Deployment api: spec.replica: unknown field "replica"\n'
+    )
+    assert run("check", str(root), "--quiet") == (code, out)
+
+
+def test_clean_repository_exits_zero(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"k8s/deploy.yaml": BAD_DEPLOY.replace("replica:", "replicas:")})
+    assert run(str(root)) == (0, "All checks passed!\n")
+
+
+def test_exit_zero(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"k8s/deploy.yaml": BAD_DEPLOY})
+    assert run(str(root), "--exit-zero")[0] == 0
+
+
+def test_usage_errors_exit_two(tmp_path: Path) -> None:
+    code, out = run(str(tmp_path / "missing"))
+    assert code == 2
+    assert "path does not exist" in out
+    code, out = run(str(tmp_path), "--select", "VL999")
+    assert code == 2
+    assert "unknown rule selector: VL999" in out
+    code, out = run(str(tmp_path), "--format", "xml")
+    assert code == 2
+
+
+def test_version() -> None:
+    assert run("--version") == (0, f"vertice-lint, version {__version__}\n")
+
+
+def test_select_and_ignore(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"k8s/deploy.yaml": BAD_DEPLOY, "svc/main.py": "def f(:\n"})
+    assert run(str(root), "-q")[1].count("\n") == 2
+    assert "VL001" not in run(str(root), "-q", "--ignore", "VL001")[1]
+    assert "VL801" not in run(str(root), "-q", "--select", "VL0")[1]
+    assert "VL801" not in run(str(root), "-q", "--select", "parse-error")[1]
+
+
+def test_json_output_shape(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"k8s/deploy.yaml": BAD_DEPLOY})
+    code, out = run(str(root), "--format", "json")
+    data = json.loads(out)
+    assert code == 1
+    assert [(d["rule"], d["line"], d["column"]) for d in data["diagnostics"]] == [("VL801", 6, 3)]
+    assert data["summary"]["errors"] == 1
+
+
+def test_output_file(tmp_path: Path) -> None:
+    root = repo(tmp_path / "r", {"k8s/deploy.yaml": BAD_DEPLOY})
+    target = tmp_path / "report.sarif"
+    code, out = run(str(root), "--format", "sarif", "--output-file", str(target))
+    assert (code, out) == (1, "")
+    assert json.loads(target.read_text())["runs"][0]["results"][0]["ruleId"] == "VL801"
+
+
+def test_files_restrict_the_report_but_the_whole_repo_is_modelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = repo(
+        tmp_path, {"a/deploy.yaml": BAD_DEPLOY, "b/deploy.yaml": BAD_DEPLOY, ".git/HEAD": ""}
+    )
+    os.system(f"git init -q {root}")
+    monkeypatch.chdir(root)
+    code, out = run("a/deploy.yaml", "-q")
+    assert (code, out.splitlines()) == (1, [out.splitlines()[0]])
+    assert out.startswith("a/deploy.yaml:6:3: VL801")
+
+
+def test_rules_and_explain() -> None:
+    code, out = run("rules")
+    assert code == 0
+    assert out.splitlines()[0].split() == ["id", "name", "severity", "fix", "default", "summary"]
+    assert any(line.startswith("VL801  schema-invalid") for line in out.splitlines())
+    code, out = run("explain", "VL801")
+    assert code == 0
+    assert out.startswith("VL801 schema-invalid (error)\n")
+    assert "## Example: unknown-field" in out
+    assert run("explain", "schema-invalid")[1] == out
+    assert run("explain", "VL999")[0] == 2
+
+
+def test_internal_error_in_one_rule_is_reported_and_others_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = repo(tmp_path, {"k8s/deploy.yaml": BAD_DEPLOY, "svc/main.py": "def f(:\n"})
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("vertice_lint.checks.schema.schema_invalid", broken)
+    result = CliRunner().invoke(cli, [str(root), "-q"])
+    assert result.exit_code == 2
+    assert "VL001" in result.stdout
+    assert "internal error in VL801 (schema-invalid): RuntimeError: boom" in result.stderr
+
+
+# --- suppressions -----------------------------------------------------------------------------
+
+
+def test_line_suppression_and_unused_suppression(tmp_path: Path) -> None:
+    text = BAD_DEPLOY.replace("  replica: 2", "  replica: 2  # vertice-lint: ignore[VL801]")
+    text = text.replace("  name: api\n", "  name: api  # vertice-lint: ignore[VL801, VL001]\n", 1)
+    root = repo(tmp_path, {"k8s/deploy.yaml": text})
+    code, out = run(str(root), "-q")
+    assert out == (
+        f"{root}/k8s/deploy.yaml:4:14: VL002 unused suppression: no VL801, VL001 diagnostic is"
+        " reported on this line [*]\n"
+    )
+    run(str(root), "--fix")
+    assert (root / "k8s/deploy.yaml").read_text() == BAD_DEPLOY.replace(
+        "  replica: 2", "  replica: 2  # vertice-lint: ignore[VL801]"
+    )
+    assert run(str(root)) == (0, "All checks passed!\n")
+
+
+def test_file_suppression(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"k8s/deploy.yaml": "# vertice-lint: ignore-file[VL801]\n" + BAD_DEPLOY})
+    assert run(str(root))[0] == 0
+
+
+def test_annotation_suppression(tmp_path: Path) -> None:
+    text = BAD_DEPLOY.replace(
+        "  name: api\n", '  name: api\n  annotations:\n    vertice-lint.io/ignore: "VL801"\n', 1
+    )
+    root = repo(tmp_path, {"k8s/deploy.yaml": text + "---\n" + BAD_DEPLOY})
+    code, out = run(str(root), "-q")
+    # only the second document, which has no annotation, is reported
+    assert out.splitlines() == [
+        f'{root}/k8s/deploy.yaml:24:3: VL801 Deployment api: spec.replica: unknown field "replica"'
+    ]
+
+
+def test_per_file_ignores_and_config_errors(tmp_path: Path) -> None:
+    root = repo(
+        tmp_path,
+        {
+            "k8s/deploy.yaml": BAD_DEPLOY,
+            "pyproject.toml": (
+                '[project]\nname = "x"\n\n[tool.vertice-lint]\n'
+                'per-file-ignores = {"k8s/*" = ["VL801"]}\nkubernetes-version = 1.30\n'
+            ),
+        },
+    )
+    code, out = run(str(root), "-q")
+    assert out == (
+        f"{root}/pyproject.toml:6:1: VL003 kubernetes-version: 1.3 is not of type 'string'\n"
+    )
