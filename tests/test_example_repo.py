@@ -1,0 +1,66 @@
+"""The example monorepo of the README: exact findings, SARIF validity, --diff writes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+from click.testing import CliRunner
+
+from vertice_lint.cli import cli
+from vertice_lint.config import Config
+from vertice_lint.engine import lint
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "monorepo"
+SARIF_SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
+
+EXPECTED = [
+    ("VL001", "k8s/base/broken-configmap.yaml", 7, 1),
+    ("VL801", "k8s/base/hcl-kb-service.yaml", 8, 3),
+]
+
+
+def test_example_findings_are_exact() -> None:
+    result = lint(EXAMPLE, Config())
+    assert [(d.rule, d.path, d.line, d.col) for d in result.diagnostics] == EXPECTED
+    assert result.internal_errors == ()
+
+
+def test_example_model() -> None:
+    ws = lint(EXAMPLE, Config()).workspace
+    assert sorted(i.key for i in ws.images) == [
+        "services/hcl_kb_service/Dockerfile@services/hcl_kb_service",
+        "services/maximus_core_service/Dockerfile@services/maximus_core_service",
+        "services/narrative_digest_service/Dockerfile@services/narrative_digest_service",
+        "services/tegumentar_service/Dockerfile@.",
+        "services/vertice_register/Dockerfile@services/vertice_register",
+    ]
+    assert ws.stale_dockerfiles == ("services/narrative_digest_service/Dockerfile.old",)
+    links = {
+        (w.name, c.image_link.service if c.image_link else None)
+        for w in ws.workloads
+        for c in w.containers
+    }
+    assert ("command-bus-service", None) in links  # the orphan: no source, no image
+    assert ("hcl-kb-service", "hcl_kb_service") in links
+    assert ("tegumentar", "tegumentar_service") in links  # compose build, context "."
+
+
+def test_example_sarif_validates() -> None:
+    result = CliRunner().invoke(cli, [str(EXAMPLE), "--format", "sarif"])
+    assert result.exit_code == 1
+    sarif = json.loads(result.output)
+    schema = json.loads(SARIF_SCHEMA.read_text())
+    jsonschema.validators.validator_for(schema)(schema).validate(sarif)
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == [e[0] for e in EXPECTED]
+
+
+def test_diff_prints_and_writes_nothing(tmp_path: Path) -> None:
+    before = {p: p.read_bytes() for p in EXAMPLE.rglob("*") if p.is_file()}
+    result = CliRunner().invoke(cli, [str(EXAMPLE), "--diff", "--unsafe-fixes"])
+    assert result.exit_code in (0, 1)
+    after = {p: p.read_bytes() for p in EXAMPLE.rglob("*") if p.is_file()}
+    assert after == before
+    if result.exit_code == 1:
+        assert result.output.startswith("--- a/")
