@@ -195,3 +195,20 @@ def test_per_file_ignores_and_config_errors(tmp_path: Path) -> None:
     assert out == (
         f"{root}/pyproject.toml:6:1: VL003 kubernetes-version: 1.3 is not of type 'string'\n"
     )
+
+
+def test_stale_dockerfile_variant_yields_nothing(tmp_path: Path) -> None:
+    root = repo(
+        tmp_path,
+        {
+            "svc/Dockerfile": "FROM python:3.11\nCMD python main.py\n",
+            "svc/Dockerfile.old": "FORM python:2.7\n",
+            "svc/Dockerfile.prod": "FORM python:3.11\n",
+            ".github/workflows/build.yaml": "jobs: {b: {steps: [{run: docker build -f svc/Dockerfile.prod svc}]}}\n",
+        },
+    )
+    code, out = run(str(root), "-q", "--select", "VL001")
+    # the referenced variant is an image and reported; the stale copy is not
+    assert out == f"{root}/svc/Dockerfile.prod:1:1: VL001 unknown instruction: FORM\n"
+    code, out = run(str(root), "--select", "VL001", "--verbose")
+    assert "svc/Dockerfile.old: Dockerfile variant that no compose file" in out

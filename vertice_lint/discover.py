@@ -71,14 +71,24 @@ _STALE_SUFFIX = re.compile(
 )
 
 
+# `dockerfile.py` is a Python module, `Dockerfile.md` documentation: not Dockerfiles.
+_OTHER_EXTENSIONS = (
+    ".py", ".pyi", ".md", ".rst", ".txt", ".json", ".yaml", ".yml", ".toml", ".sh", ".cfg",
+    ".ini", ".lock", ".html", ".go", ".rs", ".js", ".ts",
+)  # fmt: skip
+
+
 def is_dockerfile_name(name: str) -> bool:
     """Dockerfile, Containerfile, Dockerfile.<x>, <x>.Dockerfile (any case of the suffix)."""
     lower = name.lower()
-    return (
-        lower in ("dockerfile", "containerfile")
-        or lower.startswith(("dockerfile.", "containerfile.", "dockerfile-", "dockerfile_"))
-        or lower.endswith((".dockerfile", ".containerfile"))
-    )
+    if lower.endswith((".dockerfile", ".containerfile")) or lower in (
+        "dockerfile",
+        "containerfile",
+    ):
+        return True
+    return lower.startswith(
+        ("dockerfile.", "containerfile.", "dockerfile-", "dockerfile_")
+    ) and not lower.endswith(_OTHER_EXTENSIONS)
 
 
 def is_dockerfile_variant(name: str) -> bool:

@@ -168,7 +168,7 @@ def lint(
     sups: list[suppress.Suppression] = []
     for pf in workspace.files.values():
         if pf.text is not None and "vertice-lint" in pf.text.text:
-            sups.extend(suppress.find_suppressions(pf.source.path, pf.text.text))
+            sups.extend(suppress.find_suppressions(pf.source.path, pf.text.text, pf.source.kind))
     filtered = suppress.apply(found, sups, workspace.ignore_scopes)
     result = list(filtered.kept)
     if UNUSED_SUPPRESSION in enabled:

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Iterable, Sequence
+import tokenize
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from vertice_lint.diagnostics import Diagnostic
+from vertice_lint.discover import Kind
 
 ANNOTATION = "vertice-lint.io/ignore"
 _MARKER = re.compile(
@@ -43,26 +46,73 @@ def parse_codes(value: str) -> tuple[str, ...]:
     return tuple(c for c in (part.strip() for part in value.split(",")) if c)
 
 
-def find_suppressions(path: str, text: str) -> list[Suppression]:
-    """Every suppression comment of a file (all our file kinds use `#` comments)."""
+def _python_comments(text: str) -> Iterator[tuple[int, int]]:
+    """(line, column offset) of every real comment, via tokenize (strings are not comments)."""
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT:
+                yield tok.start
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return
+
+
+_BLOCK_SCALAR = re.compile(r"""(^|[:\-]\s)\s*[|>][-+0-9]*\s*(#.*)?$""")
+
+
+def _hash_comments(text: str, yaml: bool) -> Iterator[tuple[int, int]]:
+    """(line, column offset) of `#` comments: at the start of a line or after whitespace,
+    outside quotes, and (YAML) outside block scalars."""
+    block_indent: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip()
+        indent = len(line) - len(stripped)
+        if block_indent is not None:
+            if not stripped or indent > block_indent:
+                continue
+            block_indent = None
+        quote: str | None = None
+        for i, char in enumerate(line):
+            if quote:
+                if char == quote:
+                    quote = None
+            elif char in "\"'" and yaml:
+                quote = char
+            elif char == "#" and (i == 0 or line[i - 1] in " \t"):
+                yield number, i
+                break
+        if yaml and _BLOCK_SCALAR.search(line.split(" #", 1)[0].rstrip()):
+            block_indent = indent
+
+
+def find_suppressions(path: str, text: str, kind: Kind) -> list[Suppression]:
+    """Every suppression comment of a file."""
+    if kind is Kind.PYTHON:
+        comments = list(_python_comments(text))
+    else:
+        yaml = kind in (Kind.YAML, Kind.COMPOSE, Kind.KUSTOMIZATION, Kind.HELM_CHART)
+        comments = list(_hash_comments(text, yaml))
+    if not comments:
+        return []
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
     found: list[Suppression] = []
-    offset = 0
-    for number, line in enumerate(text.splitlines(keepends=True), start=1):
-        if "vertice-lint" in line:
-            for match in _MARKER.finditer(line):
-                codes = parse_codes(match.group("codes") or "")
-                found.append(
-                    Suppression(
-                        path=path,
-                        line=number,
-                        col=match.start() + 1,
-                        start=offset + match.start(),
-                        end=offset + match.end(),
-                        whole_file=match.group("kind") == "ignore-file",
-                        codes=codes,
-                    )
-                )
-        offset += len(line)
+    for number, col in comments:
+        line_text = text[starts[number - 1] : starts[number]]
+        match = _MARKER.match(line_text, col)
+        if match is None:
+            continue
+        found.append(
+            Suppression(
+                path=path,
+                line=number,
+                col=col + 1,
+                start=starts[number - 1] + match.start(),
+                end=starts[number - 1] + match.end(),
+                whole_file=match.group("kind") == "ignore-file",
+                codes=parse_codes(match.group("codes") or ""),
+            )
+        )
     return found
 
 

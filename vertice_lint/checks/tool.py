@@ -10,12 +10,20 @@ from vertice_lint.model import Workspace
 
 
 def parse_error(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
-    """A file that could not be read or parsed, or a line of it that could not."""
+    """A file that could not be read or parsed, or a line of it that could not.
+
+    Stale Dockerfile variants (`Dockerfile.old`) are not images of anything: no findings.
+    """
+    stale = set(ws.stale_dockerfiles)
     for parsed in ws.failures():
+        if parsed.source.path in stale:
+            continue
         failure = parsed.failure
         assert failure is not None
         yield ctx.diagnostic(parsed.source.path, failure.line, failure.col, failure.message)
     for path in sorted(ws.files):
+        if path in stale:
+            continue
         record = ws.files[path].record
         for problem in getattr(record, "problems", ()):
             yield ctx.diagnostic(path, problem.line, problem.col, problem.message)
