@@ -151,7 +151,7 @@ def test_line_suppression_and_unused_suppression(tmp_path: Path) -> None:
     text = BAD_DEPLOY.replace("  replica: 2", "  replica: 2  # vertice-lint: ignore[VL801]")
     text = text.replace("  name: api\n", "  name: api  # vertice-lint: ignore[VL801, VL001]\n", 1)
     root = repo(tmp_path, {"k8s/deploy.yaml": text})
-    code, out = run(str(root), "-q")
+    _, out = run(str(root), "-q")
     assert out == (
         f"{root}/k8s/deploy.yaml:4:14: VL002 unused suppression: no VL801, VL001 diagnostic is"
         " reported on this line [*]\n"
@@ -173,7 +173,7 @@ def test_annotation_suppression(tmp_path: Path) -> None:
         "  name: api\n", '  name: api\n  annotations:\n    vertice-lint.io/ignore: "VL801"\n', 1
     )
     root = repo(tmp_path, {"k8s/deploy.yaml": text + "---\n" + BAD_DEPLOY})
-    code, out = run(str(root), "-q")
+    _, out = run(str(root), "-q")
     # only the second document, which has no annotation, is reported
     assert out.splitlines() == [
         f'{root}/k8s/deploy.yaml:24:3: VL801 Deployment api: spec.replica: unknown field "replica"'
@@ -191,7 +191,7 @@ def test_per_file_ignores_and_config_errors(tmp_path: Path) -> None:
             ),
         },
     )
-    code, out = run(str(root), "-q")
+    _, out = run(str(root), "-q")
     assert out == (
         f"{root}/pyproject.toml:6:1: VL003 kubernetes-version: 1.3 is not of type 'string'\n"
     )
@@ -204,11 +204,13 @@ def test_stale_dockerfile_variant_yields_nothing(tmp_path: Path) -> None:
             "svc/Dockerfile": "FROM python:3.11\nCMD python main.py\n",
             "svc/Dockerfile.old": "FORM python:2.7\n",
             "svc/Dockerfile.prod": "FORM python:3.11\n",
-            ".github/workflows/build.yaml": "jobs: {b: {steps: [{run: docker build -f svc/Dockerfile.prod svc}]}}\n",
+            ".github/workflows/build.yaml": (
+                "jobs: {b: {steps: [{run: docker build -f svc/Dockerfile.prod svc}]}}\n"
+            ),
         },
     )
-    code, out = run(str(root), "-q", "--select", "VL001")
+    _, out = run(str(root), "-q", "--select", "VL001")
     # the referenced variant is an image and reported; the stale copy is not
     assert out == f"{root}/svc/Dockerfile.prod:1:1: VL001 unknown instruction: FORM\n"
-    code, out = run(str(root), "--select", "VL001", "--verbose")
+    _, out = run(str(root), "--select", "VL001", "--verbose")
     assert "svc/Dockerfile.old: Dockerfile variant that no compose file" in out

@@ -61,7 +61,13 @@ def test_dockerfile_variants(name: str, variant: bool, stale: bool) -> None:
 
 
 def _tree(root: Path) -> None:
-    for rel in ("svc/main.py", "svc/Dockerfile", "node_modules/x/a.py", ".venv/lib/b.py", "k8s/a.yaml"):
+    for rel in (
+        "svc/main.py",
+        "svc/Dockerfile",
+        "node_modules/x/a.py",
+        ".venv/lib/b.py",
+        "k8s/a.yaml",
+    ):
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text("x\n")
 

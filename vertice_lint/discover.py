@@ -114,10 +114,10 @@ def classify(relpath: str, helm_roots: Iterable[str] = ()) -> Kind:
         prefix = f"{chart}/" if chart else ""
         if relpath.startswith(prefix + "templates/") or relpath.startswith(prefix + "charts/"):
             return Kind.HELM_TEMPLATE
-    if is_dockerfile_name(name):
-        return Kind.DOCKERFILE
     if lower == ".dockerignore" or lower.endswith(".dockerignore"):
         return Kind.DOCKERIGNORE
+    if is_dockerfile_name(name):
+        return Kind.DOCKERFILE
     if lower.endswith(".txt") and not looks_stale(name):
         stem = lower[:-4]
         if "requirements" in stem or "constraints" in stem or posix.parent.name == "requirements":

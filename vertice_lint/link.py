@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from vertice_lint.config import Config
-from vertice_lint.diagnostics import Evidence
+from vertice_lint.diagnostics import Evidence, ParseFailure
 from vertice_lint.discover import Kind, is_dockerfile_variant
 from vertice_lint.model import (
     ConfigSource,
@@ -35,6 +35,7 @@ from vertice_lint.parsers.dockerfile import Dockerfile, Invocation
 from vertice_lint.parsers.dockerignore import DockerIgnore
 from vertice_lint.parsers.requirements import RequirementsFile
 from vertice_lint.parsers.yaml import KubeObject, YamlDocument, YamlFile, key_pos
+from vertice_lint.source import decode, read_bytes
 from vertice_lint.suppress import ANNOTATION, ObjectScope, parse_codes
 
 # Where the pod template sits in each workload kind.
@@ -66,6 +67,7 @@ def _dir(path: str) -> str:
 def join(base: str, rel: str) -> str:
     """Join a relative reference to a directory of the tree, normalising `..`; POSIX."""
     parts: list[str] = [p for p in base.split("/") if p]
+    escapes = 0  # `..` above the root: the path leaves the repository
     for part in rel.split("/"):
         if part in ("", "."):
             continue
@@ -73,10 +75,10 @@ def join(base: str, rel: str) -> str:
             if parts:
                 parts.pop()
             else:
-                return "../" + rel  # escapes the repository
+                escapes += 1
         else:
             parts.append(part)
-    return "/".join(parts)
+    return "/".join([".."] * escapes + parts)
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -92,7 +94,7 @@ def _str_map(value: Any) -> dict[str, str]:
 
 
 def _str_tuple(value: Any) -> tuple[str, ...] | None:
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):  # compose's parser gives tuples
         return tuple(str(v) for v in value)
     if isinstance(value, str):
         try:
@@ -363,7 +365,9 @@ def _config_sources(entries: Sequence[KubeEntry], config: Config) -> Iterator[Co
         )
 
 
-def _generated_sources(files: Mapping[str, ParsedFile]) -> Iterator[ConfigSource]:
+def _generated_sources(
+    root: Path, files: Mapping[str, ParsedFile], notes: list[str]
+) -> Iterator[ConfigSource]:
     for path in sorted(files):
         record = files[path].record
         if not isinstance(record, YamlFile) or record.kustomization is None:
@@ -378,9 +382,15 @@ def _generated_sources(files: Mapping[str, ParsedFile]) -> Iterator[ConfigSource
                     continue
                 keys = {e.key for e in (*gen.literals, *gen.files)}
                 for ref in gen.envs:
-                    env_file = files.get(join(_dir(path), ref.value))
-                    if env_file is not None and env_file.text is not None:
-                        keys |= set(_env_file_keys(env_file.text.text))
+                    env_path = join(_dir(path), ref.value)
+                    text = _env_file_text(root, files, env_path)
+                    if text is None:
+                        notes.append(
+                            f"{path}:{ref.line}: cannot read {env_path}; the keys it gives"
+                            f" {kind} {gen.name} are unknown"
+                        )
+                    else:
+                        keys |= set(_env_file_keys(text))
                 yield ConfigSource(
                     kind,
                     gen.name,
@@ -392,6 +402,19 @@ def _generated_sources(files: Mapping[str, ParsedFile]) -> Iterator[ConfigSource
                     True,
                     False,
                 )
+
+
+def _env_file_text(root: Path, files: Mapping[str, ParsedFile], path: str) -> str | None:
+    """An envs file's text; such files (`app.env`) are of no parsed kind, so read here."""
+    parsed = files.get(path)
+    if parsed is None or parsed.failure is not None:
+        return None
+    if parsed.text is not None:
+        return parsed.text.text
+    try:
+        return decode(read_bytes(root, path)).text
+    except ParseFailure:
+        return None
 
 
 def _env_file_keys(text: str) -> Iterator[str]:
@@ -426,12 +449,12 @@ def _norm(name: str) -> str:
     return name.lower().replace("_", "-").replace(".", "-")
 
 
-def _argv(inv: Invocation | None) -> tuple[str, ...] | None:
+def _argv(inv: Invocation | None, shell: tuple[str, ...]) -> tuple[str, ...] | None:
     if inv is None:
         return None
     if inv.form == "exec":
         return inv.args
-    return ("/bin/sh", "-c", inv.text)
+    return (*shell, inv.text)
 
 
 def _build_requests(
@@ -552,8 +575,8 @@ def _images(
                 env={e.name: e.value for e in stage.env},
                 user=stage.user.name if stage.user else None,
                 exposed=tuple(p.port for p in stage.ports),
-                cmd=_argv(stage.cmd),
-                entrypoint=_argv(stage.entrypoint),
+                cmd=_argv(stage.cmd, stage.shell),
+                entrypoint=_argv(stage.entrypoint, stage.shell),
                 copies=copies,
                 dockerignore=ignore_path,
                 link=Link(
@@ -567,7 +590,7 @@ def _images(
 
 
 def _services(
-    files: Mapping[str, ParsedFile], config: Config, images: Sequence[Image]
+    files: Mapping[str, ParsedFile], config: Config, images: Sequence[Image], notes: list[str]
 ) -> list[Service]:
     services: dict[str, Service] = {}
     for svc in config.services:
@@ -581,14 +604,21 @@ def _services(
             Link(f"config: [tool.vertice-lint.services.{svc.name}]"),
         )
     claimed = {s.directory for s in services.values()}
+    mapped = {d for s in services.values() for d in s.dockerfiles}
     for image in images:
         directory = _dir(image.dockerfile)
-        if directory in claimed or not directory:
+        if image.dockerfile in mapped or directory in claimed or not directory:
             continue
         claimed.add(directory)
         name = PurePosixPath(directory).name
         if name in services:
             name = directory
+        if name in services:  # a config service has this name: the config wins
+            notes.append(
+                f"{directory}/: builds {image.dockerfile} but the service name {name!r} is"
+                " taken by the config; not a service"
+            )
+            continue
         services[name] = Service(
             name, directory, (image.dockerfile,), (), Link(f"{image.dockerfile} builds it")
         )
@@ -703,9 +733,9 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         record = files[path].record
         if isinstance(record, YamlFile):
             workloads.extend(_compose_workloads(path, record))
-    sources = [*_config_sources(entries, config), *_generated_sources(files)]
+    sources = [*_config_sources(entries, config), *_generated_sources(root, files, notes)]
     images, stale = _images(files, config, notes)
-    services = _services(files, config, images)
+    services = _services(files, config, images, notes)
     images = _assign_services(images, services)
     compose_builds: dict[tuple[str, str], Image] = {}
     for path in sorted(files):

@@ -1,0 +1,463 @@
+"""VL701–VL705: the Dockerfile rules, linted on small repositories and fixed through the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from vertice_lint.cli import cli
+from vertice_lint.config import Config
+from vertice_lint.engine import Selection, lint
+
+Found = tuple[str, str, int, int, str]
+
+APT_FIXED_END = " \\\n    && rm -rf /var/lib/apt/lists/*"
+
+
+def _repo(root: Path, files: dict[str, str]) -> Path:
+    for rel, content in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content.encode("utf-8"))
+    return root
+
+
+def _lint(root: Path, rule: str) -> list[Found]:
+    result = lint(root, Config(), Selection(select=(rule,)))
+    assert not result.internal_errors
+    return [(d.rule, d.path, d.line, d.col, d.message) for d in result.diagnostics]
+
+
+def _fix(root: Path, rule: str, path: str = "Dockerfile") -> str:
+    """The file after `--fix`; a second `--fix` must change nothing."""
+    args = ["check", str(root), "--select", rule, "--fix"]
+    CliRunner().invoke(cli, args, catch_exceptions=False)
+    fixed = (root / path).read_bytes()
+    CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert (root / path).read_bytes() == fixed
+    return fixed.decode("utf-8")
+
+
+def _dockerfile(*lines: str, newline: str = "\n") -> dict[str, str]:
+    return {"Dockerfile": newline.join(lines) + newline}
+
+
+# --- VL701 apt-hygiene -----------------------------------------------------------------------
+
+APT_NO_FLAGS = (
+    "`apt-get install` without -y, without --no-install-recommends,"
+    " without `rm -rf /var/lib/apt/lists/*` afterwards"
+)
+
+
+def test_vl701_reports_what_is_missing_at_the_install_word(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM debian:bookworm",
+            "RUN apt-get update && apt-get install curl",
+            "RUN apt-get update && apt-get install -qq --no-install-recommends git"
+            " && rm -rf /var/lib/apt/lists/*",
+            "RUN apt-get install -y --no-install-recommends vim && rm -rf /var/lib/apt/lists/*",
+        ),
+    )
+    assert _lint(root, "VL701") == [
+        ("VL701", "Dockerfile", 2, 23, APT_NO_FLAGS),
+        (
+            "VL701",
+            "Dockerfile",
+            4,
+            5,
+            "`apt-get install` without `apt-get update` in the same RUN"
+            " (add `apt-get update && ` before it)",
+        ),
+    ]
+
+
+def test_vl701_cache_mount_and_apt_conf_satisfy_it(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM debian:bookworm",
+            "RUN echo 'APT::Install-Recommends \"false\";' > /etc/apt/apt.conf.d/99norec",
+            "RUN --mount=type=cache,target=/var/lib/apt \\",
+            "    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get -y install curl",
+        ),
+    )
+    assert _lint(root, "VL701") == []
+
+
+def test_vl701_fix_single_line(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path, _dockerfile("FROM debian:bookworm", "RUN apt-get update && apt-get install curl")
+    )
+    assert _fix(root, "VL701") == (
+        "FROM debian:bookworm\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends curl"
+        + APT_FIXED_END
+        + "\n"
+    )
+
+
+def test_vl701_fix_keeps_leading_operator_style_and_crlf(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM debian:bookworm",
+            "RUN apt-get update \\",
+            "  && apt-get install \\",
+            "       curl \\",
+            "       git",
+            'CMD ["bash"]',
+            newline="\r\n",
+        ),
+    )
+    assert _fix(root, "VL701") == (
+        "FROM debian:bookworm\r\n"
+        "RUN apt-get update \\\r\n"
+        "  && apt-get install -y --no-install-recommends \\\r\n"
+        "       curl \\\r\n"
+        "       git \\\r\n"
+        "  && rm -rf /var/lib/apt/lists/*\r\n"
+        'CMD ["bash"]\r\n'
+    )
+
+
+def test_vl701_fix_keeps_trailing_operator_style(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM debian:bookworm",
+            "RUN apt-get update && \\",
+            "    apt-get install -y curl",
+        ),
+    )
+    assert _fix(root, "VL701") == (
+        "FROM debian:bookworm\n"
+        "RUN apt-get update && \\\n"
+        "    apt-get install --no-install-recommends -y curl && \\\n"
+        "    rm -rf /var/lib/apt/lists/*\n"
+    )
+
+
+def test_vl701_no_fix_without_update_or_after_semicolon(tmp_path: Path) -> None:
+    files = _dockerfile(
+        "FROM debian:bookworm",
+        "RUN apt-get install curl",
+        "RUN apt-get update; apt-get install -y --no-install-recommends git;",
+    )
+    root = _repo(tmp_path, files)
+    assert [d[2] for d in _lint(root, "VL701")] == [2, 3]
+    assert _fix(root, "VL701") == files["Dockerfile"]
+
+
+# --- VL702 copy-source-missing ---------------------------------------------------------------
+
+
+def test_vl702_missing_outside_and_globs(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        {
+            "svc/Dockerfile": "\n".join(
+                [
+                    "FROM python:3.12-slim AS builder",
+                    "COPY requirements.txt ./",
+                    "FROM python:3.12-slim",
+                    "COPY --from=builder /root/.local /root/.local",
+                    "COPY --from=python:3.12 /usr/local/bin/python /x",
+                    "COPY app/*.py [ab].txt /app/",
+                    "COPY lib/ /lib/",
+                    "COPY ../shared /shared",
+                    "ADD https://example.com/x.tar.gz /tmp/",
+                    "COPY <<EOF /etc/motd",
+                    "hi",
+                    "EOF",
+                    "COPY nothing*.py /app/",
+                ]
+            )
+            + "\n",
+            "svc/app/main.py": "",
+            "svc/b.txt": "",
+            "svc/lib/sub/x.py": "",
+            "shared/y.py": "",
+        },
+    )
+    assert _lint(root, "VL702") == [
+        (
+            "VL702",
+            "svc/Dockerfile",
+            2,
+            6,
+            "COPY source `requirements.txt` matches nothing in the build context `svc`",
+        ),
+        (
+            "VL702",
+            "svc/Dockerfile",
+            8,
+            6,
+            "COPY source `../shared` is outside the build context `svc`",
+        ),
+        (
+            "VL702",
+            "svc/Dockerfile",
+            13,
+            6,
+            "COPY source `nothing*.py` matches nothing in the build context `svc`",
+        ),
+    ]
+
+
+def test_vl702_dockerignore_exclusion_and_reinclusion(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        {
+            "Dockerfile": "FROM alpine\nCOPY secrets/ /s/\nCOPY docs/README.md /d/\n",
+            ".dockerignore": "# build context\nsecrets\ndocs\n!docs/README.md\n",
+            "secrets/key": "",
+            "docs/README.md": "",
+        },
+    )
+    assert _lint(root, "VL702") == [
+        (
+            "VL702",
+            "Dockerfile",
+            2,
+            6,
+            "COPY source `secrets/` is excluded from the build context `.`"
+            " by .dockerignore:2 `secrets`",
+        )
+    ]
+
+
+COMPOSE_TWO_CONTEXTS = """\
+services:
+  a:
+    build:
+      context: svc-a
+      dockerfile: ../docker/Dockerfile
+  b:
+    build:
+      context: svc-b
+      dockerfile: ../docker/Dockerfile
+"""
+
+
+def test_vl702_dockerfile_built_from_two_contexts(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        {
+            "docker-compose.yml": COMPOSE_TWO_CONTEXTS,
+            "docker/Dockerfile": "FROM alpine\nCOPY only-a.txt /\nCOPY nowhere.txt /\n",
+            "svc-a/only-a.txt": "",
+            "svc-b/other.txt": "",
+        },
+    )
+    assert _lint(root, "VL702") == [
+        (
+            "VL702",
+            "docker/Dockerfile",
+            3,
+            6,
+            "COPY source `nowhere.txt` matches nothing in the build context `svc-a`;"
+            " and matches nothing in the build context `svc-b`",
+        )
+    ]
+
+
+def test_stale_dockerfile_variant_yields_nothing(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        {
+            "Dockerfile": 'FROM python:3.12-slim\nCMD ["python"]\n',
+            "Dockerfile.old": (
+                "FROM python:3.9-slim\n"
+                "RUN apt-get install curl && pip install flask\n"
+                "COPY missing/ /app/\n"
+                "ENV P=/usr/local/lib/python3.8/site-packages\n"
+                "CMD python main.py\n"
+            ),
+        },
+    )
+    for rule in ("VL701", "VL702", "VL703", "VL704", "VL705"):
+        assert _lint(root, rule) == [], rule
+
+
+# --- VL703 python-path-version ---------------------------------------------------------------
+
+
+def test_vl703_arg_base_stage_chain_and_copy_from(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "ARG PY=3.11",
+            "FROM python:${PY}-slim AS base",
+            "FROM base AS builder",
+            "RUN ls /usr/local/lib/python3.9/site-packages",
+            "FROM debian:bookworm",
+            "RUN apt-get install -y python3.9 && ls /usr/lib/python3.9",
+            "COPY --from=builder /usr/local/lib/python3.11/site-packages /opt/python3.8/",
+            "FROM python:3.12",
+            "COPY --from=builder /usr/local/lib/python3.10/x /usr/local/lib/python3.12/x",
+        ),
+    )
+    message = (
+        "`{}` is a Python {} path, but the base image {} has Python {}:"
+        " the path does not exist in the image"
+    )
+    assert _lint(root, "VL703") == [
+        (
+            "VL703",
+            "Dockerfile",
+            4,
+            29,
+            message.format(
+                "/usr/local/lib/python3.9/site-packages", "3.9", "python:3.11-slim", "3.11"
+            ),
+        ),
+        (
+            "VL703",
+            "Dockerfile",
+            9,
+            42,
+            message.format("/usr/local/lib/python3.10/x", "3.10", "python:3.11-slim", "3.11"),
+        ),
+    ]
+
+
+def test_vl703_fix_crlf(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM python:3.12-slim",
+            "ENV PYTHONPATH=/app:/usr/local/lib/python3.10/site-packages",
+            newline="\r\n",
+        ),
+    )
+    assert _fix(root, "VL703") == (
+        "FROM python:3.12-slim\r\nENV PYTHONPATH=/app:/usr/local/lib/python3.12/site-packages\r\n"
+    )
+
+
+# --- VL704 pip-hygiene -----------------------------------------------------------------------
+
+
+def test_vl704_forms_pins_and_env(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        {
+            "Dockerfile": "\n".join(
+                [
+                    "FROM python:3.12-slim AS a",
+                    "RUN pip3 install -r requirements.txt -e . ./lib https://x/y.whl"
+                    " 'flask[async]==3.0.3'",
+                    "RUN python3 -m pip install --upgrade 'requests>=2' flask==3.0.3 requests",
+                    "RUN pip install --no-cache-dir -c c.txt uvicorn",
+                    "FROM python:3.12-slim",
+                    "ENV PIP_NO_CACHE_DIR=1",
+                    "RUN pip install -r requirements.txt",
+                    "RUN --mount=type=cache,target=/root/.cache/pip pip install -r r.txt",
+                ]
+            )
+            + "\n",
+        },
+    )
+    assert _lint(root, "VL704") == [
+        ("VL704", "Dockerfile", 2, 5, "`pip install` without --no-cache-dir"),
+        (
+            "VL704",
+            "Dockerfile",
+            3,
+            5,
+            "`pip install` without --no-cache-dir and with unpinned packages: requests"
+            " (pin them: `name==version`)",
+        ),
+        (
+            "VL704",
+            "Dockerfile",
+            4,
+            5,
+            "`pip install` with unpinned packages: uvicorn (pin them: `name==version`)",
+        ),
+    ]
+
+
+def test_vl704_fix_only_the_flag(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM python:3.12-slim",
+            "RUN pip install -r requirements.txt \\",
+            "    && python -m pip install \\",
+            "       -e .",
+            "RUN pip install flask",
+        ),
+    )
+    assert _fix(root, "VL704") == (
+        "FROM python:3.12-slim\n"
+        "RUN pip install --no-cache-dir -r requirements.txt \\\n"
+        "    && python -m pip install --no-cache-dir \\\n"
+        "       -e .\n"
+        "RUN pip install flask\n"
+    )
+
+
+# --- VL705 shell-form-entrypoint -------------------------------------------------------------
+
+SHELL_FORM = (
+    "{} in shell form runs as `/bin/sh -c`, so SIGTERM goes to the shell, not the app,"
+    " and the pod is killed at the end of its grace period; "
+)
+
+
+def test_vl705_final_stage_only_and_why_no_fix(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        {
+            "Dockerfile": "\n".join(
+                [
+                    "FROM python:3.12 AS builder",
+                    "CMD python build.py",
+                    "FROM python:3.12-slim",
+                    "ENTRYPOINT exec gunicorn app:app",
+                    "CMD alembic upgrade head && uvicorn app:app --port $PORT",
+                ]
+            )
+            + "\n",
+        },
+    )
+    assert _lint(root, "VL705") == [
+        (
+            "VL705",
+            "Dockerfile",
+            4,
+            12,
+            SHELL_FORM.format("ENTRYPOINT") + "no automatic fix: `exec` is a shell builtin"
+            ' (the exec form of this command is ["gunicorn", "app:app"])',
+        ),
+        (
+            "VL705",
+            "Dockerfile",
+            5,
+            5,
+            SHELL_FORM.format("CMD") + "no automatic fix: it expands variables, which the exec"
+            " form does not; run it from a script that ends with `exec`",
+        ),
+    ]
+
+
+def test_vl705_fix_keeps_keyword_case_crlf_and_continuation(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM python:3.12-slim",
+            "entrypoint python \\",
+            "    'main app.py' --port 8080",
+            "USER app",
+            newline="\r\n",
+        ),
+    )
+    assert _fix(root, "VL705") == (
+        'FROM python:3.12-slim\r\nentrypoint ["python", "main app.py", "--port", "8080"]\r\n'
+        "USER app\r\n"
+    )

@@ -1,0 +1,204 @@
+"""The fix loop with a fake linter: a tiny rule implemented here, run over a tmp tree."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from vertice_lint.diagnostics import Diagnostic, Edit, Fix, Safety
+from vertice_lint.fix.diff import unified_diff
+from vertice_lint.fix.loop import FixOutcome, run_fixes, write_outcome
+from vertice_lint.fix.yaml_edit import set_scalar
+from vertice_lint.source import decode
+
+
+def image_rule(path: str, text: str) -> list[Diagnostic]:
+    """VL900: every container image has a tag. Special images misbehave on purpose."""
+    try:
+        docs = list(YAML(typ="rt").load_all(text))
+    except YAMLError:
+        return [Diagnostic("VL001", path, 1, 1, "does not parse")]
+    found = []
+    for d, doc in enumerate(docs):
+        for i, container in enumerate((doc or {}).get("spec", {}).get("containers", [])):
+            image = container["image"]
+            if ":" in image:
+                continue
+            line, col = container.lc.value("image")
+            if image == "broken":
+                edit = Edit(path, 0, 0, "key: [\n")  # a fix whose result does not parse
+            elif image == "stubborn":
+                edit = Edit(path, 0, 0, "# tried\n")  # a fix that does not fix
+            else:
+                keypath: list[str | int] = ["spec", "containers", i, "image"]
+                edit = set_scalar(path, text, d, keypath, image + ":1.0")
+            safety = Safety.UNSAFE if image == "risky" else Safety.SAFE
+            fix = Fix((edit,), safety, f"pin {image}")
+            message = f"image {image!r} has no tag"
+            found.append(Diagnostic("VL900", path, line + 1, col + 1, message, fix=fix))
+    return found
+
+
+def header_rule(path: str, text: str) -> list[Diagnostic]:
+    """VL901/VL902: two rules whose fixes both insert at the top of the file (they overlap)."""
+    found = []
+    for rule, line in [("VL901", "# managed-by: vertice"), ("VL902", "# owner: team-a")]:
+        if line not in text.splitlines():
+            fix = Fix((Edit(path, 0, 0, line + "\n"),), Safety.SAFE, f"add {line}")
+            found.append(Diagnostic(rule, path, 1, 1, f"missing {line!r}", fix=fix))
+    return found
+
+
+class FakeLinter:
+    def __init__(self, root: Path, *, headers: bool = False) -> None:
+        self.root = root
+        self.headers = headers
+        self.calls = 0
+
+    def read(self, path: str) -> bytes | None:
+        target = self.root / path
+        return target.read_bytes() if target.exists() else None
+
+    def __call__(self, overlay: Mapping[str, bytes | None]) -> Sequence[Diagnostic]:
+        self.calls += 1
+        files: dict[str, bytes | None] = {
+            p.relative_to(self.root).as_posix(): p.read_bytes() for p in self.root.rglob("*.yaml")
+        }
+        files.update(overlay)
+        diags: list[Diagnostic] = []
+        for path, data in sorted(files.items()):
+            if data is None:
+                continue
+            text = decode(data).text
+            diags += image_rule(path, text)
+            if self.headers:
+                diags += header_rule(path, text)
+        return diags
+
+    def run(self, *, unsafe: bool = False, max_rounds: int = 10) -> FixOutcome:
+        return run_fixes(self({}), self, self.read, unsafe=unsafe, max_rounds=max_rounds)
+
+
+POD = (
+    "# the web pod\r\n"
+    "spec:\r\n"
+    "  containers:\r\n"
+    "  - name: web\r\n"
+    "    image: 'nginx'  # pin me\r\n"
+    "  - name: side\r\n"
+    "    image: busybox:1.36\r\n"
+)
+
+
+def test_fixes_then_a_second_run_changes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "pod.yaml").write_bytes(b"\xef\xbb\xbf" + POD.encode())
+    (tmp_path / "job.yaml").write_bytes(b"spec:\n  containers:\n  - image: redis\n")
+    linter = FakeLinter(tmp_path)
+
+    outcome = linter.run()
+
+    assert not outcome.failed and not outcome.remaining and not outcome.hit_bound
+    assert [d.path for d in outcome.fixed] == ["job.yaml", "k8s/pod.yaml"]
+    assert (tmp_path / "job.yaml").read_bytes() == b"spec:\n  containers:\n  - image: redis\n"
+    write_outcome(tmp_path, outcome)
+    assert (tmp_path / "job.yaml").read_bytes() == b"spec:\n  containers:\n  - image: redis:1.0\n"
+    assert (tmp_path / "k8s" / "pod.yaml").read_bytes() == b"\xef\xbb\xbf" + POD.replace(
+        "'nginx'", "'nginx:1.0'"
+    ).encode()
+
+    again = linter.run()
+    assert again.changes == {} and again.fixed == () and again.remaining == ()
+
+
+def test_bad_fixes_are_rolled_back_and_the_good_one_applies(tmp_path: Path) -> None:
+    text = "spec:\n  containers:\n  - image: broken\n  - image: nginx\n  - image: stubborn\n"
+    (tmp_path / "pod.yaml").write_text(text)
+    outcome = FakeLinter(tmp_path).run()
+
+    assert outcome.changes == {
+        "pod.yaml": (text.encode(), text.replace("nginx", "nginx:1.0").encode())
+    }
+    assert [d.message for d in outcome.fixed] == ["image 'nginx' has no tag"]
+    reasons = {d.message: reason for d, reason in outcome.failed}
+    assert reasons == {
+        "image 'broken' has no tag": "the result does not parse: VL001 pod.yaml: does not parse",
+        "image 'stubborn' has no tag": (
+            "the diagnostic is still reported after the fix: VL900 image 'stubborn' has no tag"
+        ),
+    }
+    assert outcome.remaining == ()
+
+
+def test_overlapping_fixes_take_two_rounds(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("kind: ConfigMap\n")
+    linter = FakeLinter(tmp_path, headers=True)
+    outcome = linter.run()
+    assert outcome.changes["a.yaml"][1] == (
+        b"# owner: team-a\n# managed-by: vertice\nkind: ConfigMap\n"
+    )
+    assert [d.rule for d in outcome.fixed] == ["VL901", "VL902"]
+    assert linter.calls == 3  # the initial lint, then one per round
+    assert not outcome.hit_bound
+
+
+def test_the_bound_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("kind: ConfigMap\n")
+    outcome = FakeLinter(tmp_path, headers=True).run(max_rounds=1)
+    assert outcome.hit_bound
+    assert [d.rule for d in outcome.fixed] == ["VL901"]
+    assert [d.rule for d in outcome.remaining] == ["VL902"]
+
+
+def test_unsafe_fixes_need_the_flag(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("spec:\n  containers:\n  - image: risky\n")
+    linter = FakeLinter(tmp_path)
+    assert linter.run().changes == {}
+    assert [d.message for d in linter.run().remaining] == ["image 'risky' has no tag"]
+    fixed = linter.run(unsafe=True)
+    assert fixed.changes["a.yaml"][1] == b"spec:\n  containers:\n  - image: risky:1.0\n"
+
+
+def test_creation_and_deletion_fixes_with_their_diff(tmp_path: Path) -> None:
+    (tmp_path / "old.yaml").write_bytes(b"a: 1\nb: 2")
+    create = Fix((Edit("new.yaml", replacement="c: 3\n", create=True),), Safety.SAFE, "create")
+    delete = Fix((Edit("old.yaml", delete=True),), Safety.SAFE, "delete")
+    diags = [
+        Diagnostic("VL950", "new.yaml", 1, 1, "missing file", fix=create),
+        Diagnostic("VL951", "old.yaml", 1, 1, "stale file", fix=delete),
+    ]
+
+    def lint(overlay: Mapping[str, bytes | None]) -> Sequence[Diagnostic]:
+        return [d for d in diags if d.path not in overlay]  # fixed once its file changed
+
+    def read(path: str) -> bytes | None:
+        target = tmp_path / path
+        return target.read_bytes() if target.exists() else None
+
+    outcome = run_fixes(diags, lint, read, unsafe=False)
+    assert outcome.changes == {"new.yaml": (None, b"c: 3\n"), "old.yaml": (b"a: 1\nb: 2", None)}
+    assert unified_diff(outcome.changes, lambda p: p) == (
+        "--- /dev/null\n"
+        "+++ b/new.yaml\n"
+        "@@ -0,0 +1 @@\n"
+        "+c: 3\n"
+        "--- a/old.yaml\n"
+        "+++ /dev/null\n"
+        "@@ -1,2 +0,0 @@\n"
+        "-a: 1\n"
+        "-b: 2\n"
+        "\\ No newline at end of file\n"
+    )
+    write_outcome(tmp_path, outcome)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.yaml"]
+
+
+def test_no_diagnostics_no_changes(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_bytes(b"\xef\xbb\xbfa: 1\r\n")
+    outcome = FakeLinter(tmp_path).run()
+    assert outcome == FixOutcome({}, (), (), (), False)
+    write_outcome(tmp_path, outcome)
+    assert (tmp_path / "a.yaml").read_bytes() == b"\xef\xbb\xbfa: 1\r\n"
