@@ -18,6 +18,11 @@ SARIF_SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.js
 EXPECTED = [
     ("VL001", "k8s/base/broken-configmap.yaml", 7, 1),
     ("VL801", "k8s/base/hcl-kb-service.yaml", 8, 3),
+    ("VL701", "services/maximus_core_service/Dockerfile", 3, 5),
+    ("VL704", "services/maximus_core_service/Dockerfile", 7, 5),
+    ("VL703", "services/tegumentar_service/Dockerfile", 9, 71),
+    ("VL702", "services/vertice_register/Dockerfile", 6, 18),
+    ("VL705", "services/vertice_register/Dockerfile", 9, 5),
 ]
 
 
@@ -59,8 +64,28 @@ def test_example_sarif_validates() -> None:
 def test_diff_prints_and_writes_nothing(tmp_path: Path) -> None:
     before = {p: p.read_bytes() for p in EXAMPLE.rglob("*") if p.is_file()}
     result = CliRunner().invoke(cli, [str(EXAMPLE), "--diff", "--unsafe-fixes"])
-    assert result.exit_code in (0, 1)
+    assert result.exit_code == 1
     after = {p: p.read_bytes() for p in EXAMPLE.rglob("*") if p.is_file()}
     assert after == before
-    if result.exit_code == 1:
-        assert result.output.startswith("--- a/")
+    assert result.output.startswith("--- a/")
+    changed = [line[6:] for line in result.output.splitlines() if line.startswith("+++ b/")]
+    assert changed == [
+        "services/maximus_core_service/Dockerfile",
+        "services/tegumentar_service/Dockerfile",
+        "services/vertice_register/Dockerfile",
+    ]
+
+
+def test_fix_on_a_copy_then_nothing_left_to_fix(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "monorepo"
+    shutil.copytree(EXAMPLE, root)
+    first = CliRunner().invoke(cli, [str(root), "--fix"])
+    assert first.exit_code == 1  # unfixable findings remain
+    assert (root / "services/vertice_register/Dockerfile").read_text().endswith(
+        'CMD ["python", "register.py"]\n'
+    )
+    snapshot = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    CliRunner().invoke(cli, [str(root), "--fix"])
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == snapshot

@@ -7,10 +7,7 @@ from backend.modules.tegumentar import TegumentarModule, get_settings
 
 from .config import get_module, get_service_settings
 
-try:
-    from bcc import BPF  # eBPF probes; optional on developer laptops
-except ImportError:
-    BPF = None
+from bcc import BPF  # eBPF probes: Debian's python3-bpfcc
 
 service_settings = get_service_settings()
 module: TegumentarModule = get_module(get_settings())
@@ -23,4 +20,4 @@ app.mount("/metrics", make_asgi_app())
 
 @app.get("/health")
 def health() -> dict[str, str]:
-    return {"status": "ok", "ebpf": "on" if BPF else "off"}
+    return {"status": "ok", "ebpf": BPF.__name__}
