@@ -83,8 +83,10 @@ def test_fix_on_a_copy_then_nothing_left_to_fix(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLE, root)
     first = CliRunner().invoke(cli, [str(root), "--fix"])
     assert first.exit_code == 1  # unfixable findings remain
-    assert (root / "services/vertice_register/Dockerfile").read_text().endswith(
-        'CMD ["python", "register.py"]\n'
+    assert (
+        (root / "services/vertice_register/Dockerfile")
+        .read_text()
+        .endswith('CMD ["python", "register.py"]\n')
     )
     snapshot = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
     CliRunner().invoke(cli, [str(root), "--fix"])

@@ -241,10 +241,6 @@ def test_dockerfile_specific_dockerignore_wins_over_the_context_one(tmp_path: Pa
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="discover.classify takes `Dockerfile.dockerignore` for a Dockerfile variant",
-)
 def test_dockerignore_of_plain_dockerfile(tmp_path: Path) -> None:
     ws = workspace(
         tmp_path,
@@ -302,7 +298,7 @@ def test_stale_and_unreferenced_variants_are_not_images(tmp_path: Path) -> None:
             "worker/Dockerfile.prod@worker",
             Link(
                 "Dockerfile variant referenced",
-                (Evidence(".github/workflows/build.yml", 1, 1, "names it"),),
+                (Evidence(".github/workflows/build.yml", 5, 46, "names it"),),
             ),
         ),
     ]
@@ -929,12 +925,12 @@ def test_config_sources(tmp_path: Path) -> None:
                     envs: [missing.env]
                 secretGenerator:
                   - name: gen-secret
-                    env: secret.env
+                    env: secret.properties
                 """,
             "k8s/settings.ini": "[x]\n",
             "k8s/conf/app.toml": "a = 1\n",
             "k8s/app.env": "# comment\nexport HOST=x\nPORT = 80\n\nnot a pair\n",
-            "k8s/secret.env": "API_KEY=s3cr3t\n",
+            "k8s/secret.properties": "API_KEY=s3cr3t\n",
         },
         Config(
             select=(),
@@ -1090,4 +1086,49 @@ def test_ignore_annotations_give_scopes(tmp_path: Path) -> None:
     assert ws.ignore_scopes == (
         ObjectScope("k8s/app.yaml", 2, 8, ("VL401", "VL603")),
         ObjectScope("k8s/app.yaml", 14, 20, ()),
+    )
+
+
+def test_variant_named_by_path_when_its_file_name_is_not_unique(tmp_path: Path) -> None:
+    ws = workspace(
+        tmp_path,
+        {
+            "a/Dockerfile.prod": "FROM python:3.12\n",
+            "b/Dockerfile.prod": "FROM python:3.12\n",
+            "ci.yml": "steps:\n  - run: docker build -f ./a/Dockerfile.prod a\n",
+        },
+    )
+    assert [(i.key, i.link.evidence) for i in ws.images] == [
+        ("a/Dockerfile.prod@a", (Evidence("ci.yml", 2, 28, "names it"),)),
+    ]
+    assert ws.stale_dockerfiles == ("b/Dockerfile.prod",)
+
+
+def test_ignore_annotation_on_a_list_item_covers_that_item(tmp_path: Path) -> None:
+    ws = workspace(
+        tmp_path,
+        {
+            "k8s/list.yaml": """
+                apiVersion: v1
+                kind: List
+                items:
+                  - apiVersion: v1
+                    kind: ConfigMap
+                    metadata:
+                      name: quiet
+                      annotations: {vertice-lint.io/ignore: VL801}
+                  - apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: loud}
+                  - apiVersion: v1
+                    kind: Secret
+                    metadata:
+                      name: last
+                      annotations: {vertice-lint.io/ignore: VL401}
+                """,
+        },
+    )
+    assert ws.ignore_scopes == (
+        ObjectScope("k8s/list.yaml", 4, 8, ("VL801",)),
+        ObjectScope("k8s/list.yaml", 12, 16, ("VL401",)),
     )

@@ -48,6 +48,8 @@ class Config:
     services: tuple[ServiceMapping, ...] = ()
     external_configmaps: frozenset[str] = frozenset()
     external_secrets: frozenset[str] = frozenset()
+    module_map: tuple[tuple[str, str], ...] = ()
+    rules_dir: str | None = None  # relative to the root when inside it, else absolute
     problems: tuple[ParseProblem, ...] = field(default=(), compare=False)
 
 
@@ -116,6 +118,16 @@ def _error_message(error: jsonschema.ValidationError, keypath: list[str | int]) 
     return f"{where or 'config'}: {error.message}"
 
 
+def _rules_dir(config_path: Path, root: Path, value: str | None) -> str | None:
+    if value is None:
+        return None
+    target = (config_path.parent / value).resolve()
+    try:
+        return target.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(target)
+
+
 def load_config(path: Path, root: Path) -> Config:
     """Read and validate a config file; problems become VL003 diagnostics."""
     try:
@@ -167,5 +179,7 @@ def load_config(path: Path, root: Path) -> Config:
         services=services,
         external_configmaps=frozenset(external.get("configmaps", ())),
         external_secrets=frozenset(external.get("secrets", ())),
+        module_map=tuple(sorted(ok.get("module-map", {}).items())),
+        rules_dir=_rules_dir(path, root, ok.get("rules-dir")),
         problems=tuple(problems),
     )

@@ -45,6 +45,7 @@ class Kind(enum.Enum):
     YAML = "yaml"
     HELM_CHART = "helm-chart"
     HELM_TEMPLATE = "helm-template"
+    TEXT = "text"  # read but not parsed: shell scripts, alembic.ini, .env files
     OTHER = "other"
 
 
@@ -140,6 +141,8 @@ def classify(relpath: str, helm_roots: Iterable[str] = ()) -> Kind:
         return Kind.YAML
     if name == "Kustomization":
         return Kind.KUSTOMIZATION
+    if lower.endswith((".sh", ".bash", ".ini", ".env")) or lower.startswith(".env"):
+        return Kind.TEXT
     return Kind.OTHER
 
 

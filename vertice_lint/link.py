@@ -15,6 +15,7 @@ from typing import Any
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Evidence, ParseFailure
 from vertice_lint.discover import Kind, is_dockerfile_variant
+from vertice_lint.image import ImageContents, contents
 from vertice_lint.model import (
     ConfigSource,
     Container,
@@ -33,8 +34,10 @@ from vertice_lint.model import (
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.dockerfile import Dockerfile, Invocation
 from vertice_lint.parsers.dockerignore import DockerIgnore
+from vertice_lint.parsers.python import PythonModule
 from vertice_lint.parsers.requirements import RequirementsFile
 from vertice_lint.parsers.yaml import KubeObject, YamlDocument, YamlFile, key_pos
+from vertice_lint.runtime import build_runtimes
 from vertice_lint.source import decode, read_bytes
 from vertice_lint.suppress import ANNOTATION, ObjectScope, parse_codes
 
@@ -430,7 +433,14 @@ def _ignore_scopes(entries: Sequence[KubeEntry]) -> Iterator[ObjectScope]:
         if value is None:
             continue
         document: YamlDocument = entry.document
-        yield ObjectScope(entry.path, document.line, document.end_line, parse_codes(value))
+        start, end = document.line, document.end_line
+        if entry.obj.path:  # item i of a `kind: List`: up to the next item
+            start = entry.obj.line
+            items = document.data["items"]
+            following = entry.obj.path[1] + 1
+            if following in items.lc.data:
+                end = items.lc.data[following][0]  # 0-based line of the next item
+        yield ObjectScope(entry.path, start, end, parse_codes(value))
 
 
 # --- images and services ---------------------------------------------------------------------
@@ -498,13 +508,25 @@ def _build_requests(
     return requests, notes
 
 
-def _referenced_elsewhere(dockerfile: str, files: Mapping[str, ParsedFile]) -> str | None:
-    """A CI workflow or other YAML (skaffold, cloudbuild) naming this Dockerfile variant."""
+def _referenced_elsewhere(dockerfile: str, files: Mapping[str, ParsedFile]) -> Evidence | None:
+    """Where a CI workflow or other YAML (skaffold, cloudbuild) names this Dockerfile variant:
+    by its path, or by its file name when no other Dockerfile has that name."""
     name = PurePosixPath(dockerfile).name
+    same_name = [
+        p
+        for p, f in files.items()
+        if f.source.kind is Kind.DOCKERFILE and PurePosixPath(p).name == name
+    ]
+    needle = name if len(same_name) == 1 else dockerfile
     for path in sorted(files):
         parsed = files[path]
-        if parsed.source.kind is Kind.YAML and parsed.text is not None and name in parsed.text.text:
-            return path
+        if parsed.source.kind is not Kind.YAML or parsed.text is None:
+            continue
+        at = parsed.text.text.find(needle)
+        if at >= 0:
+            before = parsed.text.text[:at]
+            line, col = before.count("\n") + 1, at - before.rfind("\n")
+            return Evidence(path, line, col, "names it")
     return None
 
 
@@ -521,15 +543,15 @@ def _images(
         if parsed.source.kind is not Kind.DOCKERFILE or path in requested:
             continue
         if is_dockerfile_variant(parsed.source.name):
-            where = _referenced_elsewhere(path, files)
-            if where is None:
+            evidence = _referenced_elsewhere(path, files)
+            if evidence is None:
                 stale.append(path)
                 notes.append(
                     f"{path}: Dockerfile variant that no compose file, workflow or config"
                     " references: not treated as an image"
                 )
                 continue
-            link = Link("Dockerfile variant referenced", (Evidence(where, 1, 1, "names it"),))
+            link = Link("Dockerfile variant referenced", (evidence,))
         else:
             if _dir(path) in configured:
                 continue  # the config says how this directory is built
@@ -715,6 +737,19 @@ def _link_container(
 # --- the whole -------------------------------------------------------------------------------
 
 
+def image_contents(
+    image: Image, files: Mapping[str, ParsedFile], repo_files: Sequence[str]
+) -> ImageContents:
+    """What the image holds and installs (see image.py)."""
+    ignore = files[image.dockerignore].record if image.dockerignore is not None else None
+    return contents(
+        image.record,
+        image.context,
+        repo_files,
+        ignore if isinstance(ignore, DockerIgnore) else None,
+    )
+
+
 def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspace:
     """Build the Workspace from the parsed files and the config."""
     from vertice_lint import k8s_schema
@@ -737,6 +772,8 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     images, stale = _images(files, config, notes)
     services = _services(files, config, images, notes)
     images = _assign_services(images, services)
+    repo_files = sorted(files)
+    images = [replace(image, contents=image_contents(image, files, repo_files)) for image in images]
     compose_builds: dict[tuple[str, str], Image] = {}
     for path in sorted(files):
         record = files[path].record
@@ -759,6 +796,13 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         )
         for w in workloads
     ]
+    modules = {p: f.record for p, f in files.items() if isinstance(f.record, PythonModule)}
+    texts = {
+        p: f.text.text
+        for p, f in files.items()
+        if f.source.kind is Kind.TEXT and f.text is not None
+    }
+    runtimes = build_runtimes(images, workloads, modules, texts)
     try:
         version = k8s_schema.resolve_version(config.kubernetes_version)
     except ValueError as exc:
@@ -778,6 +822,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         workloads=tuple(workloads),
         config_sources=tuple(sources),
         kube_objects=tuple(entries),
+        runtimes=runtimes,
         ignore_scopes=tuple(_ignore_scopes(entries)),
         stale_dockerfiles=tuple(stale),
         kubernetes_version=version,

@@ -9,13 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Evidence
 from vertice_lint.discover import Kind
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.suppress import ObjectScope
+
+if TYPE_CHECKING:
+    from vertice_lint.image import ImageContents
+    from vertice_lint.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class Image:
     dockerignore: str | None
     link: Link
     record: Any = field(compare=False, repr=False)
+    contents: ImageContents | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,22 @@ class KubeEntry:
 
 
 @dataclass(frozen=True)
+class ContainerRuntime:
+    """What runs in a container (or, with no workload, an image's default command)."""
+
+    image: Image
+    workload: Workload | None
+    container: Container | None
+    runtime: Runtime
+
+    @property
+    def ident(self) -> str:
+        if self.workload is None or self.container is None:
+            return f"image {self.image.key}"
+        return f"{self.workload.ident} container {self.container.name}"
+
+
+@dataclass(frozen=True)
 class Workspace:
     """Everything vertice-lint knows about the repository."""
 
@@ -205,6 +226,7 @@ class Workspace:
     workloads: tuple[Workload, ...] = ()
     config_sources: tuple[ConfigSource, ...] = ()
     kube_objects: tuple[KubeEntry, ...] = ()
+    runtimes: tuple[ContainerRuntime, ...] = ()
     ignore_scopes: tuple[ObjectScope, ...] = ()
     stale_dockerfiles: tuple[str, ...] = ()
     kubernetes_version: str = ""  # the schema version VL801 validates against

@@ -1,0 +1,383 @@
+"""What is inside an image: its files (where each came from) and what it installs.
+
+Derived from a Dockerfile, its build context and the repository's files, never by building:
+each COPY/ADD maps repository files to image paths (`.dockerignore` applied, `COPY --from`
+followed through the stages), and each RUN's `pip install` / `uv` / `poetry` / `apt-get`
+command is read as an `Install`. The result feeds the entrypoint and import analysis.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from vertice_lint.parsers.dockerfile import Copy, Dockerfile, Invocation, Stage
+from vertice_lint.parsers.dockerignore import DockerIgnore
+from vertice_lint.parsers.shell import Command, split_commands, unwrap_argv
+
+_PYTHON_BASE = re.compile(r"^(?:[\w.-]+(?::\d+)?/)*(?:library/)?python:(\d+)\.(\d+)")
+_GLOB = re.compile(r"[*?\[]")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a file of the image comes from: a repository file and the COPY that put it there."""
+
+    repo_path: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class ImageFS:
+    """The image's files that come from the repository, by absolute image path."""
+
+    files: Mapping[str, Origin]
+    dirs: frozenset[str] = field(default=frozenset())
+
+    @classmethod
+    def of(cls, files: Mapping[str, Origin]) -> ImageFS:
+        dirs = {"/"}
+        for path in files:
+            parent = posixpath.dirname(path)
+            while parent not in dirs:
+                dirs.add(parent)
+                parent = posixpath.dirname(parent)
+        return cls(dict(files), frozenset(dirs))
+
+    def is_file(self, path: str) -> bool:
+        return posixpath.normpath(path) in self.files
+
+    def is_dir(self, path: str) -> bool:
+        return posixpath.normpath(path) in self.dirs
+
+    def origin(self, path: str) -> Origin | None:
+        return self.files.get(posixpath.normpath(path))
+
+    def repo_dir(self, path: str) -> str | None:
+        """The repository directory whose files were copied to this image directory."""
+        prefix = posixpath.normpath(path).rstrip("/") + "/"
+        for image_path, origin in sorted(self.files.items()):
+            if image_path.startswith(prefix):
+                rest = image_path[len(prefix) :]
+                if origin.repo_path.endswith("/" + rest) or origin.repo_path == rest:
+                    return origin.repo_path[: len(origin.repo_path) - len(rest)].rstrip("/")
+        return None
+
+
+@dataclass(frozen=True)
+class Install:
+    """One thing a RUN installs.
+
+    kind: "requirements" / "constraints" (a file: `value` is its image path, `repo_path` the
+    repository file it came from), "package" (a requirement written on the command line),
+    "project" (`pip install .`, `uv sync`, `poetry install`: `repo_path` is the project
+    directory), "apt" (a Debian package).
+    """
+
+    kind: str
+    value: str
+    repo_path: str | None
+    tool: str
+    line: int
+    col: int
+    editable: bool = False
+
+
+@dataclass(frozen=True)
+class ImageContents:
+    """The final image: files, installs, Python."""
+
+    fs: ImageFS
+    installs: tuple[Install, ...]
+    python_version: str | None  # "3.11" for an official python:3.11 base
+    python_prefix: str  # where pip installs: /usr/local for python:* images, else /usr
+
+
+def _join(base: str, rel: str) -> str:
+    """Join a context-relative path to the context (POSIX, `..` kept when it escapes)."""
+    joined = posixpath.normpath(posixpath.join(base or ".", rel))
+    return "" if joined == "." else joined
+
+
+def _context_files(
+    source: str, context: str, repo_files: Sequence[str], ignore: DockerIgnore | None
+) -> list[tuple[str, str, str]]:
+    """(repo path, name at the destination, "file" | "dir") of the files a COPY source sends.
+
+    "file": a file named by the source (or matched by a glob) lands at the destination, or in
+    it when the destination is a directory; "dir": a file under a copied directory keeps its
+    path relative to that directory.
+    """
+    rel = source.lstrip("/")
+    base = _join(context, rel)
+    if base.startswith(".."):
+        return []
+    prefix = (context + "/") if context else ""
+
+    def sent(path: str) -> bool:
+        return path.startswith(prefix) and (
+            ignore is None or not ignore.excludes(path[len(prefix) :])
+        )
+
+    if _GLOB.search(rel):
+        out = []
+        for path in repo_files:
+            if not sent(path):
+                continue
+            if fnmatch.fnmatchcase(path, base):
+                out.append((path, posixpath.basename(path), "file"))
+                continue
+            parts = path.split("/")
+            for depth in range(1, len(parts)):
+                if fnmatch.fnmatchcase("/".join(parts[:depth]), base):
+                    out.append((path, "/".join(parts[depth:]), "dir"))
+                    break
+        return out
+    if base == "":
+        return [(p, p[len(prefix) :], "dir") for p in repo_files if sent(p)]
+    if base in repo_files:
+        return [(base, posixpath.basename(base), "file")] if sent(base) else []
+    under = base + "/"
+    return [(p, p[len(under) :], "dir") for p in repo_files if p.startswith(under) and sent(p)]
+
+
+def _copy_into(
+    fs: dict[str, Origin],
+    copy: Copy,
+    sources: Iterable[tuple[str, str, Origin]],
+    many: bool,
+) -> None:
+    """Place (relative name, is-a-directory-content, origin) entries at the COPY destination."""
+    dest = copy.dest_abs
+    for rel, kind, origin in sources:
+        spread = kind == "dir" or copy.dest_is_dir or many
+        target = posixpath.join(dest, rel) if spread else dest
+        fs[posixpath.normpath(target)] = origin
+
+
+def _stage_fs(
+    record: Dockerfile,
+    context: str,
+    repo_files: Sequence[str],
+    ignore: DockerIgnore | None,
+) -> list[dict[str, Origin]]:
+    stages: list[dict[str, Origin]] = []
+    for stage in record.stages:
+        fs: dict[str, Origin] = (
+            dict(stages[stage.base_stage]) if stage.base_stage is not None else {}
+        )
+        for copy in stage.copies:
+            if copy.heredocs:
+                continue
+            if copy.from_stage is not None:
+                if copy.from_index is None or copy.from_index >= len(stages):
+                    continue  # an external image: its files are unknown
+                source_fs = stages[copy.from_index]
+                entries = []
+                for src in copy.sources:
+                    root = posixpath.normpath("/" + src.value.lstrip("/"))
+                    if root in source_fs:
+                        entries.append((posixpath.basename(root), "file", source_fs[root]))
+                        continue
+                    for image_path, origin in source_fs.items():
+                        if image_path.startswith(root.rstrip("/") + "/"):
+                            entries.append((image_path[len(root.rstrip("/")) + 1 :], "dir", origin))
+                _copy_into(fs, copy, entries, len(copy.sources) > 1)
+                continue
+            entries = [
+                (rel, kind, Origin(repo_path, copy.line, copy.col))
+                for src in copy.sources
+                if "://" not in src.value
+                for repo_path, rel, kind in _context_files(src.value, context, repo_files, ignore)
+            ]
+            _copy_into(fs, copy, entries, len(copy.sources) > 1)
+        stages.append(fs)
+    return stages
+
+
+# --- installs -------------------------------------------------------------------------------
+
+_PIP_VALUE_OPTIONS = frozenset(
+    {
+        "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target",
+        "--prefix", "--root", "--platform", "--python-version", "--implementation", "--abi",
+        "--src", "--upgrade-strategy", "--progress-bar", "--log", "--cache-dir", "--trusted-host",
+        "--config-settings", "-C", "--global-option", "--build-option", "--python",
+        "--only-binary", "--no-binary", "--report", "--index-strategy", "--extra",
+    }
+)  # fmt: skip
+
+
+def _pip_args(argv: Sequence[str]) -> Sequence[str] | None:
+    """The arguments after `install` of a pip-like command, or None for anything else."""
+    words = list(argv)
+    while words and "=" in words[0] and not words[0].startswith("-"):
+        words.pop(0)
+    if not words:
+        return None
+    program = posixpath.basename(words[0])
+    if re.fullmatch(r"python[\d.]*", program) and words[1:3] == ["-m", "pip"]:
+        words = words[3:]
+    elif re.fullmatch(r"pip[\d.]*", program):
+        words = words[1:]
+    elif program == "uv" and words[1:2] == ["pip"]:
+        words = words[2:]
+    else:
+        return None
+    while words and words[0].startswith("-"):
+        words.pop(0)  # global options such as --disable-pip-version-check
+    if not words or words[0] != "install":
+        return None
+    return words[1:]
+
+
+def _workdirs(stage: Stage) -> list[tuple[int, str]]:
+    """(line, workdir in effect after it) for every WORKDIR of a stage, in order."""
+    current = "/"
+    out: list[tuple[int, str]] = []
+    for ins in stage.instructions:
+        if ins.keyword == "WORKDIR":
+            value = ins.args.strip().strip("\"'")
+            if "$" not in value:
+                current = posixpath.normpath(posixpath.join(current, value))
+                out.append((ins.line, current))
+    return out
+
+
+def _workdir_at(workdirs: list[tuple[int, str]], line: int, default: str) -> str:
+    current = default
+    for wline, path in workdirs:
+        if wline < line:
+            current = path
+    return current
+
+
+def _commands(run: Invocation) -> tuple[Command, ...]:
+    if run.form == "exec":
+        return unwrap_argv(run.args)
+    return split_commands(run.text)
+
+
+def _installs_of_run(run: Invocation, workdir: str, fs: Mapping[str, Origin]) -> list[Install]:
+    out: list[Install] = []
+
+    def repo_of(image_path: str) -> str | None:
+        origin = fs.get(posixpath.normpath(posixpath.join(workdir, image_path)))
+        return origin.repo_path if origin else None
+
+    def project_dir(image_path: str) -> str | None:
+        target = posixpath.normpath(posixpath.join(workdir, image_path))
+        origin = fs.get(posixpath.join(target, "pyproject.toml")) or fs.get(
+            posixpath.join(target, "setup.py")
+        )
+        return posixpath.dirname(origin.repo_path) if origin else None
+
+    for command in _commands(run):
+        argv = command.argv
+        if not argv:
+            continue
+        program = posixpath.basename(argv[0])
+        if program in ("apt-get", "apt") and "install" in argv:
+            for word in argv[argv.index("install") + 1 :]:
+                if not word.startswith("-"):
+                    out.append(Install("apt", word.split("=")[0], None, program, run.line, run.col))
+            continue
+        if (
+            program in ("uv", "poetry", "pipenv")
+            and len(argv) > 1
+            and argv[1] in ("sync", "install")
+        ):
+            if program == "uv" and argv[1] == "install":
+                continue
+            out.append(Install("project", workdir, project_dir("."), program, run.line, run.col))
+            continue
+        args = _pip_args(argv)
+        if args is None:
+            continue
+        tool = "uv" if program == "uv" else "pip"
+        i = 0
+        editable = False
+        while i < len(args):
+            word = args[i]
+            if word in ("-r", "--requirement", "-c", "--constraint") and i + 1 < len(args):
+                kind = "requirements" if word in ("-r", "--requirement") else "constraints"
+                value = args[i + 1]
+                out.append(Install(kind, value, repo_of(value), tool, run.line, run.col))
+                i += 2
+                continue
+            if word.startswith(("--requirement=", "--constraint=")):
+                kind = "requirements" if word.startswith("--requirement") else "constraints"
+                value = word.split("=", 1)[1]
+                out.append(Install(kind, value, repo_of(value), tool, run.line, run.col))
+            elif word.startswith("-r") and len(word) > 2:
+                out.append(
+                    Install("requirements", word[2:], repo_of(word[2:]), tool, run.line, run.col)
+                )
+            elif word in ("-e", "--editable"):
+                editable = True
+            elif word in _PIP_VALUE_OPTIONS:
+                i += 1
+            elif word.startswith("-"):
+                pass
+            elif word.startswith((".", "/")) and not word.endswith((".whl", ".tar.gz", ".zip")):
+                out.append(
+                    Install("project", word, project_dir(word), tool, run.line, run.col, editable)
+                )
+                editable = False
+            else:
+                out.append(Install("package", word, None, tool, run.line, run.col, editable))
+                editable = False
+            i += 1
+    return out
+
+
+def python_of(base: str) -> str | None:
+    """`python:3.11-slim` -> "3.11"."""
+    match = _PYTHON_BASE.match(base)
+    return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
+def contents(
+    record: Dockerfile,
+    context: str,
+    repo_files: Sequence[str],
+    ignore: DockerIgnore | None,
+) -> ImageContents:
+    """The final image's files and installs, from the Dockerfile and its build context."""
+    files = sorted(repo_files)
+    stage_fs = _stage_fs(record, context, files, ignore)
+    final = record.final
+    # Installs reach the final image through its base stages and the stages it copies from.
+    relevant: list[int] = []
+    todo = [final.index]
+    while todo:
+        index = todo.pop()
+        if index in relevant:
+            continue
+        relevant.append(index)
+        stage = record.stages[index]
+        if stage.base_stage is not None:
+            todo.append(stage.base_stage)
+        todo.extend(c.from_index for c in stage.copies if c.from_index is not None)
+    installs: list[Install] = []
+    for index in sorted(relevant):
+        stage = record.stages[index]
+        workdirs = _workdirs(stage)
+        default = record.stages[stage.base_stage].workdir if stage.base_stage is not None else "/"
+        for run in stage.runs:
+            workdir = _workdir_at(workdirs, run.line, default)
+            installs.extend(_installs_of_run(run, workdir, stage_fs[index]))
+    base_stage = final
+    while base_stage.base_stage is not None:
+        base_stage = record.stages[base_stage.base_stage]
+    version = python_of(base_stage.base)
+    return ImageContents(
+        fs=ImageFS.of(stage_fs[final.index]),
+        installs=tuple(installs),
+        python_version=version,
+        python_prefix="/usr/local" if version else "/usr",
+    )

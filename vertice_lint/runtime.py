@@ -1,0 +1,747 @@
+"""What a container runs and what that imports: entrypoints, sys.path, the import closure.
+
+From the command a container starts (Dockerfile CMD/ENTRYPOINT, overridden by a Kubernetes
+`command`/`args` or a compose `command`/`entrypoint`) this module finds the Python
+entrypoints (`python main.py`, `python -m pkg.main`, `uvicorn pkg.main:app`, gunicorn,
+hypercorn, `fastapi run`, celery, alembic, a shell script that ends in `exec python ...`),
+the `sys.path` each sees inside the image, and every import reached from them, each import
+classified: stdlib, first-party in the image, first-party missing from the image,
+third-party, or a relative import with no parent package. Where an import would crash, the
+walk goes on as if it were fixed, so the next crash is found in the same run.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from vertice_lint.diagnostics import Evidence
+from vertice_lint.image import ImageContents, ImageFS
+from vertice_lint.model import ContainerRuntime, Image, Workload
+from vertice_lint.parsers.python import Import, PythonModule
+from vertice_lint.parsers.shell import Command, split_commands, unwrap_argv
+
+STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
+_PYTHON = re.compile(r"python(\d(\.\d+)?)?")
+_WRAPPERS = frozenset(
+    {"tini", "dumb-init", "gosu", "su-exec", "env", "nice", "exec", "ddtrace-run"}
+)
+_PY_VALUE_OPTS = frozenset({"-W", "-X", "--check-hash-based-pycs"})
+# Options (with a value) of the ASGI/WSGI servers; anything else starting with "-" is a flag.
+_SERVER_VALUE_OPTS = frozenset(
+    {
+        "--host",
+        "--port",
+        "--uds",
+        "--fd",
+        "--loop",
+        "--http",
+        "--ws",
+        "--lifespan",
+        "--interface",
+        "--env-file",
+        "--log-config",
+        "--log-level",
+        "--root-path",
+        "--workers",
+        "--limit-concurrency",
+        "--limit-max-requests",
+        "--backlog",
+        "--timeout-keep-alive",
+        "--ssl-keyfile",
+        "--ssl-certfile",
+        "--ssl-keyfile-password",
+        "--ssl-version",
+        "--ssl-cert-reqs",
+        "--ssl-ca-certs",
+        "--ssl-ciphers",
+        "--header",
+        "--forwarded-allow-ips",
+        "--app-dir",
+        "--reload-dir",
+        "--reload-include",
+        "--reload-exclude",
+        "--reload-delay",
+        "--h11-max-incomplete-event-size",
+        "--timeout-graceful-shutdown",
+        "-b",
+        "--bind",
+        "-w",
+        "-k",
+        "--worker-class",
+        "--threads",
+        "--chdir",
+        "--pythonpath",
+        "-c",
+        "--config",
+        "-t",
+        "--timeout",
+        "--graceful-timeout",
+        "--keep-alive",
+        "--log-file",
+        "--access-logfile",
+        "--error-logfile",
+        "--access-logformat",
+        "-u",
+        "--user",
+        "-g",
+        "--group",
+        "--max-requests",
+        "--max-requests-jitter",
+        "-n",
+        "--name",
+        "-e",
+        "--env",
+        "--worker-connections",
+        "--certfile",
+        "--keyfile",
+        "--ca-certs",
+        "--statsd-host",
+        "--worker-tmp-dir",
+        "-p",
+        "--pid",
+        "--umask",
+        "--access-log",
+        "--error-log",
+        "--quic-bind",
+        "--insecure-bind",
+        "--server-names",
+    }
+)
+SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn", "daphne", "granian"})
+
+
+@dataclass(frozen=True)
+class Entrypoint:
+    """One Python program a container starts.
+
+    kind: "script" (`python main.py`: runs as `__main__`, no parent package), "module"
+    (`python -m pkg.main`), "app" (an ASGI/WSGI server importing `module:attr`), "celery",
+    "alembic" (runs the env.py of alembic.ini's script_location), "executable" (any other
+    program; `program` names it).
+    """
+
+    kind: str
+    program: str
+    argv: tuple[str, ...]
+    target: str
+    module: str | None  # module name the file gets ("__main__" for a script)
+    image_path: str | None  # the file first run or imported, in the image
+    repo_path: str | None  # where that file comes from in the repository
+    sys_path: tuple[str, ...]
+    package: str | None  # package relative imports resolve against; None: no parent package
+    source: Evidence
+    port: int | None = None  # --port / --bind given on the command line
+
+
+@dataclass(frozen=True)
+class ModuleNode:
+    """A first-party module reached from an entrypoint."""
+
+    name: str
+    repo_path: str
+    image_path: str | None  # None: the module is not in the image (walked as if it were)
+    is_package: bool
+
+
+@dataclass(frozen=True)
+class ImportEdge:
+    """One import statement reached, with what it resolves to.
+
+    status: "stdlib", "first-party" (found in the image), "not-in-image" (found in the
+    repository only: `repo_candidates`), "third-party" (found in neither: a distribution
+    must provide it), "relative-no-parent" (a relative import in a module with no parent
+    package: `ImportError: attempted relative import with no known parent package`),
+    "relative-beyond-top" (more dots than packages).
+    """
+
+    importer: str  # module name of the importing file
+    path: str  # repository path of the importing file
+    imp: Import
+    target: str  # absolute dotted name imported (relative ones resolved as the fix would)
+    status: str
+    resolved: str | None  # repository path of the module file found
+    repo_candidates: tuple[str, ...] = ()
+    in_script: bool = False  # the importer is the entrypoint run as a script
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What one container (or an image's default command) runs, and the import closure."""
+
+    entrypoints: tuple[Entrypoint, ...]
+    modules: tuple[ModuleNode, ...]
+    imports: tuple[ImportEdge, ...]
+    notes: tuple[str, ...] = field(default=())
+
+
+# --- entrypoints ----------------------------------------------------------------------------
+
+
+def _strip_wrappers(argv: Sequence[str]) -> list[str]:
+    words = list(argv)
+    while words:
+        program = posixpath.basename(words[0])
+        if program not in _WRAPPERS:
+            break
+        words = words[1:]
+        if program == "gosu" or program == "su-exec":
+            words = words[1:]  # the user
+        while words and (words[0] == "--" or (words[0].startswith("-") and program != "exec")):
+            words = words[1:]
+        while words and program == "env" and "=" in words[0]:
+            words = words[1:]
+    return words
+
+
+def _server_target(args: Sequence[str]) -> tuple[str | None, dict[str, str]]:
+    options: dict[str, str] = {}
+    target = None
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word.startswith("-"):
+            name, eq, value = word.partition("=")
+            if eq:
+                options[name] = value
+            elif name in _SERVER_VALUE_OPTS and i + 1 < len(args):
+                options[name] = args[i + 1]
+                i += 1
+            else:
+                options[name] = ""
+        elif target is None:
+            target = word
+        i += 1
+    return target, options
+
+
+def _port(options: Mapping[str, str]) -> int | None:
+    for key in ("--port", "-p"):
+        if options.get(key, "").isdigit():
+            return int(options[key])
+    for key in ("--bind", "-b"):
+        bind = options.get(key, "")
+        tail = bind.rsplit(":", 1)[-1]
+        if tail.isdigit():
+            return int(tail)
+    return None
+
+
+def _abs(cwd: str, path: str) -> str:
+    return posixpath.normpath(posixpath.join(cwd, path))
+
+
+@dataclass(frozen=True)
+class _Env:
+    fs_contents: ImageContents
+    workdir: str
+    pythonpath: tuple[str, ...]
+    site: tuple[str, ...]
+    source: Evidence
+
+
+def _classify(command: Command, env: _Env, text_of: TextOf, depth: int = 0) -> Iterator[Entrypoint]:
+    words = _strip_wrappers(command.argv)
+    if not words:
+        return
+    program = posixpath.basename(words[0])
+    cwd = env.workdir
+    fs = env.fs_contents.fs
+    extra = (*env.pythonpath, *env.site)
+    argv = tuple(words)
+
+    if _PYTHON.fullmatch(program):
+        i = 1
+        while i < len(words) and words[i].startswith("-") and words[i] not in ("-m", "-c", "-"):
+            i += 2 if words[i] in _PY_VALUE_OPTS else 1
+        if i >= len(words) or words[i] in ("-c", "-"):
+            return
+        if words[i] == "-m" and i + 1 < len(words):
+            module = words[i + 1]
+            if module in ("pip", "venv", "http.server", "ensurepip"):
+                return
+            if module in SERVERS or module == "celery":
+                yield from _classify(Command((module, *words[i + 2 :])), env, text_of, depth)
+                return
+            sys_path = (cwd, *extra)
+            hit = find_module(fs, sys_path, module)
+            package = (
+                module if hit and hit[1].endswith("__init__.py") else module.rpartition(".")[0]
+            )
+            yield Entrypoint(
+                "module",
+                program,
+                argv,
+                module,
+                module,
+                hit[1] if hit else None,
+                hit[2] if hit else None,
+                sys_path,
+                package,
+                env.source,
+            )
+            return
+        script = _abs(cwd, words[i])
+        origin = fs.origin(script)
+        yield Entrypoint(
+            "script",
+            program,
+            argv,
+            words[i],
+            "__main__",
+            script,
+            origin.repo_path if origin else None,
+            (posixpath.dirname(script), *extra),
+            None,
+            env.source,
+        )
+        return
+
+    if program in SERVERS:
+        target, options = _server_target(words[1:])
+        if program == "gunicorn" and target is None:
+            return
+        if target is None:
+            return
+        module = target.split(":", 1)[0]
+        base = cwd
+        for key in ("--chdir", "--app-dir"):
+            if key in options:
+                base = _abs(cwd, options[key])
+        paths = [base]
+        if "--pythonpath" in options:
+            paths.extend(_abs(cwd, p) for p in options["--pythonpath"].split(","))
+        sys_path = (*paths, *extra)
+        hit = find_module(fs, sys_path, module)
+        package = module if hit and hit[1].endswith("__init__.py") else module.rpartition(".")[0]
+        yield Entrypoint(
+            "app",
+            program,
+            argv,
+            target,
+            module,
+            hit[1] if hit else None,
+            hit[2] if hit else None,
+            sys_path,
+            package,
+            env.source,
+            _port(options),
+        )
+        return
+
+    if program == "fastapi" and len(words) > 1 and words[1] in ("run", "dev"):
+        target, options = _server_target(words[2:])
+        candidates = [target] if target else ["main.py", "app.py", "api.py", "app/main.py"]
+        for candidate in candidates:
+            path = _abs(cwd, candidate)
+            if fs.is_file(path) or candidate == target:
+                # fastapi-cli imports the file as a module of its topmost package
+                directory, name = posixpath.split(path)
+                parts = [name.removesuffix(".py")]
+                while fs.is_file(posixpath.join(directory, "__init__.py")):
+                    directory, pkg = posixpath.split(directory)
+                    parts.insert(0, pkg)
+                module = ".".join(parts)
+                origin = fs.origin(path)
+                package = module.rpartition(".")[0]
+                yield Entrypoint(
+                    "app",
+                    "fastapi",
+                    argv,
+                    candidate,
+                    module,
+                    path,
+                    origin.repo_path if origin else None,
+                    (directory, *extra),
+                    package,
+                    env.source,
+                    _port(options),
+                )
+                return
+        return
+
+    if program == "celery":
+        app = None
+        for i, word in enumerate(words):
+            if word in ("-A", "--app") and i + 1 < len(words):
+                app = words[i + 1]
+            elif word.startswith("--app="):
+                app = word.split("=", 1)[1]
+        if app:
+            module = app.split(":", 1)[0]
+            sys_path = (cwd, *extra)
+            hit = find_module(fs, sys_path, module) or find_module(fs, sys_path, module + ".celery")
+            package = (
+                module if hit and hit[1].endswith("__init__.py") else module.rpartition(".")[0]
+            )
+            yield Entrypoint(
+                "celery",
+                program,
+                argv,
+                app,
+                module,
+                hit[1] if hit else None,
+                hit[2] if hit else None,
+                sys_path,
+                package,
+                env.source,
+            )
+        return
+
+    if program == "alembic":
+        config = "alembic.ini"
+        for i, word in enumerate(words):
+            if word in ("-c", "--config") and i + 1 < len(words):
+                config = words[i + 1]
+        ini = fs.origin(_abs(cwd, config))
+        text = text_of(ini.repo_path) if ini else None
+        if text is None:
+            return
+        values = _ini_values(text)
+        location = values.get("script_location", "").replace(
+            "%(here)s", posixpath.dirname(_abs(cwd, config))
+        )
+        prepend = [
+            _abs(cwd, p.strip())
+            for p in re.split(r"[ :]", values.get("prepend_sys_path", "."))
+            if p.strip()
+        ]
+        env_py = posixpath.join(_abs(cwd, location), "env.py") if location else None
+        origin = fs.origin(env_py) if env_py else None
+        yield Entrypoint(
+            "alembic",
+            program,
+            argv,
+            env_py or config,
+            "env",
+            env_py,
+            origin.repo_path if origin else None,
+            (*prepend, *extra),
+            None,
+            env.source,
+        )
+        return
+
+    if depth < 3 and (program.endswith(".sh") or program in ("sh", "bash")):
+        script = words[0] if program.endswith(".sh") else (words[1] if len(words) > 1 else "")
+        if not script or script.startswith("-"):
+            return
+        origin = fs.origin(_abs(cwd, script))
+        text = text_of(origin.repo_path) if origin else None
+        if text is not None:
+            for inner in split_commands(text):
+                yield from _classify(inner, env, text_of, depth + 1)
+        return
+
+    yield Entrypoint(
+        "executable", program, argv, words[0], None, None, None, (cwd, *extra), None, env.source
+    )
+
+
+def _ini_values(text: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    section = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+        elif section == "alembic" and "=" in line and not line.startswith(("#", ";")):
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip()
+    return values
+
+
+class TextOf:
+    """Reads a repository file's decoded text through the model (for shell scripts, ini)."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self._texts = texts
+
+    def __call__(self, repo_path: str) -> str | None:
+        return self._texts.get(repo_path)
+
+
+def entrypoints(
+    argv: Sequence[str] | None,
+    contents: ImageContents,
+    workdir: str,
+    pythonpath: Sequence[str],
+    source: Evidence,
+    text_of: TextOf,
+) -> tuple[Entrypoint, ...]:
+    """The Python entrypoints a command starts (several for `a && b`)."""
+    if not argv:
+        return ()
+    site: list[str] = []
+    for install in contents.installs:
+        if install.kind == "project" and install.repo_path is not None:
+            base = _abs(install.value if install.value.startswith("/") else workdir, ".")
+            site.extend([base, posixpath.join(base, "src")])
+    env = _Env(contents, workdir, tuple(pythonpath), tuple(site), source)
+    return tuple(e for command in unwrap_argv(argv) for e in _classify(command, env, text_of))
+
+
+# --- module resolution and the closure ------------------------------------------------------
+
+
+def find_module(fs: ImageFS, sys_path: Sequence[str], dotted: str) -> tuple[str, str, str] | None:
+    """(sys.path entry, image path, repo path) of a module in the image, or None.
+
+    Regular modules and packages first, in sys.path order; a directory without
+    `__init__.py` (a namespace package) only when no regular one exists, as Python does.
+    """
+    parts = dotted.split(".")
+    for entry in sys_path:
+        base = posixpath.join(entry, *parts)
+        for candidate in (base + ".py", posixpath.join(base, "__init__.py")):
+            origin = fs.origin(candidate)
+            if origin is not None:
+                return entry, candidate, origin.repo_path
+    for entry in sys_path:
+        base = posixpath.join(entry, *parts)
+        if fs.is_dir(base):
+            return entry, base, ""
+    return None
+
+
+class RepoIndex:
+    """Where a dotted module exists anywhere in the repository (for "not in the image")."""
+
+    def __init__(self, python_files: Sequence[str]) -> None:
+        self._by_tail: dict[str, list[str]] = {}
+        for path in python_files:
+            parts = path.split("/")
+            tail = "/".join(parts[-2:]) if parts[-1] == "__init__.py" else parts[-1]
+            self._by_tail.setdefault(tail, []).append(path)
+
+    def find(self, dotted: str) -> tuple[str, ...]:
+        parts = dotted.split(".")
+        found = []
+        for tail, suffix in (
+            (parts[-1] + ".py", "/".join(parts) + ".py"),
+            (parts[-1] + "/__init__.py", "/".join(parts) + "/__init__.py"),
+        ):
+            for path in self._by_tail.get(tail, ()):
+                if path == suffix or path.endswith("/" + suffix):
+                    found.append(path)
+        return tuple(sorted(found, key=lambda p: (p.count("/"), p)))
+
+
+def _target(importer: str, is_package: bool, imp: Import) -> tuple[str | None, str]:
+    """Absolute name of an import, and a status for relative ones that cannot resolve."""
+    if imp.level == 0:
+        return imp.module, ""
+    package = importer if is_package else importer.rpartition(".")[0]
+    if importer == "__main__" or not package:
+        return None, "relative-no-parent"
+    parts = package.split(".")
+    if imp.level - 1 >= len(parts) + (0 if parts else 1):
+        return None, "relative-beyond-top"
+    base = parts[: len(parts) - (imp.level - 1)]
+    name = ".".join([*base, imp.module] if imp.module else base)
+    return name, ""
+
+
+def closure(
+    entries: Sequence[Entrypoint],
+    contents: ImageContents,
+    modules: Mapping[str, PythonModule],
+    index: RepoIndex,
+) -> tuple[tuple[ModuleNode, ...], tuple[ImportEdge, ...]]:
+    """Every first-party module reached from the entrypoints, and every import statement."""
+    fs = contents.fs
+    nodes: dict[str, ModuleNode] = {}
+    edges: list[ImportEdge] = []
+    seen: set[tuple[str, str]] = set()
+    queue: list[tuple[str, str, str | None, bool, tuple[str, ...], bool]] = []
+    for entry in entries:
+        if entry.repo_path and entry.repo_path in modules and entry.module:
+            is_pkg = entry.repo_path.endswith("__init__.py")
+            queue.append(
+                (
+                    entry.module,
+                    entry.repo_path,
+                    entry.image_path,
+                    is_pkg,
+                    entry.sys_path,
+                    entry.kind == "script",
+                )
+            )
+    while queue:
+        name, repo_path, image_path, is_pkg, sys_path, in_script = queue.pop(0)
+        if (name, repo_path) in seen:
+            continue
+        seen.add((name, repo_path))
+        nodes.setdefault(repo_path, ModuleNode(name, repo_path, image_path, is_pkg))
+        record = modules.get(repo_path)
+        if record is None:
+            continue
+        for imp in record.imports:
+            if imp.type_checking:
+                continue
+            target, problem = _target(name, is_pkg, imp)
+            if problem == "relative-no-parent":
+                # walked on as the fix would write it: absolute from the script's directory
+                target = imp.module
+            targets: list[tuple[str | None, bool]] = [(target, False)]
+            if imp.is_from and target and not imp.star:
+                targets.extend((f"{target}.{n.name}", True) for n in imp.names)
+            for dotted, is_sub in targets:
+                if not dotted:
+                    edges.append(ImportEdge(name, repo_path, imp, "", problem, None, (), in_script))
+                    continue
+                top = dotted.split(".")[0]
+                if top in STDLIB and not is_sub:
+                    if not problem:
+                        edges.append(
+                            ImportEdge(name, repo_path, imp, dotted, "stdlib", None, (), in_script)
+                        )
+                    continue
+                hit = find_module(fs, sys_path, dotted)
+                if hit is not None and hit[2]:
+                    status = problem or "first-party"
+                    edges.append(
+                        ImportEdge(name, repo_path, imp, dotted, status, hit[2], (), in_script)
+                    )
+                    queue.append(
+                        (dotted, hit[2], hit[1], hit[1].endswith("__init__.py"), sys_path, False)
+                    )
+                    continue
+                if hit is not None:  # a namespace package directory
+                    if not is_sub:
+                        edges.append(
+                            ImportEdge(
+                                name,
+                                repo_path,
+                                imp,
+                                dotted,
+                                problem or "first-party",
+                                None,
+                                (),
+                                in_script,
+                            )
+                        )
+                    continue
+                if is_sub:
+                    continue  # `from pkg import name`: an attribute, not a submodule
+                candidates = index.find(dotted)
+                if candidates:
+                    status = problem or "not-in-image"
+                    edges.append(
+                        ImportEdge(
+                            name, repo_path, imp, dotted, status, None, candidates, in_script
+                        )
+                    )
+                    # walked on as if it were copied in
+                    queue.append(
+                        (
+                            dotted,
+                            candidates[0],
+                            None,
+                            candidates[0].endswith("__init__.py"),
+                            sys_path,
+                            False,
+                        )
+                    )
+                    continue
+                status = problem or "third-party"
+                edges.append(ImportEdge(name, repo_path, imp, dotted, status, None, (), in_script))
+    return tuple(nodes.values()), tuple(edges)
+
+
+# --- per container --------------------------------------------------------------------------
+
+
+def _pythonpath(value: str | None, workdir: str) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(_abs(workdir, p) for p in value.split(":") if p and "$" not in p)
+
+
+def build_runtimes(
+    images: Sequence[Image],
+    workloads: Sequence[Workload],
+    modules: Mapping[str, PythonModule],
+    texts: Mapping[str, str],
+) -> tuple[ContainerRuntime, ...]:
+    """A Runtime for every image's default command and every container that runs an image."""
+    index = RepoIndex(sorted(modules))
+    text_of = TextOf(texts)
+    cache: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Runtime] = {}
+
+    def runtime_for(
+        image: Image, argv: tuple[str, ...] | None, pythonpath: tuple[str, ...], source: Evidence
+    ) -> Runtime:
+        key = (image.key, argv or (), pythonpath)
+        if key not in cache:
+            assert image.contents is not None
+            found = entrypoints(argv, image.contents, image.workdir, pythonpath, source, text_of)
+            nodes, edges = closure(found, image.contents, modules, index)
+            cache[key] = Runtime(found, nodes, edges)
+        return cache[key]
+
+    out: list[ContainerRuntime] = []
+    for image in images:
+        if image.contents is None:
+            continue
+        stage = image.record.final
+        inv = stage.entrypoint or stage.cmd
+        line, col = (inv.line, inv.col) if inv is not None else (stage.line, stage.col)
+        argv = (*(image.entrypoint or ()), *((image.cmd or ()) if _cmd_applies(image) else ()))
+        source = Evidence(image.dockerfile, line, col, "the image's command: " + " ".join(argv))
+        pythonpath = _pythonpath(image.env.get("PYTHONPATH"), image.workdir)
+        out.append(
+            ContainerRuntime(
+                image, None, None, runtime_for(image, argv or None, pythonpath, source)
+            )
+        )
+    for workload in workloads:
+        for container in workload.containers:
+            linked = container.image_link
+            if linked is None or linked.contents is None:
+                continue
+            image = linked
+            default_argv = (
+                *(image.entrypoint or ()),
+                *((image.cmd or ()) if _cmd_applies(image) else ()),
+            )
+            if container.command is not None:
+                argv = (*container.command, *(container.args or ()))
+                source = Evidence(
+                    workload.path, container.line, container.col, "command: " + " ".join(argv)
+                )
+            elif container.args is not None:
+                argv = (*(image.entrypoint or ()), *container.args)
+                source = Evidence(
+                    workload.path,
+                    container.line,
+                    container.col,
+                    "args: " + " ".join(container.args),
+                )
+            else:
+                argv = default_argv
+                stage = image.record.final
+                inv = stage.entrypoint or stage.cmd
+                line, col = (inv.line, inv.col) if inv is not None else (stage.line, stage.col)
+                source = Evidence(
+                    image.dockerfile, line, col, "the image's command: " + " ".join(argv)
+                )
+            override = next(
+                (e.value for e in container.env if e.name == "PYTHONPATH" and e.value), None
+            )
+            pythonpath = _pythonpath(override or image.env.get("PYTHONPATH"), image.workdir)
+            out.append(
+                ContainerRuntime(
+                    image, workload, container, runtime_for(image, argv or None, pythonpath, source)
+                )
+            )
+    return tuple(out)
+
+
+def _cmd_applies(image: Image) -> bool:
+    # A shell-form ENTRYPOINT ignores CMD; an exec-form one gets CMD as arguments.
+    entry = image.record.final.entrypoint
+    return entry is None or entry.form == "exec"
