@@ -6,10 +6,10 @@ rule sees. Every link records why it was made (`Link.reason` and its evidence).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Evidence
@@ -20,6 +20,8 @@ from vertice_lint.suppress import ObjectScope
 if TYPE_CHECKING:
     from vertice_lint.image import ImageContents
     from vertice_lint.runtime import Runtime
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,19 @@ class Workspace:
     kubernetes_version: str = ""  # the schema version VL801 validates against
     schema_skipped: int = 0
     notes: tuple[str, ...] = ()
+    # Facts derived from the model by a family of rules (see `derive`): computed once per run.
+    _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def derive(self, key: str, compute: Callable[[Workspace], T]) -> T:
+        """A fact derived from the Workspace, computed on first use and then shared.
+
+        For facts several rules need that are not part of link (e.g. the distributions an
+        image installs); `compute` must be a pure function of the Workspace.
+        """
+        if key not in self._derived:
+            self._derived[key] = compute(self)
+        value: T = self._derived[key]
+        return value
 
     def records(self, *kinds: Kind) -> Iterator[tuple[str, Any]]:
         """(path, record) of every successfully parsed file of these kinds, in path order."""
