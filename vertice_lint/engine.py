@@ -194,7 +194,11 @@ def lint(
             for d in result
             if any(p in ("", ".") or d.path == p or d.path.startswith(p + "/") for p in prefixes)
         ]
-    result.sort(key=Diagnostic.sort_key)
+    # Several containers can share an image (and so a finding about its code): report once.
+    unique: dict[tuple[str, str, int, int, str], Diagnostic] = {}
+    for diag in result:
+        unique.setdefault((diag.rule, diag.path, diag.line, diag.col, diag.message), diag)
+    result = sorted(unique.values(), key=Diagnostic.sort_key)
     return RunResult(
         diagnostics=tuple(result),
         workspace=workspace,
