@@ -172,11 +172,13 @@ def test_annotation_suppression(tmp_path: Path) -> None:
     text = BAD_DEPLOY.replace(
         "  name: api\n", '  name: api\n  annotations:\n    vertice-lint.io/ignore: "VL801"\n', 1
     )
-    root = repo(tmp_path, {"k8s/deploy.yaml": text + "---\n" + BAD_DEPLOY})
+    other = BAD_DEPLOY.replace("name: api", "name: worker", 1)
+    root = repo(tmp_path, {"k8s/deploy.yaml": text + "---\n" + other})
     _, out = run(str(root), "-q")
     # only the second document, which has no annotation, is reported
     assert out.splitlines() == [
-        f'{root}/k8s/deploy.yaml:24:3: VL801 Deployment api: spec.replica: unknown field "replica"'
+        f"{root}/k8s/deploy.yaml:24:3: VL801 Deployment worker: spec.replica:"
+        ' unknown field "replica"'
     ]
 
 

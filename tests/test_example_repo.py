@@ -16,11 +16,33 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "monorepo"
 SARIF_SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
 
 EXPECTED = [
+    ("VL203", "backend/modules/tegumentar/__init__.py", 3, 54),
+    ("VL502", "docker-compose.yml", 3, 3),
+    ("VL402", "docker-compose.yml", 14, 7),
+    ("VL402", "docker-compose.yml", 20, 7),
     ("VL001", "k8s/base/broken-configmap.yaml", 7, 1),
+    ("VL101", "k8s/base/command-bus-service.yaml", 17, 18),
     ("VL801", "k8s/base/hcl-kb-service.yaml", 8, 3),
+    ("VL601", "k8s/base/hcl-kb-service.yaml", 28, 21),
+    ("VL501", "k8s/base/maximus-core-service.yaml", 18, 11),
+    ("VL603", "k8s/base/maximus-core-service.yaml", 18, 11),
+    ("VL502", "k8s/base/tegumentar-service.yaml", 18, 11),
+    ("VL402", "k8s/base/vertice-register.yaml", 21, 15),
+    ("VL103", "k8s/overlays/prod/kustomization.yaml", 19, 9),
+    ("VL102", "services/audit_service/Dockerfile", 10, 5),
+    ("VL204", "services/audit_service/Dockerfile", 10, 5),
+    ("VL401", "services/hcl_kb_service/main.py", 8, 16),
     ("VL701", "services/maximus_core_service/Dockerfile", 3, 5),
     ("VL704", "services/maximus_core_service/Dockerfile", 7, 5),
+    ("VL102", "services/narrative_digest_service/Dockerfile", 9, 5),
     ("VL703", "services/tegumentar_service/Dockerfile", 9, 71),
+    ("VL301", "services/tegumentar_service/app.py", 4, 1),
+    ("VL202", "services/tegumentar_service/app.py", 6, 1),
+    ("VL203", "services/tegumentar_service/app.py", 6, 58),
+    ("VL201", "services/tegumentar_service/app.py", 8, 1),
+    ("VL302", "services/tegumentar_service/app.py", 10, 1),
+    ("VL202", "services/tegumentar_service/config.py", 21, 5),
+    ("VL201", "services/tegumentar_service/main.py", 5, 1),
     ("VL702", "services/vertice_register/Dockerfile", 6, 18),
     ("VL705", "services/vertice_register/Dockerfile", 9, 5),
 ]
@@ -35,6 +57,7 @@ def test_example_findings_are_exact() -> None:
 def test_example_model() -> None:
     ws = lint(EXAMPLE, Config()).workspace
     assert sorted(i.key for i in ws.images) == [
+        "services/audit_service/Dockerfile@services/audit_service",
         "services/hcl_kb_service/Dockerfile@services/hcl_kb_service",
         "services/maximus_core_service/Dockerfile@services/maximus_core_service",
         "services/narrative_digest_service/Dockerfile@services/narrative_digest_service",
@@ -67,13 +90,23 @@ def test_diff_prints_and_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1
     after = {p: p.read_bytes() for p in EXAMPLE.rglob("*") if p.is_file()}
     assert after == before
-    assert result.output.startswith("--- a/")
+    assert result.output.startswith("--- ")
     changed = [line[6:] for line in result.output.splitlines() if line.startswith("+++ b/")]
     assert changed == [
-        "services/maximus_core_service/Dockerfile",
-        "services/tegumentar_service/Dockerfile",
-        "services/vertice_register/Dockerfile",
+        "k8s/base/audit-service.yaml",  # VL102 (unsafe): a new Deployment + Service
+        "k8s/base/hcl-kb-service.yaml",  # VL401 valueFrom, VL601 probe path
+        "k8s/base/kustomization.yaml",  # VL101 entry removed, VL102 entries added
+        "k8s/base/maximus-core-service.yaml",  # VL501 MPLCONFIGDIR
+        "k8s/base/narrative-digest-service.yaml",  # VL102
+        "k8s/base/vertice-register.yaml",  # VL402 secretKeyRef
+        "services/maximus_core_service/Dockerfile",  # VL704
+        "services/tegumentar_service/Dockerfile",  # VL703, VL202 COPY lines
+        "services/tegumentar_service/app.py",  # VL201
+        "services/tegumentar_service/main.py",  # VL201
+        "services/tegumentar_service/requirements.txt",  # VL301
+        "services/vertice_register/Dockerfile",  # VL705
     ]
+    assert "--- a/k8s/base/command-bus-service.yaml\n+++ /dev/null" in result.output  # VL101
 
 
 def test_fix_on_a_copy_then_nothing_left_to_fix(tmp_path: Path) -> None:

@@ -42,6 +42,11 @@ class RuleMeta:
     check: str | None
     examples: tuple[Example, ...] = field(default=(), compare=False)
     source: str = ""
+    # A declarative rule (checks/declarative.py): what it matches, and the JSON Schema the
+    # matched value must satisfy; `message` says what is wrong.
+    match: dict[str, Any] | None = field(default=None, compare=False)
+    schema: dict[str, Any] | None = field(default=None, compare=False)
+    message: str = ""
 
     @property
     def help_text(self) -> str:
@@ -78,16 +83,47 @@ def _plain(node: Any) -> Any:
     return node
 
 
+DECLARATIVE_CHECK = "vertice_lint.checks.declarative:declarative_rule"
+
+
+def entry_errors(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """(path, message) of what is wrong with a catalog entry, most useful first."""
+    errors = sorted(
+        jsonschema.Draft202012Validator(rule_schema()).iter_errors(data),
+        key=lambda e: [str(p) for p in e.path],
+    )
+    out = [
+        (
+            tuple(e.absolute_path),
+            "a rule has either `check` or `match` (a declarative rule), not both"
+            if e.validator == "not"
+            else e.message,
+        )
+        for e in errors
+    ]
+    if not out and isinstance(data, dict) and "schema" in data:
+        try:
+            jsonschema.Draft202012Validator.check_schema(data["schema"])
+        except jsonschema.SchemaError as exc:
+            out.append((("schema", *exc.absolute_path), f"not a valid JSON Schema: {exc.message}"))
+    return out
+
+
 def parse_entry(data: Any, source: str) -> RuleMeta:
     """Validate one catalog entry and turn it into a RuleMeta."""
     data = _plain(data)
-    errors = sorted(
-        jsonschema.Draft202012Validator(rule_schema()).iter_errors(data), key=lambda e: e.path
-    )
+    errors = entry_errors(data)
+    if not errors and "examples" not in data:
+        errors = [((), "'examples' is a required property of a built-in rule")]
     if errors:
-        err = errors[0]
-        where = "/".join(str(p) for p in err.absolute_path) or "(top)"
-        raise CatalogError(f"{source}: {where}: {err.message}")
+        path, message = errors[0]
+        where = "/".join(str(p) for p in path) or "(top)"
+        raise CatalogError(f"{source}: {where}: {message}")
+    return entry_meta(data, source)
+
+
+def entry_meta(data: dict[str, Any], source: str) -> RuleMeta:
+    """The RuleMeta of a valid entry (see `entry_errors`)."""
     examples = tuple(
         Example(
             name=ex["name"],
@@ -97,7 +133,7 @@ def parse_entry(data: Any, source: str) -> RuleMeta:
             fixed_files=ex["fixed"]["files"] if "fixed" in ex else None,
             args=tuple(ex.get("args", ())),
         )
-        for ex in data["examples"]
+        for ex in data.get("examples", ())
     )
     return RuleMeta(
         id=data["id"],
@@ -108,9 +144,12 @@ def parse_entry(data: Any, source: str) -> RuleMeta:
         fix_safety=data["fix"]["safety"],
         fix_description=data["fix"].get("description", ""),
         enabled=data.get("enabled", True),
-        check=data.get("check"),
+        check=DECLARATIVE_CHECK if "match" in data else data.get("check"),
         examples=examples,
         source=source,
+        match=data.get("match"),
+        schema=data.get("schema"),
+        message=data.get("message", ""),
     )
 
 
@@ -130,3 +169,66 @@ def load_catalog(directory: Path | None = None) -> dict[str, RuleMeta]:
             raise CatalogError(f"{path.name}: file name does not match id {meta.id}")
         rules[meta.id] = meta
     return rules
+
+
+def load_user_rules(
+    directory: Path, shown: str
+) -> tuple[dict[str, RuleMeta], list[tuple[str, int, int, str]]]:
+    """The declarative rules a repository writes in its `rules-dir`, and what is wrong with
+    the ones that are not valid: (path, line, col, message), path shown as `shown/<file>`.
+
+    A user rule has the catalog's format, matches and a schema instead of a Python check, and
+    an id of its own (the VL prefix is the built-in catalog's); examples are optional.
+    """
+    from vertice_lint.diagnostics import ParseFailure
+    from vertice_lint.parsers.yaml import key_pos, value_pos
+    from vertice_lint.parsers.yaml import parse as parse_yaml
+
+    rules: dict[str, RuleMeta] = {}
+    problems: list[tuple[str, int, int, str]] = []
+    if not directory.is_dir():
+        problems.append((shown, 1, 1, "rules-dir does not exist or is not a directory"))
+        return rules, problems
+    built_in = load_catalog()
+    for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
+        rel = f"{shown.rstrip('/')}/{path.name}" if shown not in ("", ".") else path.name
+        try:
+            parsed = parse_yaml(rel, path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append((rel, 1, 1, f"cannot read rule: {exc}"))
+            continue
+        except ParseFailure as exc:
+            problems.append((rel, exc.line, exc.col, f"rule does not parse: {exc.message}"))
+            continue
+        documents = [d for d in parsed.documents if d.data is not None]
+        if len(documents) != 1:
+            problems.append((rel, 1, 1, "a rule file holds exactly one rule"))
+            continue
+        document = documents[0]
+        data = _plain(document.plain)
+        errors = entry_errors(data)
+        if not errors and isinstance(data, dict):
+            if "check" in data or "match" not in data:
+                errors = [((), "a user rule has `match`, `schema` and `message`, not `check`")]
+            elif data["id"].startswith("VL"):
+                errors = [
+                    (("id",), "VL ids belong to the built-in catalog: use a prefix of your own")
+                ]
+            elif data["id"] in rules:
+                errors = [
+                    (("id",), f"id {data['id']} is already used by {rules[data['id']].source}")
+                ]
+            elif data["name"] in {m.name for m in (*built_in.values(), *rules.values())}:
+                errors = [(("name",), f"name {data['name']} is already used by another rule")]
+        if errors:
+            where, message = errors[0]
+            locate = key_pos if "additional" in message or "required" in message else value_pos
+            line, col = locate(document.data, where)
+            shown_at = "/".join(str(p) for p in where)
+            problems.append(
+                (rel, line, col, f"invalid rule: {shown_at + ': ' if shown_at else ''}{message}")
+            )
+            continue
+        meta = entry_meta(data, rel)
+        rules[meta.id] = meta
+    return rules, problems

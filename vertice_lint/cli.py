@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from vertice_lint import __version__
-from vertice_lint.catalog import CatalogError, load_catalog
+from vertice_lint.catalog import CatalogError, load_catalog, load_user_rules
 from vertice_lint.config import Config, find_config, load_config
 from vertice_lint.diagnostics import Diagnostic
 from vertice_lint.engine import RunResult, Selection, enabled_rules, lint
@@ -140,7 +140,10 @@ def check(
     selection = Selection(
         select=_split(select) or None, extend_select=_split(extend_select), ignore=_split(ignore)
     )
-    _, unknown = enabled_rules(load_catalog(), Config(), selection)
+    catalog = dict(load_catalog())
+    if config.rules_dir is not None:
+        catalog.update(load_user_rules(root / config.rules_dir, config.rules_dir)[0])
+    _, unknown = enabled_rules(catalog, Config(), selection)
     if unknown:
         raise click.UsageError(f"unknown rule selector: {', '.join(unknown)}")
 
@@ -188,7 +191,7 @@ def check(
         notes=tuple(notes),
     )
     ctx = ReportContext(
-        rules=load_catalog(),
+        rules=catalog,
         root=root,
         display_base=Path.cwd(),
         summary=summary,

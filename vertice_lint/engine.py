@@ -5,11 +5,11 @@ from __future__ import annotations
 import fnmatch
 import traceback
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from vertice_lint import suppress
-from vertice_lint.catalog import RuleMeta, load_catalog
+from vertice_lint.catalog import RuleMeta, load_catalog, load_user_rules
 from vertice_lint.checks import CheckContext, load_check
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Diagnostic, Edit, Fix, ParseFailure, Safety
@@ -35,6 +35,11 @@ def _matches(selector: str, meta: RuleMeta) -> bool:
     return (
         selector == "ALL"
         or (meta.id.startswith(selector) and selector.startswith("VL"))
+        # a user rule's prefix (ACME, ACME0, ACME001), never a part of it (AC)
+        or (
+            meta.id.startswith(selector)
+            and selector.rstrip("0123456789") == meta.id.rstrip("0123456789")
+        )
         or selector == meta.name
     )
 
@@ -131,6 +136,10 @@ def lint(
     """Lint the repository at `root` (as if `overlay` replaced some files' bytes)."""
     overlay = overlay or {}
     catalog = load_catalog()
+    user_problems: list[tuple[str, int, int, str]] = []
+    if config.rules_dir is not None:
+        user_rules, user_problems = load_user_rules(root / config.rules_dir, config.rules_dir)
+        catalog = {**catalog, **user_rules}
     enabled, _unknown = enabled_rules(catalog, config, selection)
     files = [f for f in discover(root, config.exclude) if overlay.get(f.path, b"") is not None]
     known = {f.path for f in files}
@@ -139,6 +148,8 @@ def lint(
     ]
     parsed = _parse_all(root, files, overlay)
     workspace = link(root, config, parsed)
+    if user_problems:
+        workspace = replace(workspace, user_rule_problems=tuple(user_problems))
 
     found: list[Diagnostic] = []
     errors: list[str] = []

@@ -12,7 +12,7 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from vertice_lint.parsers.dockerfile import Copy, Dockerfile, Invocation, Stage
 from vertice_lint.parsers.dockerignore import DockerIgnore
@@ -75,7 +75,7 @@ class Install:
     kind: "requirements" / "constraints" (a file: `value` is its image path, `repo_path` the
     repository file it came from), "package" (a requirement written on the command line),
     "project" (`pip install .`, `uv sync`, `poetry install`: `repo_path` is the project
-    directory), "apt" (a Debian package).
+    directory, `image_path` where it is in the image), "apt" (a Debian package).
     """
 
     kind: str
@@ -85,16 +85,23 @@ class Install:
     line: int
     col: int
     editable: bool = False
+    image_path: str | None = None
 
 
 @dataclass(frozen=True)
 class ImageContents:
-    """The final image: files, installs, Python."""
+    """The final image: files, installs, Python.
+
+    The first-party packages a `pip install .` (or `uv sync`, `poetry install`) installs are in
+    `fs` under `site_packages`, each file with the RUN that installed it as its origin, so the
+    import analysis finds them even when the final stage only copies a builder's virtualenv.
+    """
 
     fs: ImageFS
     installs: tuple[Install, ...]
     python_version: str | None  # "3.11" for an official python:3.11 base
     python_prefix: str  # where pip installs: /usr/local for python:* images, else /usr
+    site_packages: str = "/usr/lib/python3/site-packages"
 
 
 def _join(base: str, rel: str) -> str:
@@ -276,6 +283,9 @@ def _installs_of_run(run: Invocation, workdir: str, fs: Mapping[str, Origin]) ->
         )
         return posixpath.dirname(origin.repo_path) if origin else None
 
+    def image_dir(image_path: str) -> str:
+        return posixpath.normpath(posixpath.join(workdir, image_path))
+
     for command in _commands(run):
         argv = command.argv
         if not argv:
@@ -293,7 +303,10 @@ def _installs_of_run(run: Invocation, workdir: str, fs: Mapping[str, Origin]) ->
         ):
             if program == "uv" and argv[1] == "install":
                 continue
-            out.append(Install("project", workdir, project_dir("."), program, run.line, run.col))
+            project = Install(
+                "project", workdir, project_dir("."), program, run.line, run.col, image_path=workdir
+            )
+            out.append(project)
             continue
         args = _pip_args(argv)
         if args is None:
@@ -324,9 +337,10 @@ def _installs_of_run(run: Invocation, workdir: str, fs: Mapping[str, Origin]) ->
             elif word.startswith("-"):
                 pass
             elif word.startswith((".", "/")) and not word.endswith((".whl", ".tar.gz", ".zip")):
-                out.append(
-                    Install("project", word, project_dir(word), tool, run.line, run.col, editable)
+                project = Install(
+                    "project", word, project_dir(word), tool, run.line, run.col, editable
                 )
+                out.append(replace(project, image_path=image_dir(word)))
                 editable = False
             else:
                 out.append(Install("package", word, None, tool, run.line, run.col, editable))
@@ -375,9 +389,35 @@ def contents(
     while base_stage.base_stage is not None:
         base_stage = record.stages[base_stage.base_stage]
     version = python_of(base_stage.base)
+    prefix = "/usr/local" if version else "/usr"
+    site = f"{prefix}/lib/python{version or '3'}/site-packages"
+    fs = dict(stage_fs[final.index])
+    for install in installs:
+        if install.kind == "project" and install.repo_path is not None:
+            fs.update(_installed_project(install, site, files))
     return ImageContents(
-        fs=ImageFS.of(stage_fs[final.index]),
+        fs=ImageFS.of(fs),
         installs=tuple(installs),
         python_version=version,
-        python_prefix="/usr/local" if version else "/usr",
+        python_prefix=prefix,
+        site_packages=site,
     )
+
+
+def _installed_project(install: Install, site: str, repo_files: Sequence[str]) -> dict[str, Origin]:
+    """The Python files of a locally installed project, as pip puts them in site-packages.
+
+    src layout when the project has a `src/` directory, flat layout otherwise; files at the
+    project's top (setup.py, conftest.py) are not packages and stay out.
+    """
+    root = install.repo_path or ""
+    prefix = (root + "/") if root else ""
+    src = prefix + "src/"
+    base = src if any(p.startswith(src) for p in repo_files) else prefix
+    out: dict[str, Origin] = {}
+    for path in repo_files:
+        if path.startswith(base) and path.endswith(".py"):
+            rel = path[len(base) :]
+            if "/" in rel and not rel.startswith(("tests/", "test/", "docs/")):
+                out[posixpath.join(site, rel)] = Origin(path, install.line, install.col)
+    return out

@@ -28,6 +28,7 @@ from vertice_lint.model import (
     Port,
     Probe,
     Service,
+    SyncRoot,
     Workload,
     Workspace,
 )
@@ -734,6 +735,95 @@ def _link_container(
     return container
 
 
+# --- sync roots ------------------------------------------------------------------------------
+
+
+def _sync_roots(
+    files: Mapping[str, ParsedFile],
+    images: Sequence[Image],
+    services: Sequence[Service],
+    config: Config,
+    compose_builds: Mapping[tuple[str, str], Image],
+    notes: list[str],
+) -> list[SyncRoot]:
+    """The sync roots (kustomize.py) with their rendered workloads linked to images."""
+    from vertice_lint import kustomize
+
+    roots = []
+    scratch: list[str] = []
+    for root in kustomize.sync_roots(files, notes):
+        rendered: list[Workload] = []
+        for obj in root.objects:
+            entry = obj.entry
+            if entry is None or not entry.validated or obj.kind not in POD_TEMPLATES:
+                continue
+            meta = _mapping(obj.plain.get("metadata"))
+            kube = replace(
+                entry.obj,
+                plain=obj.plain,
+                name=obj.name,
+                namespace=obj.namespace,
+                labels=_str_map(meta.get("labels")),
+            )
+            workload = _kube_workload(KubeEntry(entry.path, kube, entry.document, True))
+            if workload is None:
+                continue
+            linked = tuple(
+                _link_container(c, workload, images, services, config, compose_builds, scratch)
+                for c in workload.containers
+            )
+            rendered.append(replace(workload, containers=linked))
+        roots.append(replace(root, workloads=tuple(rendered)))
+    # A manifest several roots render would say the same thing once per root: say it once.
+    notes.extend(dict.fromkeys(n for n in scratch if n not in notes))
+    return roots
+
+
+def _link_through_overrides(
+    workloads: Sequence[Workload], roots: Sequence[SyncRoot], notes: list[str]
+) -> list[Workload]:
+    """Link a manifest's container through the image a kustomize `images:` entry gives it."""
+    out = []
+    for workload in workloads:
+        containers = []
+        for container in workload.containers:
+            if container.image_link is not None or workload.kind == "compose":
+                containers.append(container)
+                continue
+            found: dict[str, tuple[Container, SyncRoot]] = {}
+            for root in roots:
+                for rendered in root.workloads:
+                    if (rendered.path, rendered.doc_index, rendered.keypath) != (
+                        workload.path,
+                        workload.doc_index,
+                        workload.keypath,
+                    ):
+                        continue
+                    for other in rendered.containers:
+                        if other.keypath == container.keypath and other.image_link is not None:
+                            found.setdefault(other.image_link.key, (other, root))
+            if len(found) == 1:
+                other, root = next(iter(found.values()))
+                assert other.image_link is not None and other.image_link_reason is not None
+                reason = Link(
+                    f"{root.path} renders it as {other.image}; " + other.image_link_reason.reason,
+                    other.image_link_reason.evidence,
+                )
+                containers.append(
+                    replace(container, image_link=other.image_link, image_link_reason=reason)
+                )
+                continue
+            if len(found) > 1:
+                notes.append(
+                    f"{workload.path}:{container.line}: sync roots render image"
+                    f" {container.image} as different images"
+                    f" ({', '.join(sorted(found))}); not linked"
+                )
+            containers.append(container)
+        out.append(replace(workload, containers=tuple(containers)))
+    return out
+
+
 # --- the whole -------------------------------------------------------------------------------
 
 
@@ -796,6 +886,8 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         )
         for w in workloads
     ]
+    roots = _sync_roots(files, images, services, config, compose_builds, notes)
+    workloads = _link_through_overrides(workloads, roots, notes)
     modules = {p: f.record for p, f in files.items() if isinstance(f.record, PythonModule)}
     texts = {
         p: f.text.text
@@ -828,4 +920,5 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         kubernetes_version=version,
         schema_skipped=skipped,
         notes=tuple(notes),
+        sync_roots=tuple(roots),
     )

@@ -201,6 +201,95 @@ class KubeEntry:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a rendered value was written: `keypath` below `node` (a ruamel node) of `path`.
+
+    An inline patch (a YAML string inside a kustomization) is parsed on its own; its
+    positions are shifted by `line_offset`/`col_offset` to where the string sits in the file.
+    """
+
+    path: str
+    node: Any = field(compare=False, repr=False)
+    keypath: tuple[str | int, ...]
+    line_offset: int = 0
+    col_offset: int = 0
+
+    def position(self, rest: tuple[str | int, ...] = (), *, value: bool = False) -> tuple[int, int]:
+        """1-based (line, col) of `rest` below the origin (its deepest existing ancestor)."""
+        from vertice_lint.parsers.yaml import key_pos, value_pos
+
+        locate = value_pos if value else key_pos
+        line, col = locate(self.node, (*self.keypath, *rest))
+        return line + self.line_offset, col + self.col_offset
+
+
+@dataclass(frozen=True)
+class RenderedObject:
+    """An object as a sync root renders it (prefixes, namespaces, patches, images applied).
+
+    `plain` is the rendered content; `entry` the original document (None for an object a
+    generator makes); `overrides` the rendered subtrees a patch or an `images:` entry wrote,
+    so that `locate` reports a rendered path where it was written.
+    """
+
+    root: str
+    api_version: str
+    kind: str
+    name: str
+    namespace: str | None
+    plain: Mapping[str, Any] = field(compare=False, repr=False)
+    path: str
+    line: int
+    col: int
+    entry: KubeEntry | None = field(default=None, compare=False, repr=False)
+    overrides: tuple[tuple[tuple[str | int, ...], Origin], ...] = field(default=(), compare=False)
+
+    @property
+    def ident(self) -> str:
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind}/{ns}{self.name}"
+
+    def locate(
+        self, keypath: tuple[str | int, ...], *, value: bool = False
+    ) -> tuple[str, int, int]:
+        """(file, line, col) where the rendered value at `keypath` was written."""
+        best: tuple[tuple[str | int, ...], Origin] | None = None
+        for prefix, origin in self.overrides:
+            if keypath[: len(prefix)] == prefix and (best is None or len(prefix) > len(best[0])):
+                best = (prefix, origin)
+        if best is not None:
+            line, col = best[1].position(keypath[len(best[0]) :], value=value)
+            return best[1].path, line, col
+        if self.entry is None:
+            return self.path, self.line, self.col
+        from vertice_lint.parsers.yaml import key_pos, value_pos
+
+        locate = value_pos if value else key_pos
+        line, col = locate(self.entry.document.data, (*self.entry.obj.path, *keypath))
+        return self.path, line, col
+
+
+@dataclass(frozen=True)
+class SyncRoot:
+    """What Argo CD or Flux sync: a kustomization, an Application's or a Flux Kustomization's
+    path, or (with no root at all) a plain directory of manifests; and what it renders."""
+
+    kind: str  # kustomization, argocd-application, flux-kustomization, directory
+    directory: str  # the directory rendered ("" for the repository root)
+    path: str  # the file that declares it (for a plain directory: the directory)
+    line: int
+    col: int
+    objects: tuple[RenderedObject, ...] = ()
+    workloads: tuple[Workload, ...] = ()  # the rendered workloads, linked to images
+    files: frozenset[str] = frozenset()  # every file the rendering read
+    link: Link = Link("")
+
+    @property
+    def name(self) -> str:
+        return self.directory or "."
+
+
+@dataclass(frozen=True)
 class ContainerRuntime:
     """What runs in a container (or, with no workload, an image's default command)."""
 
@@ -234,6 +323,8 @@ class Workspace:
     kubernetes_version: str = ""  # the schema version VL801 validates against
     schema_skipped: int = 0
     notes: tuple[str, ...] = ()
+    sync_roots: tuple[SyncRoot, ...] = ()
+    user_rule_problems: tuple[tuple[str, int, int, str], ...] = ()  # (path, line, col, message)
     # Facts derived from the model by a family of rules (see `derive`): computed once per run.
     _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import posixpath
 import re
 import sys
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -166,6 +167,7 @@ class ImportEdge:
     resolved: str | None  # repository path of the module file found
     repo_candidates: tuple[str, ...] = ()
     in_script: bool = False  # the importer is the entrypoint run as a script
+    sys_path: tuple[str, ...] = ()  # the sys.path the import was resolved against
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,11 @@ def _classify(command: Command, env: _Env, text_of: TextOf, depth: int = 0) -> I
             package = (
                 module if hit and hit[1].endswith("__init__.py") else module.rpartition(".")[0]
             )
+            if hit and hit[1].endswith("__init__.py"):
+                # `python -m pkg` runs pkg/__main__.py (after pkg/__init__.py)
+                main = find_module(fs, sys_path, module + ".__main__")
+                if main is not None:
+                    hit, module = main, module + ".__main__"
             yield Entrypoint(
                 "module",
                 program,
@@ -361,6 +368,20 @@ def _classify(command: Command, env: _Env, text_of: TextOf, depth: int = 0) -> I
                     _port(options),
                 )
                 return
+        # `fastapi run` with no file and none of its defaults: "Could not find a default file"
+        yield Entrypoint(
+            "app",
+            "fastapi",
+            argv,
+            candidates[0],
+            None,
+            _abs(cwd, candidates[0]),
+            None,
+            (cwd, *extra),
+            None,
+            env.source,
+            _port(options),
+        )
         return
 
     if program == "celery":
@@ -399,6 +420,19 @@ def _classify(command: Command, env: _Env, text_of: TextOf, depth: int = 0) -> I
         ini = fs.origin(_abs(cwd, config))
         text = text_of(ini.repo_path) if ini else None
         if text is None:
+            if ini is None:  # `alembic` fails with "No config file 'alembic.ini' found"
+                yield Entrypoint(
+                    "alembic",
+                    program,
+                    argv,
+                    config,
+                    None,
+                    _abs(cwd, config),
+                    None,
+                    (cwd, *extra),
+                    None,
+                    env.source,
+                )
             return
         values = _ini_values(text)
         location = values.get("script_location", "").replace(
@@ -475,12 +509,8 @@ def entrypoints(
     """The Python entrypoints a command starts (several for `a && b`)."""
     if not argv:
         return ()
-    site: list[str] = []
-    for install in contents.installs:
-        if install.kind == "project" and install.repo_path is not None:
-            base = _abs(install.value if install.value.startswith("/") else workdir, ".")
-            site.extend([base, posixpath.join(base, "src")])
-    env = _Env(contents, workdir, tuple(pythonpath), tuple(site), source)
+    # Locally installed projects are in the image's site-packages (see image.contents).
+    env = _Env(contents, workdir, tuple(pythonpath), (contents.site_packages,), source)
     return tuple(e for command in unwrap_argv(argv) for e in _classify(command, env, text_of))
 
 
@@ -545,110 +575,61 @@ def _target(importer: str, is_package: bool, imp: Import) -> tuple[str | None, s
     return name, ""
 
 
+@dataclass(frozen=True)
+class _Visit:
+    name: str
+    repo_path: str
+    image_path: str | None
+    is_package: bool
+    sys_path: tuple[str, ...]
+    in_script: bool  # the file run as a script (`__main__`, no parent package)
+    as_main: bool  # the file runs as `__main__` (script or `-m`): its main guard runs
+
+
 def closure(
     entries: Sequence[Entrypoint],
     contents: ImageContents,
     modules: Mapping[str, PythonModule],
     index: RepoIndex,
 ) -> tuple[tuple[ModuleNode, ...], tuple[ImportEdge, ...]]:
-    """Every first-party module reached from the entrypoints, and every import statement."""
+    """Every first-party module reached from the entrypoints, and every import statement.
+
+    Imports inside functions and under `try/except ImportError` are followed too (the rules
+    lower their severity); `if TYPE_CHECKING:` imports never run, and a module's
+    `if __name__ == "__main__":` imports run only in the file started as `__main__`.
+    """
     fs = contents.fs
     nodes: dict[str, ModuleNode] = {}
     edges: list[ImportEdge] = []
     seen: set[tuple[str, str]] = set()
-    queue: list[tuple[str, str, str | None, bool, tuple[str, ...], bool]] = []
-    for entry in entries:
-        if entry.repo_path and entry.repo_path in modules and entry.module:
-            is_pkg = entry.repo_path.endswith("__init__.py")
-            queue.append(
-                (
-                    entry.module,
-                    entry.repo_path,
-                    entry.image_path,
-                    is_pkg,
-                    entry.sys_path,
-                    entry.kind == "script",
-                )
-            )
+    queue: deque[_Visit] = deque(
+        _Visit(
+            entry.module,
+            entry.repo_path,
+            entry.image_path,
+            entry.repo_path.endswith("__init__.py"),
+            entry.sys_path,
+            entry.kind == "script",
+            entry.kind in ("script", "module"),
+        )
+        for entry in entries
+        if entry.repo_path and entry.repo_path in modules and entry.module
+    )
     while queue:
-        name, repo_path, image_path, is_pkg, sys_path, in_script = queue.pop(0)
-        if (name, repo_path) in seen:
+        visit = queue.popleft()
+        if (visit.name, visit.repo_path) in seen:
             continue
-        seen.add((name, repo_path))
-        nodes.setdefault(repo_path, ModuleNode(name, repo_path, image_path, is_pkg))
-        record = modules.get(repo_path)
+        seen.add((visit.name, visit.repo_path))
+        nodes.setdefault(
+            visit.repo_path,
+            ModuleNode(visit.name, visit.repo_path, visit.image_path, visit.is_package),
+        )
+        record = modules.get(visit.repo_path)
         if record is None:
             continue
-        for imp in record.imports:
-            if imp.type_checking:
-                continue
-            target, problem = _target(name, is_pkg, imp)
-            if problem == "relative-no-parent":
-                # walked on as the fix would write it: absolute from the script's directory
-                target = imp.module
-            targets: list[tuple[str | None, bool]] = [(target, False)]
-            if imp.is_from and target and not imp.star:
-                targets.extend((f"{target}.{n.name}", True) for n in imp.names)
-            for dotted, is_sub in targets:
-                if not dotted:
-                    edges.append(ImportEdge(name, repo_path, imp, "", problem, None, (), in_script))
-                    continue
-                top = dotted.split(".")[0]
-                if top in STDLIB and not is_sub:
-                    if not problem:
-                        edges.append(
-                            ImportEdge(name, repo_path, imp, dotted, "stdlib", None, (), in_script)
-                        )
-                    continue
-                hit = find_module(fs, sys_path, dotted)
-                if hit is not None and hit[2]:
-                    status = problem or "first-party"
-                    edges.append(
-                        ImportEdge(name, repo_path, imp, dotted, status, hit[2], (), in_script)
-                    )
-                    queue.append(
-                        (dotted, hit[2], hit[1], hit[1].endswith("__init__.py"), sys_path, False)
-                    )
-                    continue
-                if hit is not None:  # a namespace package directory
-                    if not is_sub:
-                        edges.append(
-                            ImportEdge(
-                                name,
-                                repo_path,
-                                imp,
-                                dotted,
-                                problem or "first-party",
-                                None,
-                                (),
-                                in_script,
-                            )
-                        )
-                    continue
-                if is_sub:
-                    continue  # `from pkg import name`: an attribute, not a submodule
-                candidates = index.find(dotted)
-                if candidates:
-                    status = problem or "not-in-image"
-                    edges.append(
-                        ImportEdge(
-                            name, repo_path, imp, dotted, status, None, candidates, in_script
-                        )
-                    )
-                    # walked on as if it were copied in
-                    queue.append(
-                        (
-                            dotted,
-                            candidates[0],
-                            None,
-                            candidates[0].endswith("__init__.py"),
-                            sys_path,
-                            False,
-                        )
-                    )
-                    continue
-                status = problem or "third-party"
-                edges.append(ImportEdge(name, repo_path, imp, dotted, status, None, (), in_script))
+        found, more = _follow(visit, record, fs, index)
+        edges.extend(found)
+        queue.extend(more)
     return tuple(nodes.values()), tuple(edges)
 
 
@@ -745,3 +726,75 @@ def _cmd_applies(image: Image) -> bool:
     # A shell-form ENTRYPOINT ignores CMD; an exec-form one gets CMD as arguments.
     entry = image.record.final.entrypoint
     return entry is None or entry.form == "exec"
+
+
+def _follow(
+    visit: _Visit, record: PythonModule, fs: ImageFS, index: RepoIndex
+) -> tuple[list[ImportEdge], list[_Visit]]:
+    """The import statements of one module, resolved, and the modules they lead to."""
+    sys_path = visit.sys_path
+    edges: list[ImportEdge] = []
+    queue: list[_Visit] = []
+
+    def edge(
+        imp: Import,
+        dotted: str,
+        status: str,
+        resolved: str | None = None,
+        candidates: tuple[str, ...] = (),
+    ) -> None:
+        edges.append(
+            ImportEdge(
+                visit.name,
+                visit.repo_path,
+                imp,
+                dotted,
+                status,
+                resolved,
+                candidates,
+                visit.in_script,
+                sys_path,
+            )
+        )
+
+    def walk(dotted: str, repo_path: str, image_path: str | None) -> None:
+        is_pkg = repo_path.endswith("__init__.py")
+        queue.append(_Visit(dotted, repo_path, image_path, is_pkg, sys_path, False, False))
+
+    for imp in record.imports:
+        if imp.type_checking or (imp.in_main_guard and not visit.as_main):
+            continue
+        target, problem = _target(visit.name, visit.is_package, imp)
+        if problem == "relative-no-parent" and imp.level == 1:
+            target = imp.module  # walked on as the fix would write it: from the script's dir
+        if not target:
+            edge(imp, "", problem)
+            continue
+        parent_missing = False
+        names = imp.names if imp.is_from and not imp.star else ()
+        for dotted, is_sub in [(target, False), *((f"{target}.{n.name}", True) for n in names)]:
+            if imp.level == 0 and target.split(".")[0] in STDLIB:
+                edge(imp, dotted, "stdlib")
+                break
+            hit = find_module(fs, sys_path, dotted)
+            if hit is not None and hit[2]:
+                edge(imp, dotted, problem or "first-party", hit[2])
+                walk(dotted, hit[2], hit[1])
+                continue
+            if hit is not None:  # a namespace package directory
+                if not is_sub:
+                    edge(imp, dotted, problem or "first-party")
+                continue
+            # `from pkg import name` names an attribute unless a submodule exists; one is
+            # only looked for in the repository when pkg itself is missing from the image.
+            if is_sub and not parent_missing:
+                continue
+            candidates = index.find(dotted)
+            if candidates:
+                parent_missing = parent_missing or not is_sub
+                edge(imp, dotted, problem or "not-in-image", None, candidates)
+                walk(dotted, candidates[0], None)  # walked on as if it were copied in
+                continue
+            if not is_sub:
+                edge(imp, dotted, problem or "third-party")
+    return edges, queue

@@ -30,9 +30,11 @@ def parse_error(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
 
 
 def config_error(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
-    """An invalid configuration entry (validated by data/config.schema.json)."""
+    """An invalid configuration entry (validated by data/config.schema.json), or an invalid
+    rule of the repository's `rules-dir` (validated by data/rule.schema.json)."""
     path = ws.config.path
-    if path is None:
-        return
-    for problem in ws.config.problems:
-        yield ctx.diagnostic(path, problem.line, problem.col, problem.message)
+    if path is not None:
+        for problem in ws.config.problems:
+            yield ctx.diagnostic(path, problem.line, problem.col, problem.message)
+    for rule_path, line, col, message in ws.user_rule_problems:
+        yield ctx.diagnostic(rule_path, line, col, message)

@@ -1,0 +1,603 @@
+"""VL301–VL306: imports against what the image installs, on small repositories and the example."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vertice_lint.cli import cli
+from vertice_lint.config import Config
+from vertice_lint.engine import Selection, lint
+
+Found = tuple[str, str, int, int, str]
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "monorepo"
+
+DOCKERFILE = """\
+FROM python:3.11-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+CMD ["python", "main.py"]
+"""
+
+
+def _repo(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return root
+
+
+def _lint(root: Path, *rules: str, config: Config | None = None) -> list[Found]:
+    result = lint(root, config or Config(), Selection(select=rules))
+    assert not result.internal_errors
+    return [(d.rule, d.path, d.line, d.col, d.message) for d in result.diagnostics]
+
+
+def _fix(root: Path, rule: str, path: str, *extra: str) -> str:
+    """The file after `--fix`; a second `--fix` must change nothing."""
+    args = ["check", str(root), "--select", rule, "--fix", *extra]
+    CliRunner().invoke(cli, args, catch_exceptions=False)
+    fixed = (root / path).read_bytes()
+    CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert (root / path).read_bytes() == fixed
+    return fixed.decode("utf-8")
+
+
+def _service(main: str, requirements: str = "", **files: str) -> dict[str, str | bytes]:
+    return {"Dockerfile": DOCKERFILE, "requirements.txt": requirements, "main.py": main, **files}
+
+
+# --- the example monorepo ------------------------------------------------------------------------
+
+APP = "services/tegumentar_service/app.py"
+
+
+def test_example_reports_the_incident() -> None:
+    assert _lint(EXAMPLE, "VL301", "VL302", "VL303", "VL304", "VL305") == [
+        (
+            "VL301",
+            APP,
+            4,
+            1,
+            "prometheus_client comes from prometheus-client (import name = distribution name),"
+            " which the image never installs: add it to"
+            " services/tegumentar_service/requirements.txt",
+        ),
+        (
+            "VL302",
+            APP,
+            10,
+            1,
+            "bcc comes from the Debian package python3-bpfcc, installed under"
+            " /usr/lib/python3/dist-packages for Debian's python3, which the image's Python 3.11"
+            " (/usr/local) does not read: link it into /usr/local/lib/python3.11/site-packages"
+            " or add it to PYTHONPATH",
+        ),
+    ]
+
+
+def test_example_evidence_and_once_for_three_containers() -> None:
+    result = lint(EXAMPLE, Config(), Selection(select=("VL301",)))
+    (diag,) = result.diagnostics  # the image runs as a Deployment, a compose service, itself
+    assert [(e.path, e.line, e.note) for e in diag.evidence] == [
+        ("services/tegumentar_service/Dockerfile", 17, "the image's command: python main.py"),
+        (
+            "services/tegumentar_service/Dockerfile",
+            12,
+            "the image installs services/tegumentar_service/requirements.txt",
+        ),
+    ]
+    assert diag.fix is not None and diag.fix.safety.value == "safe"
+
+
+def test_example_fix_writes_the_incident_requirement(tmp_path: Path) -> None:
+    root = tmp_path / "monorepo"
+    shutil.copytree(EXAMPLE, root)
+    fixed = _fix(root, "VL301", "services/tegumentar_service/requirements.txt")
+    # pinned to the version another service of the repository pins
+    assert fixed == (
+        "fastapi==0.115.0\nuvicorn==0.30.6\npydantic-settings==2.5.2\nprometheus-client==0.21.0\n"
+    )
+
+
+def test_example_bcc_link_into_the_wrong_python_is_evidence() -> None:
+    result = lint(EXAMPLE, Config(), Selection(select=("VL302",)))
+    (diag,) = result.diagnostics
+    assert [e.note for e in diag.evidence][1:] == [
+        "installs python3-bpfcc",
+        "links it into Python 3.10's site-packages, not 3.11's",
+    ]
+
+
+# --- precision ---------------------------------------------------------------------------------
+
+
+def test_no_finding_for_guarded_typing_stdlib_first_party_namespace_dynamic(tmp_path: Path) -> None:
+    main = """\
+from __future__ import annotations
+
+import importlib
+import json
+import os.path
+from typing import TYPE_CHECKING
+
+import helpers
+from nspkg import tool
+
+try:
+    import orjson
+except ImportError:
+    orjson = None
+
+try:
+    import ujson
+except ModuleNotFoundError:
+    ujson = None
+
+if TYPE_CHECKING:
+    import mypy_boto3_s3
+
+plugin = importlib.import_module("some_plugin")
+"""
+    _repo(
+        tmp_path,
+        _service(
+            main,
+            "",
+            **{
+                "helpers.py": "import json\n",
+                "nspkg/tool.py": "X = 1\n",
+                "tests/test_main.py": "import pytest\nimport hypothesis\n",
+                "scripts/seed.py": "import faker\n",
+            },
+        ),
+    )
+    assert _lint(tmp_path, "VL301", "VL302") == []
+
+
+def test_only_the_closure_counts(tmp_path: Path) -> None:
+    _repo(tmp_path, _service("import requests\n", "", **{"unused.py": "import numpy\n"}))
+    found = _lint(tmp_path, "VL301")
+    assert [(f[1], f[2], f[3]) for f in found] == [("main.py", 1, 1)]
+
+
+def test_unknown_base_image_is_skipped(tmp_path: Path) -> None:
+    dockerfile = DOCKERFILE.replace("python:3.11-slim", "tiangolo/uvicorn-gunicorn-fastapi:py3.11")
+    _repo(tmp_path, {**_service("import fastapi\n"), "Dockerfile": dockerfile})
+    assert _lint(tmp_path, "VL301") == []
+
+
+def test_unreadable_install_is_skipped(tmp_path: Path) -> None:
+    dockerfile = DOCKERFILE.replace(
+        "-r requirements.txt", "-r requirements.txt -r /opt/extra/requirements.txt"
+    )
+    _repo(tmp_path, {**_service("import fastapi\n"), "Dockerfile": dockerfile})
+    assert _lint(tmp_path, "VL301") == []
+
+
+# --- the module map ---------------------------------------------------------------------------
+
+MAPPED = [
+    ("import yaml", "PyYAML"),
+    ("import sklearn", "scikit-learn"),
+    ("import cv2", "opencv-python-headless"),
+    ("from PIL import Image", "Pillow"),
+    ("from jose import jwt", "python-jose"),
+    ("import jwt", "PyJWT"),
+    ("from dotenv import load_dotenv", "python-dotenv"),
+    ("from bs4 import BeautifulSoup", "beautifulsoup4"),
+    ("from dateutil import parser", "python-dateutil"),
+    ("from google.cloud import storage", "google-cloud-storage"),
+    ("import google.cloud.pubsub_v1", "google-cloud-pubsub"),
+    ("from google.cloud import secretmanager", "google-cloud-secret-manager"),
+    ("from Crypto.Cipher import AES", "pycryptodome"),
+    ("import magic", "python-magic"),
+    ("import attr", "attrs"),
+    ("from prometheus_client import Counter", "prometheus-client"),
+    ("import bson", "pymongo"),
+    ("import MySQLdb", "mysqlclient"),
+    ("import azure.storage.blob", "azure-storage-blob"),
+]
+
+
+@pytest.mark.parametrize(("statement", "distribution"), MAPPED)
+def test_declared_distribution_satisfies_its_import(
+    tmp_path: Path, statement: str, distribution: str
+) -> None:
+    _repo(tmp_path, _service(statement + "\n", f"{distribution}==1.0\n"))
+    assert _lint(tmp_path, "VL301") == []
+
+
+@pytest.mark.parametrize(
+    ("statement", "module", "named"),
+    [
+        ("import sklearn.linear_model", "sklearn", "scikit-learn (mapping from vertice-lint's"),
+        (
+            "from google.cloud import storage",
+            "google.cloud.storage",
+            "google-cloud-storage (import",
+        ),
+        ("from Crypto.Cipher import AES", "Crypto", "pycryptodome (mapping from vertice-lint's"),
+        ("import cv2", "cv2", "opencv-python (mapping from vertice-lint's module map)"),
+    ],
+)
+def test_missing_names_the_distribution_and_source(
+    tmp_path: Path, statement: str, module: str, named: str
+) -> None:
+    _repo(tmp_path, _service(statement + "\n", "requests==2.32.3\n"))
+    ((rule, path, line, col, message),) = _lint(tmp_path, "VL301")
+    assert (rule, path, line, col) == ("VL301", "main.py", 1, 1)
+    assert message.startswith(f"{module} comes from {named}")
+
+
+def test_config_module_map_overrides(tmp_path: Path) -> None:
+    _repo(tmp_path, _service("import vertice_common\n", "vertice-commons==3.1\n"))
+    config = Config(module_map=(("vertice_common", "vertice-commons"),))
+    assert _lint(tmp_path, "VL301", config=config) == []
+    _repo(tmp_path, {"requirements.txt": "requests==2.32.3\n"})
+    ((*_, message),) = _lint(tmp_path, "VL301", config=config)
+    assert message.startswith(
+        "vertice_common comes from vertice-commons (mapping from [tool.vertice-lint.module-map])"
+    )
+
+
+# --- transitive availability --------------------------------------------------------------------
+
+
+def test_transitive_from_the_curated_table_is_a_warning(tmp_path: Path) -> None:
+    _repo(tmp_path, _service("import starlette\nimport fastapi\n", "fastapi==0.115.0\n"))
+    result = lint(tmp_path, Config(), Selection(select=("VL301",)))
+    (diag,) = result.diagnostics
+    assert (diag.line, diag.severity.value) == (1, "warning")
+    assert diag.message == (
+        "starlette comes from starlette (import name = distribution name), installed only as a"
+        " dependency of fastapi (data/transitive.json): declare it in requirements.txt"
+    )
+
+
+UV_LOCK = """\
+version = 1
+
+[[package]]
+name = "fastapi"
+version = "0.115.0"
+dependencies = [{ name = "starlette" }]
+
+[[package]]
+name = "starlette"
+version = "0.38.6"
+dependencies = [{ name = "anyio" }]
+
+[[package]]
+name = "anyio"
+version = "4.6.0"
+"""
+
+
+def test_transitive_from_the_lock_file_and_fix_pinned_to_it(tmp_path: Path) -> None:
+    _repo(tmp_path, _service("import anyio\n", "fastapi==0.115.0\n", **{"uv.lock": UV_LOCK}))
+    ((_, _, _, _, message),) = _lint(tmp_path, "VL301")
+    assert message.endswith(
+        "installed only as a dependency of fastapi (uv.lock): declare it in requirements.txt"
+    )
+    assert _fix(tmp_path, "VL301", "requirements.txt") == "anyio==4.6.0\nfastapi==0.115.0\n"
+
+
+# --- install forms ----------------------------------------------------------------------------
+
+
+def test_requirements_include_is_followed(tmp_path: Path) -> None:
+    _repo(
+        tmp_path,
+        {
+            "Dockerfile": DOCKERFILE.replace(
+                "COPY requirements.txt .", "COPY requirements/ ./requirements/"
+            ).replace("-r requirements.txt", "-r requirements/prod.txt"),
+            "requirements/prod.txt": "-r base.txt\nuvicorn==0.30.6\n",
+            "requirements/base.txt": "fastapi==0.115.0\n",
+            "main.py": "import fastapi\nimport uvicorn\nimport redis\n",
+        },
+    )
+    ((_, path, line, _, message),) = _lint(tmp_path, "VL301")
+    assert (path, line) == ("main.py", 3)
+    assert message.endswith("add it to requirements/prod.txt")
+
+
+def test_constraints_pin_the_fix(tmp_path: Path) -> None:
+    _repo(
+        tmp_path,
+        {
+            "Dockerfile": DOCKERFILE.replace(
+                "COPY requirements.txt .", "COPY requirements.txt constraints.txt ./"
+            ).replace("-r requirements.txt", "-r requirements.txt -c constraints.txt"),
+            "requirements.txt": "# app\r\nfastapi==0.115.0\r\n",
+            "constraints.txt": "redis==5.0.8\r\n",
+            "main.py": "import fastapi\nimport redis\n",
+        },
+    )
+    fixed = _fix(tmp_path, "VL301", "requirements.txt")
+    assert fixed == "# app\r\nfastapi==0.115.0\r\nredis==5.0.8\r\n"
+
+
+def test_inline_package(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM python:3.11-slim\nRUN pip install --no-cache-dir redis==5.0.8\n"
+        'COPY main.py .\nCMD ["python", "main.py"]\n'
+    )
+    _repo(tmp_path, {"Dockerfile": dockerfile, "main.py": "import redis\nimport requests\n"})
+    found = _lint(tmp_path, "VL301")
+    assert [(f[2], f[4]) for f in found] == [
+        (
+            2,
+            "requests comes from requests (import name = distribution name), which the image"
+            " never installs: add it to Dockerfile",
+        )
+    ]
+    assert lint(tmp_path, Config(), Selection(select=("VL301",))).diagnostics[0].fix is None
+
+
+PYPROJECT = """\
+[project]
+name = "svc"
+version = "1.0"
+dependencies = [
+    "fastapi==0.115.0",
+    "uvicorn==0.30.6",
+]
+"""
+
+
+def test_pip_install_project_and_tomlkit_fix(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\n"
+        'RUN pip install --no-cache-dir .\nCMD ["python", "-m", "svc.app"]\n'
+    )
+    _repo(
+        tmp_path,
+        {
+            "Dockerfile": dockerfile,
+            "pyproject.toml": PYPROJECT,
+            "svc/__init__.py": "",
+            "svc/app.py": "import fastapi\nimport httpx\nimport svc\n",
+            "other/Dockerfile": DOCKERFILE,
+            "other/requirements.txt": "httpx==0.27.2\n",
+            "other/main.py": "import httpx\n",
+        },
+    )
+    found = _lint(tmp_path, "VL301")
+    assert [(f[1], f[2]) for f in found] == [("svc/app.py", 2)]
+    assert _fix(tmp_path, "VL301", "pyproject.toml") == PYPROJECT.replace(
+        '    "fastapi==0.115.0",\n', '    "fastapi==0.115.0",\n    "httpx==0.27.2",\n'
+    )
+
+
+POETRY_PYPROJECT = """\
+[tool.poetry]
+name = "svc"
+version = "1.0"
+
+[tool.poetry.dependencies]
+python = "^3.11"
+fastapi = "0.115.0"
+"""
+
+POETRY_LOCK = """\
+[[package]]
+name = "fastapi"
+version = "0.115.0"
+
+[package.dependencies]
+starlette = ">=0.37"
+
+[[package]]
+name = "starlette"
+version = "0.38.6"
+
+[metadata]
+content-hash = "0"
+"""
+
+
+@pytest.mark.parametrize("command", ["poetry install --only main", "uv sync --frozen"])
+def test_project_tools(tmp_path: Path, command: str) -> None:
+    dockerfile = (
+        f'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN {command}\nCMD ["python", "main.py"]\n'
+    )
+    lock = {"poetry.lock": POETRY_LOCK} if command.startswith("poetry") else {"uv.lock": UV_LOCK}
+    pyproject = POETRY_PYPROJECT if command.startswith("poetry") else PYPROJECT
+    _repo(
+        tmp_path,
+        {
+            "Dockerfile": dockerfile,
+            "pyproject.toml": pyproject,
+            "main.py": "import fastapi\nimport starlette\nimport redis\n",
+            **lock,
+        },
+    )
+    found = _lint(tmp_path, "VL301")
+    assert [(f[2], "dependency of fastapi" in f[4]) for f in found] == [(2, True), (3, False)]
+
+
+def test_pipenv_lock(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\n"
+        'RUN pipenv install --system --deploy\nCMD ["python", "main.py"]\n'
+    )
+    lock = '{"_meta": {}, "default": {"redis": {"version": "==5.0.8"}}, "develop": {}}\n'
+    _repo(
+        tmp_path,
+        {
+            "Dockerfile": dockerfile,
+            "Pipfile": "[packages]\nredis = '*'\n",
+            "Pipfile.lock": lock,
+            "pyproject.toml": PYPROJECT,
+            "main.py": "import redis\nimport celery\n",
+        },
+    )
+    assert [(f[2]) for f in _lint(tmp_path, "VL301")] == [2]
+
+
+def test_uv_pip_install(tmp_path: Path) -> None:
+    dockerfile = DOCKERFILE.replace("pip install --no-cache-dir", "uv pip install --system")
+    _repo(tmp_path, {**_service("import redis\n", "redis==5.0.8\n"), "Dockerfile": dockerfile})
+    assert _lint(tmp_path, "VL301") == []
+
+
+# --- VL301 fixes ------------------------------------------------------------------------------
+
+
+def test_fix_sorted_file_keeps_order_and_comments(tmp_path: Path) -> None:
+    requirements = "# web\nfastapi==0.115.0\n\n# storage\nsqlalchemy==2.0.35  # orm\n"
+    _repo(tmp_path, _service("import fastapi\nimport redis\nimport sqlalchemy\n", requirements))
+    fixed = _fix(tmp_path, "VL301", "requirements.txt", "--unsafe-fixes")
+    assert fixed == "# web\nfastapi==0.115.0\nredis\n\n# storage\nsqlalchemy==2.0.35  # orm\n"
+
+
+def test_unpinned_fix_is_unsafe(tmp_path: Path) -> None:
+    _repo(tmp_path, _service("import redis\n", "fastapi==0.115.0"))
+    result = lint(tmp_path, Config(), Selection(select=("VL301",)))
+    (diag,) = result.diagnostics
+    assert diag.fix is not None and diag.fix.safety.value == "unsafe"
+    assert _fix(tmp_path, "VL301", "requirements.txt") == "fastapi==0.115.0"
+    fixed = _fix(tmp_path, "VL301", "requirements.txt", "--unsafe-fixes")
+    assert fixed == "fastapi==0.115.0\nredis"  # no final newline, as before
+
+
+def test_two_workloads_one_image_one_finding(tmp_path: Path) -> None:
+    deploy = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+spec:
+  selector:
+    matchLabels: {{app: {name}}}
+  template:
+    metadata:
+      labels: {{app: {name}}}
+    spec:
+      containers:
+        - name: app
+          image: ghcr.io/acme/svc:1.0
+"""
+    compose = "services:\n  svc:\n    build: svc\n    image: ghcr.io/acme/svc:1.0\n"
+    files: dict[str, str | bytes] = {f"svc/{k}": v for k, v in _service("import redis\n").items()}
+    files.update(
+        {
+            "docker-compose.yml": compose,
+            "k8s/a.yaml": deploy.format(name="a"),
+            "k8s/b.yaml": deploy.format(name="b"),
+        }
+    )
+    _repo(tmp_path, files)
+    assert [(f[1], f[2]) for f in _lint(tmp_path, "VL301")] == [("svc/main.py", 1)]
+
+
+# --- VL302 --------------------------------------------------------------------------------------
+
+
+def test_system_module_visible_through_pythonpath(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y python3-apt\n"
+        "ENV PYTHONPATH=/usr/lib/python3/dist-packages\nCOPY main.py .\n"
+        'CMD ["python", "main.py"]\n'
+    )
+    _repo(tmp_path, {"Dockerfile": dockerfile, "main.py": "import apt_pkg\n"})
+    assert _lint(tmp_path, "VL301", "VL302") == []
+
+
+def test_system_module_from_pypi_alternative(tmp_path: Path) -> None:
+    _repo(tmp_path, _service("import gi\n", "PyGObject==3.50.0\n"))
+    assert _lint(tmp_path, "VL301", "VL302") == []
+
+
+def test_system_module_not_installed(tmp_path: Path) -> None:
+    _repo(tmp_path, _service("import dbus\n", ""))
+    assert _lint(tmp_path, "VL301", "VL302") == [
+        (
+            "VL302",
+            "main.py",
+            1,
+            1,
+            "dbus is provided only by the distro package python3-dbus (or the PyPI"
+            " distribution dbus-python), which the image does not install",
+        )
+    ]
+
+
+# --- VL303 VL304 VL305 VL306 ------------------------------------------------------------------
+
+
+def test_requirements_not_installed(tmp_path: Path) -> None:
+    dockerfile = DOCKERFILE.replace("requirements.txt", "requirements-prod.txt")
+    _repo(
+        tmp_path,
+        {
+            **_service("import redis\n", "redis==5.0.8\n"),
+            "Dockerfile": dockerfile,
+            "requirements-prod.txt": "redis==5.0.8\n",
+            "requirements-dev.txt": "pytest==8.3.3\n",
+        },
+    )
+    assert _lint(tmp_path, "VL303") == [
+        (
+            "VL303",
+            "requirements.txt",
+            1,
+            1,
+            "requirements.txt is never installed:"
+            " Dockerfile installs requirements-prod.txt instead",
+        )
+    ]
+
+
+def test_unpinned_requirement_fixed_from_lock(tmp_path: Path) -> None:
+    requirements = "fastapi[all]>=0.100 ; python_version >= '3.8'\nredis\nuvicorn==0.30.6\n"
+    _repo(tmp_path, _service("import fastapi\n", requirements, **{"uv.lock": UV_LOCK}))
+    assert [(f[2], f[4]) for f in _lint(tmp_path, "VL304")] == [
+        (
+            1,
+            "fastapi is not pinned (>=0.100): each build of the image may install another"
+            " version; uv.lock locks 0.115.0",
+        ),
+        (
+            2,
+            "redis is not pinned (any version):"
+            " each build of the image may install another version",
+        ),
+    ]
+    assert _fix(tmp_path, "VL304", "requirements.txt") == (
+        'fastapi[all]==0.115.0; python_version >= "3.8"\nredis\nuvicorn==0.30.6\n'
+    )
+
+
+def test_version_drift(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {}
+    for name, version in (("a", "2.9.2"), ("b", "2.9.2"), ("c", "1.10.13")):
+        files.update({f"{name}/{k}": v for k, v in _service("import pydantic\n").items()})
+        files[f"{name}/requirements.txt"] = f"pydantic=={version}\n"
+    _repo(tmp_path, files)
+    assert _lint(tmp_path, "VL305") == [
+        (
+            "VL305",
+            "c/requirements.txt",
+            1,
+            1,
+            "pydantic is pinned to 1.10.13 here but to 2.9.2 in a/requirements.txt,"
+            " b/requirements.txt",
+        )
+    ]
+
+
+def test_unused_requirement(tmp_path: Path) -> None:
+    requirements = "matplotlib==3.9.2\nnumpy==2.1.1\npandas==2.2.3\nuvicorn==0.30.6\n"
+    _repo(tmp_path, _service("import matplotlib\n", requirements))
+    assert [(f[2], f[4]) for f in _lint(tmp_path, "VL306")] == [
+        (3, "pandas is installed but no code the image runs imports it")
+    ]

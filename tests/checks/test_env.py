@@ -1,0 +1,390 @@
+"""VL401–VL404: env the code needs against env the workloads give, secrets, key refs, $(VAR)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from vertice_lint.cli import cli
+from vertice_lint.config import Config
+from vertice_lint.diagnostics import Severity
+from vertice_lint.engine import Selection, lint
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "monorepo"
+
+Found = tuple[str, str, int, int, str]
+
+DOCKERFILE = 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "main.py"]\n'
+UVICORN = 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD ["uvicorn", "main:app"]\n'
+
+
+def _repo(root: Path, files: dict[str, str]) -> Path:
+    for rel, content in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content.encode("utf-8"))
+    return root
+
+
+def _lint(root: Path, rule: str, config: Config | None = None) -> list[Found]:
+    result = lint(root, config or Config(), Selection(select=(rule,)))
+    assert not result.internal_errors
+    return [(d.rule, d.path, d.line, d.col, d.message) for d in result.diagnostics]
+
+
+def _fix(root: Path, rule: str, path: str) -> str:
+    """The file after `--fix`; a second `--fix` must change nothing."""
+    args = ["check", str(root), "--select", rule, "--fix"]
+    CliRunner().invoke(cli, args, catch_exceptions=False)
+    fixed = (root / path).read_bytes()
+    CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert (root / path).read_bytes() == fixed
+    return fixed.decode("utf-8")
+
+
+def _deployment(container_extra: str = "", name: str = "api", kind: str = "Deployment") -> str:
+    return (
+        f"apiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: {name}\nspec:\n"
+        f"  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n"
+        f"      labels:\n        app: {name}\n    spec:\n      containers:\n"
+        f"        - name: {name}\n          image: ghcr.io/acme/{name}:1.0.0\n{container_extra}"
+    )
+
+
+def _app(code: str, manifest: str, dockerfile: str = DOCKERFILE, **extra: str) -> dict[str, str]:
+    return {"api/Dockerfile": dockerfile, "api/main.py": code, "k8s/api.yaml": manifest, **extra}
+
+
+# --- the example repository ------------------------------------------------------------------
+
+
+def test_example_database_url() -> None:
+    assert _lint(EXAMPLE, "VL401") == [
+        (
+            "VL401",
+            "services/hcl_kb_service/main.py",
+            8,
+            16,
+            '`DATABASE_URL` is read at start-up by `os.environ["DATABASE_URL"]` but'
+            " Deployment/hcl-kb-service container hcl-kb does not set it: KeyError, the pod"
+            " crash-loops (ConfigMap hcl-kb-config defines it)",
+        )
+    ]
+    diag = lint(EXAMPLE, Config(), Selection(select=("VL401",))).diagnostics[0]
+    assert [(e.path, e.line) for e in diag.evidence] == [
+        ("k8s/base/hcl-kb-service.yaml", 18),
+        ("services/hcl_kb_service/Dockerfile", 9),
+        ("k8s/base/hcl-kb-service.yaml", 31),
+    ]
+
+
+def test_example_database_url_fix(tmp_path: Path) -> None:
+    root = tmp_path / "monorepo"
+    shutil.copytree(EXAMPLE, root)
+    before = (root / "k8s/base/hcl-kb-service.yaml").read_text()
+    after = _fix(root, "VL401", "k8s/base/hcl-kb-service.yaml")
+    assert after == before.replace(
+        "              value: info\n",
+        "              value: info\n"
+        "            - name: DATABASE_URL\n"
+        "              valueFrom:\n"
+        "                configMapKeyRef:\n"
+        "                  name: hcl-kb-config\n"
+        "                  key: DATABASE_URL\n",
+    )
+    assert _lint(root, "VL401") == []
+
+
+def test_example_redis_password() -> None:
+    assert _lint(EXAMPLE, "VL402") == [
+        (
+            "VL402",
+            "docker-compose.yml",
+            14,
+            7,
+            "`DATABASE_URL` holds a password in plain text in its URL in compose service hcl-kb:"
+            " anyone who can read the repository has it; reference a Secret",
+        ),
+        (
+            "VL402",
+            "docker-compose.yml",
+            20,
+            7,
+            "`POSTGRES_PASSWORD` is written in plain text in compose service postgres: anyone"
+            " who can read the repository has it; reference a Secret",
+        ),
+        (
+            "VL402",
+            "k8s/base/vertice-register.yaml",
+            21,
+            15,
+            "`REDIS_PASSWORD` is written in plain text in Deployment/vertice-register container"
+            " register: anyone who can read the repository has it; reference a Secret"
+            " (Secret vertice-core-secrets holds `REDIS_PASSWORD`)",
+        ),
+    ]
+
+
+def test_example_redis_password_fix_writes_no_secret(tmp_path: Path) -> None:
+    root = tmp_path / "monorepo"
+    shutil.copytree(EXAMPLE, root)
+    before = (root / "k8s/base/vertice-register.yaml").read_text()
+    after = _fix(root, "VL402", "k8s/base/vertice-register.yaml")
+    assert after == before.replace(
+        "              value: vertice-redis-pass  # set by hand during the incident\n",
+        "              valueFrom:\n"
+        "                secretKeyRef:\n"
+        "                  name: vertice-core-secrets\n"
+        "                  key: REDIS_PASSWORD\n",
+    )
+    assert "vertice-redis-pass" not in after
+    changed = {
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and p.read_bytes() != (EXAMPLE / p.relative_to(root)).read_bytes()
+    }
+    assert changed == {"k8s/base/vertice-register.yaml"}
+
+
+# --- VL401 precision -------------------------------------------------------------------------
+
+
+def test_vl401_default_guard_and_getenv_fallback_are_not_required(tmp_path: Path) -> None:
+    code = (
+        "import os\n\n"
+        'A = os.environ.get("A", "x")\n'
+        'B = os.getenv("B") or "y"\n'
+        'if "C" in os.environ:\n'
+        '    C = os.environ["C"]\n'
+        "try:\n"
+        '    D = os.environ["D"]\n'
+        "except KeyError:\n"
+        "    D = None\n"
+    )
+    assert _lint(_repo(tmp_path, _app(code, _deployment())), "VL401") == []
+
+
+def test_vl401_provided_by_env_envfrom_dockerfile_and_patch(tmp_path: Path) -> None:
+    code = 'import os\n\nA = os.environ["A"]\nB = os.environ["B"]\nC = os.environ["C"]\n'
+    code += 'D = os.environ["APP_D"]\n'
+    manifest = (
+        _deployment(
+            "          env:\n            - name: A\n              value: a\n"
+            "          envFrom:\n            - configMapRef:\n                name: cfg\n"
+            "              prefix: APP_\n"
+        )
+        + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  D: d\n"
+    )
+    patch = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n"
+        "    spec:\n      containers:\n        - name: api\n          env:\n"
+        "            - name: C\n              value: c\n"
+    )
+    kustomization = "resources:\n  - api.yaml\npatches:\n  - path: patch.yaml\n"
+    dockerfile = DOCKERFILE.replace("COPY . .\n", "COPY . .\nENV B=b\n")
+    files = _app(code, manifest, dockerfile)
+    files |= {"k8s/patch.yaml": patch, "k8s/kustomization.yaml": kustomization}
+    assert _lint(_repo(tmp_path, files), "VL401") == []
+
+
+def test_vl401_external_or_undefined_envfrom_is_assumed_to_provide(tmp_path: Path) -> None:
+    code = 'import os\n\nA = os.environ["A"]\n'
+    manifest = (
+        _deployment("          envFrom:\n            - secretRef:\n                name: sealed\n")
+        + "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: sealed\nstringData:\n  X: '<x>'\n"
+    )
+    root = _repo(tmp_path, _app(code, manifest))
+    assert _lint(root, "VL401", Config(external_secrets=frozenset({"sealed"}))) == []
+    assert [f[4] for f in _lint(root, "VL401")] == [
+        '`A` is read at start-up by `os.environ["A"]` but Deployment/api container api does not'
+        " set it: KeyError, the pod crash-loops"
+    ]
+    manifest = _deployment(
+        "          envFrom:\n            - secretRef:\n                name: nowhere\n"
+    )
+    assert _lint(_repo(tmp_path, _app(code, manifest)), "VL401") == []
+
+
+def test_vl401_request_handler_is_a_warning_that_says_when(tmp_path: Path) -> None:
+    code = (
+        "import os\n\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        "def token() -> str:\n"
+        '    return os.environ["API_TOKEN"]\n\n\n'
+        '@app.get("/items")\n'
+        "def items() -> str:\n"
+        "    return token()\n"
+    )
+    root = _repo(tmp_path, _app(code, _deployment(), UVICORN))
+    result = lint(root, Config(), Selection(select=("VL401",)))
+    assert [(d.line, d.col, d.severity, d.message) for d in result.diagnostics] == [
+        (
+            9,
+            12,
+            Severity.WARNING,
+            '`API_TOKEN` is read when GET /items is requested by `os.environ["API_TOKEN"]` but'
+            " Deployment/api container api does not set it: KeyError",
+        )
+    ]
+
+
+def test_vl401_cached_getter_called_at_import_is_an_error(tmp_path: Path) -> None:
+    settings = (
+        "from functools import lru_cache\n\n"
+        "from pydantic_settings import BaseSettings, SettingsConfigDict\n\n\n"
+        "class Settings(BaseSettings):\n"
+        '    model_config = SettingsConfigDict(env_prefix="APP_")\n\n'
+        "    redis_url: str\n"
+        "    debug: bool = False\n\n\n"
+        "@lru_cache\n"
+        "def get_settings() -> Settings:\n"
+        "    return Settings()\n"
+    )
+    code = "from settings import get_settings\n\nsettings = get_settings()\n"
+    files = _app(code, _deployment()) | {"api/settings.py": settings}
+    result = lint(_repo(tmp_path, files), Config(), Selection(select=("VL401",)))
+    assert [(d.path, d.line, d.col, d.severity, d.message) for d in result.diagnostics] == [
+        (
+            "api/settings.py",
+            9,
+            5,
+            Severity.ERROR,
+            "`APP_REDIS_URL` is read at start-up by settings field `redis_url` of `Settings`"
+            " (no default) but Deployment/api container api does not set it: ValidationError,"
+            " the pod crash-loops",
+        )
+    ]
+
+
+def test_vl401_settings_alias_and_case_insensitivity(tmp_path: Path) -> None:
+    code = (
+        "from pydantic import Field\n"
+        "from pydantic_settings import BaseSettings\n\n\n"
+        "class Settings(BaseSettings):\n"
+        '    db: str = Field(validation_alias="DATABASE_URL")\n'
+        "    redis_url: str\n\n\n"
+        "settings = Settings()\n"
+    )
+    manifest = _deployment(
+        "          env:\n            - name: DATABASE_URL\n              value: x\n"
+        "            - name: redis_url\n              value: y\n"
+    )
+    assert _lint(_repo(tmp_path, _app(code, manifest)), "VL401") == []
+
+
+def test_vl401_compose_environment_counts_per_workload(tmp_path: Path) -> None:
+    code = 'import os\n\nA = os.environ["A"]\n'
+    compose = "services:\n  api:\n    build: api\n    environment:\n      A: a\n"
+    found = _lint(
+        _repo(tmp_path, _app(code, _deployment(), **{"docker-compose.yml": compose})), "VL401"
+    )
+    assert [(f[1], f[2], f[3]) for f in found] == [("api/main.py", 3, 5)]
+    assert "Deployment/api container api" in found[0][4]
+    assert "compose" not in found[0][4]
+
+
+def test_vl401_no_fix_when_two_objects_define_the_key(tmp_path: Path) -> None:
+    code = 'import os\n\nA = os.environ["A"]\n'
+    manifest = _deployment() + "".join(
+        f"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {n}\ndata:\n  A: a\n"
+        for n in ("one", "two")
+    )
+    result = lint(_repo(tmp_path, _app(code, manifest)), Config(), Selection(select=("VL401",)))
+    assert [d.fix for d in result.diagnostics] == [None]
+
+
+# --- VL402 -----------------------------------------------------------------------------------
+
+
+def test_vl402_names_values_and_placeholders(tmp_path: Path) -> None:
+    env = "".join(
+        f"            - name: {name}\n              value: {value}\n"
+        for name, value in (
+            ("API_TOKEN", "tok-123"),
+            ("TOKEN_URL", "https://auth/token"),
+            ("DB_PASSWORD_FILE", "/run/secrets/db"),
+            ("SECRET_KEY", "'${SECRET_KEY}'"),
+            ("ADMIN_PASSWORD", "changeme"),
+            ("SENTRY_DSN", "https://key:s3cr3t@sentry.io/1"),
+            ("CACHE_KEY", "v1"),
+        )
+    )
+    root = _repo(tmp_path, {"k8s/api.yaml": _deployment("          env:\n" + env)})
+    assert [(f[2], f[4].split(" in ")[0]) for f in _lint(root, "VL402")] == [
+        (18, "`API_TOKEN` is written"),
+        (28, "`SENTRY_DSN` holds a password"),
+    ]
+
+
+def test_vl402_no_fix_without_a_secret_holding_the_key(tmp_path: Path) -> None:
+    manifest = _deployment(
+        "          env:\n            - name: API_TOKEN\n              value: t1\n"
+    )
+    result = lint(_repo(tmp_path, {"k8s/a.yaml": manifest}), Config(), Selection(select=("VL402",)))
+    assert [(d.line, d.fix) for d in result.diagnostics] == [(18, None)]
+
+
+# --- VL403 -----------------------------------------------------------------------------------
+
+
+def test_vl403_missing_key_and_what_is_skipped(tmp_path: Path) -> None:
+    env = "".join(
+        f"            - name: {name}\n              valueFrom:\n                {kind}:\n"
+        f"                  name: {obj}\n                  key: {key}\n{extra}"
+        for name, kind, obj, key, extra in (
+            ("A", "configMapKeyRef", "cfg", "A", ""),
+            ("B", "configMapKeyRef", "cfg", "NOPE", ""),
+            ("C", "secretKeyRef", "undefined", "C", ""),
+            ("D", "configMapKeyRef", "cfg", "NOPE", "                  optional: true\n"),
+        )
+    )
+    env = env.replace(
+        "key: NOPE\n                  optional", "key: NOPE\n                  optional"
+    )
+    manifest = _deployment("          env:\n" + env)
+    manifest += "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  A: a\n"
+    assert _lint(_repo(tmp_path, {"k8s/a.yaml": manifest}), "VL403") == [
+        (
+            "VL403",
+            "k8s/a.yaml",
+            23,
+            15,
+            "`B` takes key `NOPE` of ConfigMap cfg, which does not define it (it has `A`): the"
+            " pod fails with CreateContainerConfigError",
+        )
+    ]
+
+
+# --- VL404 -----------------------------------------------------------------------------------
+
+
+def test_vl404_forward_nowhere_escape_and_service_links(tmp_path: Path) -> None:
+    env = "".join(
+        f"            - name: {name}\n              value: {value}\n"
+        for name, value in (
+            ("URL", "http://$(HOST):$(PORT)"),
+            ("HOST", "db"),
+            ("RAW", "$$(HOST)"),
+            ("LINK", "$(REDIS_SERVICE_HOST)"),
+            ("LOST", "$(MISSING)"),
+            ("PORT", "'5432'"),
+        )
+    )
+    found = _lint(_repo(tmp_path, {"k8s/a.yaml": _deployment("          env:\n" + env)}), "VL404")
+    assert [(f[2], f[3], f[4]) for f in found] == [
+        (
+            18,
+            15,
+            "`URL` refers to `HOST`, defined later in the list (line 20), and `PORT`, defined"
+            " later in the list (line 28): Kubernetes expands `$(VAR)` only for variables"
+            " defined before it and otherwise keeps the literal text",
+        ),
+        (
+            26,
+            15,
+            "`LOST` refers to `MISSING`, defined nowhere in the container's env: Kubernetes"
+            " expands `$(VAR)` only for variables defined before it and otherwise keeps the"
+            " literal text",
+        ),
+    ]

@@ -1,0 +1,113 @@
+"""VL101-VL107 on the example monorepo: exact findings, and the unsafe fixes' exact output."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from vertice_lint.cli import cli
+from vertice_lint.config import Config
+from vertice_lint.engine import Selection, lint
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "monorepo"
+
+
+def test_example_inventory() -> None:
+    result = lint(EXAMPLE, Config(), Selection(select=("VL1",)))
+    found = [(d.rule, d.path, d.line, d.col, d.message) for d in result.diagnostics]
+    assert (
+        "VL101",
+        "k8s/base/command-bus-service.yaml",
+        17,
+        18,
+        "Deployment command-bus-service runs ghcr.io/vertice/command-bus-service:1.4.2, an"
+        " image of this repository (ghcr.io/vertice/) that no Dockerfile here builds: its"
+        " source is gone",
+    ) in found
+    assert (
+        "VL102",
+        "services/narrative_digest_service/Dockerfile",
+        9,
+        5,
+        "service narrative_digest_service (services/narrative_digest_service/) builds an"
+        " image that no workload of a sync root runs",
+    ) in found
+    assert (
+        "VL103",
+        "k8s/overlays/prod/kustomization.yaml",
+        19,
+        9,
+        "Deployment tegumentar-service is scaled to zero: it runs no pod",
+    ) in found
+    assert {rule for rule, *_ in found} <= {"VL101", "VL102", "VL103"}
+    assert result.internal_errors == ()
+
+
+def test_unsafe_fixes_remove_the_orphan_and_deploy_the_service(tmp_path: Path) -> None:
+    root = tmp_path / "monorepo"
+    shutil.copytree(EXAMPLE, root)
+    kustomization = (root / "k8s/base/kustomization.yaml").read_text()
+    args = [str(root), "--select", "VL101,VL102", "--fix", "--unsafe-fixes"]
+    CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert not (root / "k8s/base/command-bus-service.yaml").exists()
+    after = (root / "k8s/base/kustomization.yaml").read_text()
+    expected = kustomization.replace(
+        "  - command-bus-service.yaml   # orphan: services/command_bus_service was deleted\n", ""
+    )
+    assert after.startswith(expected)  # the orphan's entry is gone, nothing else changed
+    assert "  - narrative-digest-service.yaml\n" in after[len(expected) :]
+    written = (root / "k8s/base/narrative-digest-service.yaml").read_text()
+    assert "containerPort: 8200\n" in written  # the Dockerfile's --port
+    assert "              path: /health\n" in written  # the app's route
+    assert "image: ghcr.io/vertice/narrative-digest-service:unreleased" in written
+    # the written manifests pass every rule, VL801 and the opt-in hygiene rules included
+    result = lint(root, Config(), Selection(select=("ALL",)))
+    assert [d for d in result.diagnostics if "narrative-digest-service" in d.path] == []
+    assert not [d for d in result.diagnostics if d.rule in ("VL101",)]
+
+
+def test_required_env_from_the_one_secret(tmp_path: Path) -> None:
+    files = {
+        "services/api/Dockerfile": (
+            'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "main.py"]\n'
+        ),
+        "services/api/main.py": "print('api')\n",
+        "services/worker/Dockerfile": (
+            "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nUSER 1000\n"
+            'CMD ["uvicorn", "main:app", "--port", "9000"]\n'
+        ),
+        "services/worker/main.py": (
+            "import os\n\nfrom fastapi import FastAPI\n\nTOKEN = os.environ['API_TOKEN']\n"
+            "app = FastAPI()\n"
+        ),
+        "k8s/kustomization.yaml": "resources:\n  - api.yaml\n",
+        "k8s/api.yaml": (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n"
+            "  selector:\n    matchLabels: {app: api}\n  template:\n    metadata:\n"
+            "      labels: {app: api}\n    spec:\n      containers:\n        - name: api\n"
+            "          image: ghcr.io/acme/api:1.0.0\n"
+            "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: tokens\n"
+            "stringData:\n  API_TOKEN: sealed\n"
+        ),
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    [diag] = lint(tmp_path, Config(), Selection(select=("VL102",))).diagnostics
+    assert diag.fix is not None
+    created = next(e for e in diag.fix.edits if e.create)
+    assert created.path == "k8s/worker.yaml"
+    assert (
+        "          env:\n"
+        "            - name: API_TOKEN\n"
+        "              valueFrom:\n"
+        "                secretKeyRef:\n"
+        "                  name: tokens\n"
+        "                  key: API_TOKEN\n"
+        "          readinessProbe:\n"
+        "            tcpSocket:\n"
+        "              port: http\n"
+    ) in created.replacement
+    assert "runAsUser" not in created.replacement  # the image has a USER

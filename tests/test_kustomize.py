@@ -1,0 +1,245 @@
+"""Sync roots and rendering: overlays (patches, prefixes, namespaces, images), Argo CD, Flux."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vertice_lint.config import Config
+from vertice_lint.engine import Selection, lint
+from vertice_lint.model import Workspace
+
+BASE = {
+    "base/kustomization.yaml": "resources:\n  - api.yaml\n  - config.yaml\n",
+    "base/api.yaml": (
+        "apiVersion: apps/v1\n"
+        "kind: Deployment\n"
+        "metadata:\n"
+        "  name: api\n"
+        "spec:\n"
+        "  replicas: 2\n"
+        "  selector:\n"
+        "    matchLabels: {app: api}\n"
+        "  template:\n"
+        "    metadata:\n"
+        "      labels: {app: api}\n"
+        "    spec:\n"
+        "      containers:\n"
+        "        - name: api\n"
+        "          image: app-image\n"
+        "          envFrom:\n"
+        "            - configMapRef:\n"
+        "                name: api-config\n"
+    ),
+    "base/config.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api-config\n",
+    "services/api/Dockerfile": (
+        'FROM python:3.11-slim\nCOPY . /app\nCMD ["python", "/app/main.py"]\n'
+    ),
+    "services/api/main.py": "print('api')\n",
+}
+OVERLAY = {
+    "prod/kustomization.yaml": (
+        "namespace: prod\n"
+        "namePrefix: prod-\n"
+        "resources:\n"
+        "  - ../base\n"
+        "  - https://github.com/acme/shared//base?ref=v1\n"
+        "images:\n"
+        "  - name: app-image\n"
+        "    newName: ghcr.io/acme/api\n"
+        "    newTag: 1.2.0\n"
+        "patches:\n"
+        "  - path: privileged.yaml\n"
+        "  - target: {kind: Deployment, name: api}\n"
+        "    patch: |-\n"
+        "      - op: replace\n"
+        "        path: /spec/replicas\n"
+        "        value: 0\n"
+    ),
+    "prod/privileged.yaml": (
+        "apiVersion: apps/v1\n"
+        "kind: Deployment\n"
+        "metadata:\n"
+        "  name: api\n"
+        "spec:\n"
+        "  template:\n"
+        "    spec:\n"
+        "      containers:\n"
+        "        - name: api\n"
+        "          securityContext:\n"
+        "            privileged: true\n"
+    ),
+}
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+def _ws(root: Path) -> Workspace:
+    return lint(root, Config(), Selection(select=("VL001",))).workspace
+
+
+def _found(root: Path, *rules: str) -> list[tuple[str, str, int, int, str]]:
+    result = lint(root, Config(), Selection(select=rules))
+    return [(d.rule, d.path, d.line, d.col, d.message) for d in result.diagnostics]
+
+
+def test_overlay_renders_prefix_namespace_images_and_patches(tmp_path: Path) -> None:
+    _write(tmp_path, {**BASE, **OVERLAY})
+    ws = _ws(tmp_path)
+    [root] = ws.sync_roots
+    assert (root.kind, root.path) == ("kustomization", "prod/kustomization.yaml")
+    assert sorted(o.ident for o in root.objects) == [
+        "ConfigMap/prod/prod-api-config",
+        "Deployment/prod/prod-api",
+    ]
+    api = next(o for o in root.objects if o.kind == "Deployment")
+    container = api.plain["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == "ghcr.io/acme/api:1.2.0"
+    assert container["envFrom"][0]["configMapRef"]["name"] == "prod-api-config"  # rewritten
+    assert container["securityContext"] == {"privileged": True}
+    assert api.plain["spec"]["replicas"] == 0
+    # each rendered value reports where it was written
+    assert api.locate(("spec", "replicas")) == ("prod/kustomization.yaml", 16, 9)
+    cpath = ("spec", "template", "spec", "containers", 0)
+    assert api.locate((*cpath, "image")) == ("prod/kustomization.yaml", 7, 5)
+    assert api.locate((*cpath, "securityContext", "privileged")) == ("prod/privileged.yaml", 11, 13)
+    assert api.locate((*cpath, "name")) == ("base/api.yaml", 14, 11)
+    assert (
+        "prod/kustomization.yaml:5: remote base"
+        " https://github.com/acme/shared//base?ref=v1 is not followed" in ws.notes
+    )
+    # the base manifest's container is linked through the overlay's `images:` entry
+    [workload] = [w for w in ws.workloads if w.name == "api"]
+    linked = workload.containers[0]
+    assert linked.image_link is not None and linked.image_link.service == "api"
+    assert linked.image_link_reason is not None
+    assert linked.image_link_reason.reason.startswith(
+        "prod/kustomization.yaml renders it as ghcr.io/acme/api:1.2.0; "
+    )
+
+
+def test_rules_on_patched_fields_report_the_patch(tmp_path: Path) -> None:
+    _write(tmp_path, {**BASE, **OVERLAY})
+    assert _found(tmp_path, "VL103", "VL805", "VL106", "VL101", "VL102") == [
+        (
+            "VL103",
+            "prod/kustomization.yaml",
+            16,
+            9,
+            "Deployment prod-api is scaled to zero: it runs no pod",
+        ),
+        (
+            "VL805",
+            "prod/privileged.yaml",
+            11,
+            25,
+            "Deployment prod-api container api: runs privileged",
+        ),
+    ]
+
+
+def test_argo_cd_application_is_a_root(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            **BASE,
+            "apps/api.yaml": (
+                "apiVersion: argoproj.io/v1alpha1\n"
+                "kind: Application\n"
+                "metadata:\n"
+                "  name: api\n"
+                "spec:\n"
+                "  source:\n"
+                "    repoURL: https://github.com/acme/platform\n"
+                "    path: base\n"
+                "  destination:\n"
+                "    namespace: team-a\n"
+            ),
+            "apps/missing.yaml": (
+                "apiVersion: argoproj.io/v1alpha1\n"
+                "kind: Application\n"
+                "metadata:\n"
+                "  name: gone\n"
+                "spec:\n"
+                "  source:\n"
+                "    path: k8s/gone\n"
+            ),
+        },
+    )
+    ws = _ws(tmp_path)
+    [root] = ws.sync_roots
+    assert (root.kind, root.directory, root.path) == ("argocd-application", "base", "apps/api.yaml")
+    assert sorted(o.ident for o in root.objects) == [
+        "ConfigMap/team-a/api-config",
+        "Deployment/team-a/api",
+    ]
+    assert (
+        "apps/missing.yaml:1: Application gone path k8s/gone is not in this repository;"
+        " not followed" in ws.notes
+    )
+    # base is synced by the Application: `image: api` is mutable there
+    assert _found(tmp_path, "VL104") == [
+        (
+            "VL104",
+            "base/api.yaml",
+            15,
+            18,
+            "Deployment api container api runs app-image: a mutable tag, the running version cannot"
+            " be known or rolled back to",
+        )
+    ]
+
+
+def test_flux_kustomization_renders_a_directory(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "clusters/prod/api.yaml": (
+                "apiVersion: kustomize.toolkit.fluxcd.io/v1\n"
+                "kind: Kustomization\n"
+                "metadata:\n"
+                "  name: api\n"
+                "spec:\n"
+                "  path: ./deploy\n"
+                "  targetNamespace: flux-ns\n"
+            ),
+            "deploy/a/config.yaml": BASE["base/config.yaml"],
+            "deploy/b/config.yaml": BASE["base/config.yaml"],
+        },
+    )
+    [root] = _ws(tmp_path).sync_roots
+    assert (root.kind, root.directory) == ("flux-kustomization", "deploy")
+    assert [o.ident for o in root.objects] == [
+        "ConfigMap/flux-ns/api-config",
+        "ConfigMap/flux-ns/api-config",
+    ]
+    assert _found(tmp_path, "VL105") == [
+        (
+            "VL105",
+            "deploy/b/config.yaml",
+            1,
+            1,
+            "ConfigMap/flux-ns/api-config is defined twice under deploy: kustomize and the API"
+            " server keep only one",
+        )
+    ]
+
+
+def test_plain_directories_without_a_root(tmp_path: Path) -> None:
+    _write(tmp_path, {"k8s/api.yaml": BASE["base/api.yaml"]})
+    ws = _ws(tmp_path)
+    assert [(r.kind, r.directory) for r in ws.sync_roots] == [("directory", "k8s")]
+    assert _found(tmp_path, "VL106") == [
+        (
+            "VL106",
+            "k8s/api.yaml",
+            18,
+            23,
+            "Deployment api container api envFrom: ConfigMap api-config is defined nowhere in"
+            " this repository (declare it in [tool.vertice-lint.external] if it is made"
+            " elsewhere)",
+        )
+    ]

@@ -1,0 +1,371 @@
+"""runtime.py and image.py: every entrypoint form, the sys.path it sees, the import closure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vertice_lint.config import Config
+from vertice_lint.engine import lint
+from vertice_lint.model import ContainerRuntime, Workspace
+from vertice_lint.runtime import Entrypoint
+
+SRC = {
+    "pkg/__init__.py": "",
+    "pkg/main.py": "from .util import x\napp = 1\n",
+    "pkg/util.py": "x = 1\n",
+    "main.py": "from app import app\n",
+    "app.py": "app = 1\n",
+}
+
+
+def _workspace(root: Path, files: dict[str, str]) -> Workspace:
+    for rel, content in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content)
+    return lint(root, Config()).workspace
+
+
+def _dockerfile(cmd: str) -> str:
+    return f"FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD {cmd}\n"
+
+
+def _image_entries(root: Path, cmd: str, extra: dict[str, str] | None = None) -> list[Entrypoint]:
+    dockerfile = f"FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD {cmd}\n"
+    ws = _workspace(root, {**SRC, **(extra or {}), "Dockerfile": dockerfile})
+    (run,) = ws.runtimes
+    return list(run.runtime.entrypoints)
+
+
+def _shape(entry: Entrypoint) -> tuple[object, ...]:
+    return (
+        entry.kind,
+        entry.program,
+        entry.module,
+        entry.image_path,
+        entry.repo_path,
+        entry.sys_path[0],
+        entry.package,
+    )
+
+
+@pytest.mark.parametrize(
+    ("cmd", "shape"),
+    [
+        (
+            '["python", "main.py"]',
+            ("script", "python", "__main__", "/app/main.py", "main.py", "/app", None),
+        ),
+        (
+            '["python3", "-u", "/app/pkg/main.py"]',
+            ("script", "python3", "__main__", "/app/pkg/main.py", "pkg/main.py", "/app/pkg", None),
+        ),
+        (
+            '["python", "-m", "pkg.main"]',
+            ("module", "python", "pkg.main", "/app/pkg/main.py", "pkg/main.py", "/app", "pkg"),
+        ),
+        (
+            '["uvicorn", "pkg.main:app", "--port", "8080"]',
+            ("app", "uvicorn", "pkg.main", "/app/pkg/main.py", "pkg/main.py", "/app", "pkg"),
+        ),
+        (
+            '["gunicorn", "-k", "uvicorn.workers.UvicornWorker", "app:app"]',
+            ("app", "gunicorn", "app", "/app/app.py", "app.py", "/app", ""),
+        ),
+        (
+            '["hypercorn", "--bind", "0.0.0.0:9000", "pkg.main:app"]',
+            ("app", "hypercorn", "pkg.main", "/app/pkg/main.py", "pkg/main.py", "/app", "pkg"),
+        ),
+        (
+            '["fastapi", "run", "--port", "80"]',
+            ("app", "fastapi", "main", "/app/main.py", "main.py", "/app", ""),
+        ),
+        (
+            '["fastapi", "run", "pkg/main.py"]',
+            ("app", "fastapi", "pkg.main", "/app/pkg/main.py", "pkg/main.py", "/app", "pkg"),
+        ),
+        (
+            '["celery", "-A", "pkg", "worker"]',
+            ("celery", "celery", "pkg", "/app/pkg/__init__.py", "pkg/__init__.py", "/app", "pkg"),
+        ),
+        (
+            '["python", "-m", "uvicorn", "main:app"]',
+            ("app", "uvicorn", "main", "/app/main.py", "main.py", "/app", ""),
+        ),
+        (
+            "python main.py",  # shell form: /bin/sh -c
+            ("script", "python", "__main__", "/app/main.py", "main.py", "/app", None),
+        ),
+    ],
+)
+def test_entrypoint_forms(tmp_path: Path, cmd: str, shape: tuple[object, ...]) -> None:
+    (entry,) = _image_entries(tmp_path, cmd)
+    assert _shape(entry) == shape
+
+
+def test_server_port_is_read(tmp_path: Path) -> None:
+    (entry,) = _image_entries(tmp_path, '["uvicorn", "pkg.main:app", "--port", "8080"]')
+    assert entry.port == 8080
+    (entry,) = _image_entries(tmp_path, '["hypercorn", "--bind", "0.0.0.0:9000", "pkg.main:app"]')
+    assert entry.port == 9000
+
+
+def test_python_c_is_ignored(tmp_path: Path) -> None:
+    assert _image_entries(tmp_path, '["python", "-c", "import app"]') == []
+
+
+def test_fastapi_run_without_a_default_file(tmp_path: Path) -> None:
+    dockerfile = 'FROM python:3.11-slim\nWORKDIR /srv\nCOPY pkg/ ./pkg/\nCMD ["fastapi", "run"]\n'
+    ws = _workspace(tmp_path, {**SRC, "Dockerfile": dockerfile})
+    (entry,) = ws.runtimes[0].runtime.entrypoints
+    assert (entry.kind, entry.module, entry.image_path, entry.repo_path) == (
+        "app",
+        None,
+        "/srv/main.py",
+        None,
+    )
+
+
+ALEMBIC = {
+    "alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\nprepend_sys_path = . src\n",
+    "migrations/env.py": "from pkg.util import x\n",
+}
+
+
+def test_shell_chain_has_an_entrypoint_per_command_and_alembic_runs_env_py(
+    tmp_path: Path,
+) -> None:
+    cmd = '["sh", "-c", "alembic upgrade head && uvicorn main:app"]'
+    alembic, server = _image_entries(tmp_path, cmd, ALEMBIC)
+    assert _shape(alembic) == (
+        "alembic",
+        "alembic",
+        "env",
+        "/app/migrations/env.py",
+        "migrations/env.py",
+        "/app",
+        None,
+    )
+    assert alembic.sys_path[:2] == ("/app", "/app/src")  # prepend_sys_path
+    assert _shape(server) == ("app", "uvicorn", "main", "/app/main.py", "main.py", "/app", "")
+
+
+def test_alembic_without_its_ini_is_a_missing_entrypoint(tmp_path: Path) -> None:
+    (entry,) = _image_entries(tmp_path, '["alembic", "upgrade", "head"]')
+    assert (entry.kind, entry.module, entry.image_path, entry.repo_path) == (
+        "alembic",
+        None,
+        "/app/alembic.ini",
+        None,
+    )
+
+
+def test_entrypoint_script_whose_last_exec_starts_python(tmp_path: Path) -> None:
+    script = '#!/bin/sh\nset -e\nalembic upgrade head\nexec python -m pkg.main "$@"\n'
+    entries = _image_entries(
+        tmp_path, '["./docker-entrypoint.sh"]', {**ALEMBIC, "docker-entrypoint.sh": script}
+    )
+    python = [e for e in entries if e.kind not in ("executable",)]
+    assert [(e.kind, e.module) for e in python] == [("alembic", "env"), ("module", "pkg.main")]
+
+
+DEPLOY = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: api
+          image: ghcr.io/org/api:1.0
+          command: ["python", "-m", "pkg.main"]
+        - name: worker
+          image: ghcr.io/org/api:1.0
+          args: ["main.py"]
+"""
+
+COMPOSE = """\
+services:
+  api:
+    build: .
+    entrypoint: ["uvicorn"]
+    command: ["pkg.main:app"]
+  job:
+    build: .
+    command: python app.py
+"""
+
+
+def _containers(ws: Workspace) -> dict[str, ContainerRuntime]:
+    return {r.ident: r for r in ws.runtimes if r.workload is not None}
+
+
+def test_kubernetes_command_and_args_override_the_image(tmp_path: Path) -> None:
+    dockerfile = (
+        'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["python"]\nCMD ["app.py"]\n'
+    )
+    ws = _workspace(
+        tmp_path,
+        {
+            **SRC,
+            "api/Dockerfile": dockerfile.replace("COPY . .", "COPY . ."),
+            "k8s/api.yaml": DEPLOY,
+        },
+    )
+    runs = _containers(ws)
+    (api,) = runs["Deployment/api container api"].runtime.entrypoints
+    assert (api.kind, api.module, api.source.path, api.source.note) == (
+        "module",
+        "pkg.main",
+        "k8s/api.yaml",
+        "command: python -m pkg.main",
+    )
+    (worker,) = runs["Deployment/api container worker"].runtime.entrypoints
+    assert (worker.kind, worker.target, worker.source.note) == (
+        "script",
+        "main.py",
+        "args: main.py",
+    )
+
+
+def test_compose_command_and_entrypoint_override_the_image(tmp_path: Path) -> None:
+    dockerfile = 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "main.py"]\n'
+    ws = _workspace(tmp_path, {**SRC, "Dockerfile": dockerfile, "docker-compose.yml": COMPOSE})
+    runs = _containers(ws)
+    (api,) = runs["compose/api container api"].runtime.entrypoints
+    assert (api.kind, api.program, api.module) == ("app", "uvicorn", "pkg.main")
+    (job,) = runs["compose/job container job"].runtime.entrypoints
+    assert (job.kind, job.target) == ("script", "app.py")
+
+
+# --- what is in the image -------------------------------------------------------------------
+
+
+def test_dockerignore_keeps_files_out_of_the_image(tmp_path: Path) -> None:
+    ws = _workspace(
+        tmp_path,
+        {
+            **SRC,
+            ".dockerignore": "pkg/util.py\n",
+            "Dockerfile": _dockerfile('["python", "-m", "pkg.main"]'),
+        },
+    )
+    (run,) = ws.runtimes
+    assert run.image.contents is not None
+    assert not run.image.contents.fs.is_file("/app/pkg/util.py")
+    (edge,) = [e for e in run.runtime.imports if e.target == "pkg.util"]
+    assert (edge.status, edge.repo_candidates) == ("not-in-image", ("pkg/util.py",))
+
+
+def test_pythonpath_from_env_is_on_sys_path(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM python:3.11-slim\nWORKDIR /app\nENV PYTHONPATH=/opt/lib:$PYTHONPATH\n"
+        'COPY libs/shared_v2/ /opt/lib/shared/\nCOPY main.py .\nCMD ["python", "main.py"]\n'
+    )
+    ws = _workspace(
+        tmp_path,
+        {
+            "Dockerfile": dockerfile,
+            "main.py": "from shared import greet\n",
+            "libs/shared_v2/__init__.py": "def greet() -> None: ...\n",
+        },
+    )
+    (run,) = ws.runtimes
+    (entry,) = run.runtime.entrypoints
+    assert entry.sys_path == ("/app", "/opt/lib", "/usr/local/lib/python3.11/site-packages")
+    (edge,) = run.runtime.imports
+    assert (edge.status, edge.resolved) == ("first-party", "libs/shared_v2/__init__.py")
+
+
+def test_pip_install_of_a_local_project_lands_in_site_packages(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM python:3.11-slim AS build\nWORKDIR /src\nCOPY lib/ ./lib/\n"
+        "RUN pip install --no-cache-dir ./lib\n"
+        'FROM build\nWORKDIR /app\nCOPY main.py .\nCMD ["python", "main.py"]\n'
+    )
+    ws = _workspace(
+        tmp_path,
+        {
+            "Dockerfile": dockerfile,
+            "main.py": "from corelib.api import run\n",
+            "lib/pyproject.toml": (
+                '[project]\nname = "corelib"\nversion = "1"\ndependencies = ["httpx==0.27.0"]\n'
+            ),
+            "lib/src/corelib/__init__.py": "",
+            "lib/src/corelib/api.py": "def run() -> None: ...\n",
+        },
+    )
+    (run,) = ws.runtimes
+    contents = run.image.contents
+    assert contents is not None
+    (project,) = [i for i in contents.installs if i.kind == "project"]
+    assert (project.repo_path, project.image_path) == ("lib", "/src/lib")
+    site = "/usr/local/lib/python3.11/site-packages"
+    assert contents.fs.origin(f"{site}/corelib/api.py") is not None
+    (edge,) = [e for e in run.runtime.imports if e.target == "corelib.api"]
+    assert (edge.status, edge.resolved) == ("first-party", "lib/src/corelib/api.py")
+
+
+# --- the closure ----------------------------------------------------------------------------
+
+
+def test_closure_walks_past_a_failure_as_if_it_were_fixed(tmp_path: Path) -> None:
+    files = {
+        "svc/Dockerfile": _dockerfile('["python", "main.py"]'),
+        "svc/main.py": "from .app import app\n",
+        "svc/app.py": "from shared.tools import helper\napp = helper\n",
+        "shared/__init__.py": "",
+        "shared/tools.py": "from .deep import helper\n",
+        "shared/deep.py": "def helper() -> None: ...\n",
+    }
+    ws = _workspace(tmp_path, files)
+    (run,) = ws.runtimes
+    got = [(e.path, e.target, e.status, e.resolved) for e in run.runtime.imports]
+    assert got == [
+        ("svc/main.py", "app", "relative-no-parent", "svc/app.py"),  # then read as `from app`
+        ("svc/app.py", "shared.tools", "not-in-image", None),
+        ("shared/tools.py", "shared.deep", "not-in-image", None),  # walked as if copied in
+    ]
+
+
+def test_main_guard_imports_run_only_in_the_file_started_as_main(tmp_path: Path) -> None:
+    files = {
+        "Dockerfile": 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "main.py"]\n',
+        "main.py": "import app\nif __name__ == '__main__':\n    import tool_a\n",
+        "app.py": "if __name__ == '__main__':\n    import tool_b\n",
+        "tool_a.py": "",
+        "tool_b.py": "",
+    }
+    (run,) = _workspace(tmp_path, files).runtimes
+    assert [e.target for e in run.runtime.imports] == ["app", "tool_a"]
+
+
+def test_python_dash_m_on_a_package_runs_its_main(tmp_path: Path) -> None:
+    files = {
+        "svc/Dockerfile": (
+            'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "-m", "pkg"]\n'
+        ),
+        "svc/pkg/__init__.py": "",
+        "svc/pkg/__main__.py": "from .worker import run\n\nrun()\n",
+        "svc/pkg/worker.py": "import prometheus_client\n\ndef run():\n    pass\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    (runtime,) = [r.runtime for r in lint(tmp_path, Config()).workspace.runtimes]
+    (entry,) = runtime.entrypoints
+    assert (entry.kind, entry.module, entry.repo_path, entry.package) == (
+        "module",
+        "pkg.__main__",
+        "svc/pkg/__main__.py",
+        "pkg",
+    )
+    assert [(e.target, e.status) for e in runtime.imports] == [
+        ("pkg.worker", "first-party"),
+        ("prometheus_client", "third-party"),
+    ]

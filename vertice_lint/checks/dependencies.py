@@ -1,0 +1,496 @@
+"""VL3xx: what the code imports against what the image installs.
+
+Every rule reads two derived facts of `vertice_lint.distributions`: the module map (import
+name -> distribution, with its source) and what each image installs. The imports are those of
+the image's import closure (`ws.runtimes`): only what the container really runs, without
+imports under `try/except ImportError` or `if TYPE_CHECKING`, nor `importlib.import_module`
+strings. A finding about an image's code is reported once however many containers run it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import tomlkit
+from packaging.utils import canonicalize_name
+
+from vertice_lint.checks import CheckContext
+from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety, Severity
+from vertice_lint.discover import Kind
+from vertice_lint.distributions import (
+    Declared,
+    ImageDeps,
+    ModuleMap,
+    Owner,
+    image_dependencies,
+    module_map,
+    repository_pins,
+    system_modules,
+)
+from vertice_lint.fix.text_edit import append_line, insert_line, replace_span
+from vertice_lint.model import Workspace
+from vertice_lint.parsers.requirements import RequirementsFile
+from vertice_lint.runtime import ImportEdge
+
+_DEV_FILE = re.compile(
+    r"(^|[-_./])(dev|devel|test|tests|testing|lint|docs?|ci|local|build)([-_.]|$)"
+)
+# Distributions that are run or loaded by name rather than imported by the code.
+_RUN_NOT_IMPORTED = frozenset(
+    {
+        "uvicorn",
+        "gunicorn",
+        "hypercorn",
+        "daphne",
+        "granian",
+        "celery",
+        "alembic",
+        "psycopg-binary",
+        "psycopg2-binary",
+        "uvloop",
+        "httptools",
+        "python-multipart",
+        "email-validator",
+    }
+)
+
+
+@dataclass(frozen=True)
+class _Use:
+    """A third-party import reached from an image's entrypoints."""
+
+    edge: ImportEdge
+    module: str  # the dotted module looked up (below a namespace: `google.cloud.storage`)
+    entry: Evidence  # the command that runs the code
+
+
+def _uses(ws: Workspace, mm: ModuleMap) -> dict[str, list[_Use]]:
+    """Third-party, unguarded imports by image key, once per image and statement."""
+
+    def compute(w: Workspace) -> dict[str, list[_Use]]:
+        found: dict[str, dict[tuple[str, int, int, str], _Use]] = {}
+        for ctr in w.runtimes:
+            per_image = found.setdefault(ctr.image.key, {})
+            runtime = ctr.runtime
+            if not runtime.entrypoints:
+                continue
+            entry = runtime.entrypoints[0].source
+            for edge in runtime.imports:
+                if edge.status != "third-party" or edge.imp.guarded or edge.imp.type_checking:
+                    continue
+                modules = [edge.target]
+                if mm.is_namespace(edge.target) and edge.imp.is_from:
+                    modules = [f"{edge.target}.{n.name}" for n in edge.imp.names]
+                for module in modules:
+                    key = (edge.path, edge.imp.line, edge.imp.col, mm.owner(module).module)
+                    per_image.setdefault(key, _Use(edge, module, entry))
+        return {k: [v[key] for key in sorted(v)] for k, v in found.items()}
+
+    return ws.derive("dependencies.uses", compute)
+
+
+def _system_provided(module: str) -> bool:
+    return module.split(".")[0] in system_modules()
+
+
+# --- VL301 missing-requirement ----------------------------------------------------------------
+
+
+def _version_for(ws: Workspace, deps: ImageDeps, owner: Owner) -> tuple[str | None, str]:
+    """A version to pin a new requirement to, and where it comes from ("" when none)."""
+    name = canonicalize_name(owner.name)
+    if deps.lock is not None:
+        version = deps.lock.version_of(name)
+        if version:
+            return version, f"the lock file {deps.lock.path}"
+    if name in deps.constraint_pins:
+        return deps.constraint_pins[name], "the constraints file"
+    versions = repository_pins(ws).get(name, {})
+    if len(versions) == 1:
+        version, where = next(iter(versions.items()))
+        paths = sorted({d.path for d in where})
+        return version, "the pin of " + ", ".join(paths)
+    return None, ""
+
+
+def _requirements_fix(text: str, record: RequirementsFile, path: str, line: str) -> Edit:
+    """Add a requirement line: in order when the file is sorted, else at the end."""
+    names = [r for r in record.requirements if r.normalized]
+    new = canonicalize_name(line.split("=", 1)[0].split("[", 1)[0])
+    if record.sorted_alphabetically and names:
+        after = [r for r in names if r.normalized > new]
+        if after:
+            index = names.index(after[0])
+            before_line = names[index - 1].end_line + 1 if index else after[0].line
+            return insert_line(path, text, before_line, line)
+    return append_line(path, text, line)
+
+
+def _pyproject_fix(text: str, path: str, line: str) -> Edit | None:
+    """Add a dependency to `[project] dependencies` with tomlkit, keeping the file's style."""
+    doc = tomlkit.parse(text)
+    project = doc.get("project")
+    if not isinstance(project, dict) or not isinstance(project.get("dependencies"), list):
+        return None
+    array = project["dependencies"]
+    new = canonicalize_name(line.split("=", 1)[0].split("[", 1)[0])
+    names = [canonicalize_name(re.split(r"[\s\[<>=!~;@]", str(d), maxsplit=1)[0]) for d in array]
+    index = len(array)
+    if names == sorted(names):
+        index = next((i for i, n in enumerate(names) if n > new), len(array))
+    array.insert(index, line)
+    return Edit(path, 0, len(text), tomlkit.dumps(doc))
+
+
+def _missing_fix(ws: Workspace, deps: ImageDeps, owner: Owner) -> Fix | None:
+    target = deps.fix_target()
+    if target is None:
+        return None
+    parsed = ws.files.get(target.path)
+    if parsed is None or parsed.text is None:
+        return None
+    version, source = _version_for(ws, deps, owner)
+    line = f"{owner.name}=={version}" if version else owner.name
+    text = parsed.text.text
+    if isinstance(parsed.record, RequirementsFile):
+        edit: Edit | None = _requirements_fix(text, parsed.record, target.path, line)
+    else:
+        edit = _pyproject_fix(text, target.path, line)
+    if edit is None:
+        return None
+    pinned = f", pinned to the version of {source}" if version else ", unpinned"
+    return Fix(
+        (edit,),
+        Safety.SAFE if version else Safety.UNSAFE,
+        f"add `{line}` to {target.path}{pinned}",
+    )
+
+
+def missing_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A third-party import that no requirement of the image provides (VL301).
+
+    An error when nothing installs the module; a warning when it is only there as a
+    dependency of a declared distribution (lock file or curated table). Images whose base
+    may bring distributions of its own, or with installs vertice-lint cannot read, are
+    skipped: absence would prove nothing.
+    """
+    mm = module_map(ws)
+    all_deps = image_dependencies(ws)
+    for key, uses in sorted(_uses(ws, mm).items()):
+        deps = all_deps.get(key)
+        if deps is None or deps.unknown or not deps.clean_base:
+            continue
+        for use in uses:
+            if _system_provided(use.module) and not mm.providers(use.module) & deps.names:
+                continue  # VL302's
+            providers = mm.providers(use.module)
+            if providers & deps.names:
+                continue
+            owner = mm.owner(use.module)
+            target = deps.fix_target()
+            where = target.path if target is not None else deps.image.dockerfile
+            imp = use.edge.imp
+            evidence = (use.entry, *deps.evidence())
+            brought = sorted(p for p in providers if p in deps.transitive)
+            if brought:
+                parent, source = deps.transitive[brought[0]]
+                yield ctx.diagnostic(
+                    use.edge.path,
+                    imp.line,
+                    imp.col,
+                    f"{owner.module} comes from {owner.describe()}, installed only as a dependency"
+                    f" of {parent} ({source}): declare it in {where}",
+                    evidence=evidence,
+                    fix=_missing_fix(ws, deps, owner),
+                    severity=Severity.WARNING,
+                )
+                continue
+            yield ctx.diagnostic(
+                use.edge.path,
+                imp.line,
+                imp.col,
+                f"{owner.module} comes from {owner.describe()}, which the image never installs:"
+                f" add it to {where}",
+                evidence=evidence,
+                fix=_missing_fix(ws, deps, owner),
+            )
+
+
+# --- VL302 system-module ----------------------------------------------------------------------
+
+
+def _run_texts(deps: ImageDeps) -> list[tuple[int, int, str]]:
+    record = deps.image.record
+    stage = record.final
+    chain = [stage]
+    while chain[-1].base_stage is not None:
+        chain.append(record.stages[chain[-1].base_stage])
+    return [(run.line, run.col, run.text) for s in reversed(chain) for run in s.runs]
+
+
+_SITE = re.compile(r"/usr/local/lib/python(\d+\.\d+)/(?:site|dist)-packages")
+_DIST_PACKAGES = "/usr/lib/python3/dist-packages"
+
+
+def _visibility(deps: ImageDeps, pythonpath: str) -> tuple[bool, list[Evidence]]:
+    """Whether Debian's dist-packages is visible to the image's /usr/local Python."""
+    if _DIST_PACKAGES in pythonpath.split(":"):
+        return True, []
+    version = deps.image.contents.python_version if deps.image.contents else None
+    wrong: list[Evidence] = []
+    for line, col, text in _run_texts(deps):
+        if _DIST_PACKAGES not in text:
+            continue
+        for match in _SITE.finditer(text):
+            if match.group(1) == version:
+                return True, []
+            wrong.append(
+                Evidence(
+                    deps.image.dockerfile,
+                    line,
+                    col,
+                    f"links it into Python {match.group(1)}'s site-packages, not {version}'s",
+                )
+            )
+    return False, wrong
+
+
+def system_module(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """An import only a distro package provides, missing or invisible to the image's Python."""
+    mm = module_map(ws)
+    all_deps = image_dependencies(ws)
+    table = system_modules()
+    pythonpaths: dict[str, str] = {}
+    for ctr in ws.runtimes:
+        value = ctr.image.env.get("PYTHONPATH", "")
+        if ctr.container is not None:
+            value = next(
+                (e.value or "" for e in ctr.container.env if e.name == "PYTHONPATH"), value
+            )
+        pythonpaths[ctr.image.key] = value
+    for key, uses in sorted(_uses(ws, mm).items()):
+        deps = all_deps.get(key)
+        if deps is None or deps.image.contents is None:
+            continue
+        for use in uses:
+            top = use.module.split(".")[0]
+            entry = table.get(top)
+            if entry is None or mm.providers(use.module) & deps.names:
+                continue
+            packages = entry.get("debian", ())
+            installed = [i for i in deps.apt if i.value in packages]
+            imp = use.edge.imp
+            also = entry.get("pypi", ())
+            pypi = f" (or the PyPI distribution {', '.join(also)})" if also else ""
+            if not installed:
+                yield ctx.diagnostic(
+                    use.edge.path,
+                    imp.line,
+                    imp.col,
+                    f"{top} is provided only by the distro package {' or '.join(packages)}"
+                    f"{pypi}, which the image does not install",
+                    evidence=(use.entry, *deps.evidence()),
+                )
+                continue
+            if deps.image.contents.python_prefix != "/usr/local":
+                continue
+            visible, wrong = _visibility(deps, pythonpaths.get(key, ""))
+            if visible:
+                continue
+            apt = installed[0]
+            version = deps.image.contents.python_version
+            yield ctx.diagnostic(
+                use.edge.path,
+                imp.line,
+                imp.col,
+                f"{top} comes from the Debian package {apt.value}, installed under"
+                f" {_DIST_PACKAGES} for Debian's python3, which the image's Python {version}"
+                " (/usr/local) does not read: link it into"
+                f" /usr/local/lib/python{version}/site-packages or add it to PYTHONPATH",
+                evidence=(
+                    use.entry,
+                    Evidence(deps.image.dockerfile, apt.line, apt.col, f"installs {apt.value}"),
+                    *wrong,
+                ),
+            )
+
+
+# --- VL303 requirements-not-installed ---------------------------------------------------------
+
+
+def requirements_not_installed(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A requirements file beside a service's Dockerfile that none of its images installs."""
+    directories = {s.name: s.directory for s in ws.services}
+    by_dir: dict[str, list[ImageDeps]] = {}
+    for deps in image_dependencies(ws).values():
+        image = deps.image
+        directory = directories.get(image.service or "", posixpath.dirname(image.dockerfile))
+        by_dir.setdefault(directory, []).append(deps)
+    requirement_files = [p for p, r in ws.records(Kind.REQUIREMENTS)]
+    for directory, images in sorted(by_dir.items()):
+        images.sort(key=lambda d: d.image.key)
+        installed = {f.path for d in images for f in d.files}
+        others = sorted({f.path for d in images for f in d.files if f.kind == "requirements"})
+        what = (
+            f"installs {', '.join(others)} instead" if others else "installs no requirements file"
+        )
+        for path in requirement_files:
+            name = posixpath.basename(path).lower()
+            if (
+                posixpath.dirname(path) != directory
+                or path in installed
+                or "constraint" in name
+                or _DEV_FILE.search(name)
+            ):
+                continue
+            yield ctx.diagnostic(
+                path,
+                1,
+                1,
+                f"{path} is never installed: {images[0].image.dockerfile} {what}",
+                evidence=[e for d in images for e in d.evidence()],
+            )
+
+
+# --- VL304 unpinned-requirement ---------------------------------------------------------------
+
+
+def _pin_text(declared: Declared, version: str) -> str:
+    requirement = declared.requirement
+    extras = f"[{','.join(requirement.extras)}]" if requirement.extras else ""
+    marker = f"; {requirement.marker}" if requirement.marker else ""
+    return f"{requirement.name}{extras}=={version}{marker}"
+
+
+def unpinned_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A requirement of a requirements file an image installs, without an exact pin."""
+    seen: set[tuple[str, int, int]] = set()
+    for _key, deps in sorted(image_dependencies(ws).items()):
+        requirement_files = {f.path for f in deps.files if f.kind == "requirements"}
+        for declared in deps.declared:
+            requirement = declared.requirement
+            where = (declared.path, requirement.line, requirement.col)
+            if (
+                declared.path not in requirement_files
+                or requirement.pinned_version
+                or requirement.url
+                or requirement.local_path
+                or declared.normalized in deps.constraint_pins
+                or where in seen
+            ):
+                continue
+            seen.add(where)
+            version = deps.lock.version_of(declared.normalized) if deps.lock else None
+            spec = requirement.specifier or "any version"
+            message = (
+                f"{requirement.name} is not pinned ({spec}): each build of the image may install"
+                " another version"
+            )
+            fix = None
+            if version and deps.lock is not None:
+                parsed = ws.files[declared.path]
+                assert parsed.text is not None
+                edit = _replace(parsed.text.text, declared, _pin_text(declared, version))
+                message += f"; {deps.lock.path} locks {version}"
+                fix = Fix((edit,), Safety.SAFE, f"pin {requirement.name}=={version}")
+            yield ctx.diagnostic(
+                declared.path,
+                requirement.line,
+                requirement.col,
+                message,
+                evidence=deps.evidence(),
+                fix=fix,
+            )
+
+
+def _replace(text: str, declared: Declared, new: str) -> Edit:
+    requirement = declared.requirement
+    return replace_span(
+        declared.path,
+        text,
+        requirement.line,
+        requirement.col,
+        requirement.end_line,
+        requirement.end_col,
+        new,
+    )
+
+
+# --- VL305 version-drift ----------------------------------------------------------------------
+
+
+def version_drift(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """One distribution pinned to different versions by the images of the repository."""
+    for _name, versions in sorted(repository_pins(ws).items()):
+        if len(versions) < 2:
+            continue
+        counts = sorted(((len(v), k) for k, v in versions.items()), reverse=True)
+        majority = counts[0][1] if counts[0][0] > counts[1][0] else None
+        for version, declarations in sorted(versions.items()):
+            if version == majority:
+                continue
+            others = sorted(
+                f"{v} in {', '.join(sorted({d.path for d in ds}))}"
+                for v, ds in versions.items()
+                if v != version
+            )
+            for declared in declarations:
+                yield ctx.diagnostic(
+                    declared.path,
+                    declared.requirement.line,
+                    declared.requirement.col,
+                    f"{declared.requirement.name} is pinned to {version} here but to "
+                    + "; ".join(others),
+                )
+
+
+# --- VL306 unused-requirement -----------------------------------------------------------------
+
+
+def unused_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A declared distribution that no code of the image imports (off by default)."""
+    mm = module_map(ws)
+    uses = _uses(ws, mm)
+    runs: dict[str, set[str]] = {}
+    for ctr in ws.runtimes:
+        found = runs.setdefault(ctr.image.key, set())
+        for entry in ctr.runtime.entrypoints:
+            found.add(canonicalize_name(entry.program))
+            if entry.repo_path is None and entry.kind != "executable":
+                found.add("?")  # an entrypoint not found: its imports are unknown
+    seen: set[tuple[str, int, int]] = set()
+    for key, deps in sorted(image_dependencies(ws).items()):
+        if deps.unknown or key not in runs or "?" in runs[key] or not uses.get(key):
+            continue
+        imported: set[str] = set()
+        for use in uses[key]:
+            imported |= mm.providers(use.module)
+        for ctr in ws.runtimes:
+            if ctr.image.key == key:
+                for edge in ctr.runtime.imports:
+                    if edge.status == "third-party":
+                        imported |= mm.providers(edge.target)
+        for declared in deps.declared:
+            name = declared.normalized
+            requirement = declared.requirement
+            where = (declared.path, requirement.line, requirement.col)
+            if (
+                name in imported
+                or name in runs[key]
+                or name in _RUN_NOT_IMPORTED
+                or name in deps.brought
+                or declared.path == deps.image.dockerfile
+                or where in seen
+            ):
+                continue
+            seen.add(where)
+            yield ctx.diagnostic(
+                declared.path,
+                requirement.line,
+                requirement.col,
+                f"{requirement.name} is installed but no code the image runs imports it",
+                evidence=deps.evidence(),
+            )

@@ -1,0 +1,726 @@
+"""GitOps inventory (VL101-VL107): what the sync roots deploy, against the source tree.
+
+The rules read the rendered objects of every sync root (kustomize.py) and report where the
+value was written: the base manifest, or the overlay patch or `images:` entry that set it.
+An object several roots render is reported once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import PurePosixPath
+from typing import Any
+
+from vertice_lint import kustomize
+from vertice_lint.checks import CheckContext
+from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety
+from vertice_lint.fix import yaml_edit
+from vertice_lint.fix.text_edit import EditError
+from vertice_lint.link import image_repository
+from vertice_lint.model import (
+    Container,
+    ContainerRuntime,
+    Image,
+    RenderedObject,
+    Service,
+    SyncRoot,
+    Workload,
+    Workspace,
+)
+from vertice_lint.parsers.python import PythonModule
+from vertice_lint.parsers.yaml import YamlFile, value_pos
+
+_HEALTH = ("/healthz", "/health", "/readyz", "/ready", "/livez", "/ping", "/status")
+_SELECTOR_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout"})
+
+
+def _once(diags: Iterator[Diagnostic]) -> Iterator[Diagnostic]:
+    """An object several roots render gives one diagnostic per place."""
+    seen: set[tuple[str, int, int, str]] = set()
+    for diag in diags:
+        key = (diag.path, diag.line, diag.col, diag.message)
+        if key not in seen:
+            seen.add(key)
+            yield diag
+
+
+def _objects(ws: Workspace) -> Iterator[tuple[SyncRoot, RenderedObject]]:
+    for root in ws.sync_roots:
+        for obj in root.objects:
+            yield root, obj
+
+
+def _synced_by(root: SyncRoot) -> Evidence:
+    return Evidence(root.path, root.line, root.col, f"synced by {root.name} ({root.kind})")
+
+
+# --- VL101 orphan-workload --------------------------------------------------------------------
+
+
+def _registry(image: str) -> str:
+    repo = image_repository(image)
+    return repo.rsplit("/", 1)[0] + "/" if "/" in repo else ""
+
+
+def naming_scheme(ws: Workspace) -> dict[str, tuple[Workload, Container]]:
+    """Registry paths of the images this repository builds, each with one workload showing it."""
+    scheme: dict[str, tuple[Workload, Container]] = {}
+    workloads = [*ws.workloads, *(w for r in ws.sync_roots for w in r.workloads)]
+    for workload in workloads:
+        for container in workload.containers:
+            if container.image and container.image_link is not None:
+                prefix = _registry(container.image)
+                if prefix:
+                    scheme.setdefault(prefix, (workload, container))
+    return scheme
+
+
+def orphan_workload(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A workload running an image of this repository's naming scheme that nothing here builds."""
+    scheme = naming_scheme(ws)
+    for workload in ws.workloads:
+        if workload.kind != "compose" and not _reached(ws, workload.path):
+            continue
+        orphans = [
+            c
+            for c in workload.containers
+            if c.image and c.image_link is None and _registry(c.image) in scheme
+        ]
+        if not orphans:
+            continue
+        container = orphans[0]
+        assert container.image is not None
+        prefix = _registry(container.image)
+        sibling, sibling_container = scheme[prefix]
+        assert sibling_container.image_link is not None
+        evidence = [
+            Evidence(
+                sibling.path,
+                sibling_container.line,
+                sibling_container.col,
+                f"{prefix} is this repository's registry path: {sibling_container.image} is"
+                f" built from {sibling_container.image_link.dockerfile}",
+            )
+        ]
+        line, col = _image_pos(ws, workload, container)
+        what = "compose service" if workload.kind == "compose" else workload.kind
+        fix = None
+        if all(c.image_link is None for c in workload.containers) and workload.kind != "compose":
+            fix = _removal(ws, workload, evidence)
+        yield ctx.diagnostic(
+            workload.path,
+            line,
+            col,
+            f"{what} {workload.name} runs {container.image}, an image of this repository"
+            f" ({prefix}) that no Dockerfile here builds: its source is gone",
+            evidence=evidence,
+            fix=fix,
+        )
+
+
+def _reached(ws: Workspace, path: str) -> bool:
+    return any(path in root.files for root in ws.sync_roots)
+
+
+def _image_pos(ws: Workspace, workload: Workload, container: Container) -> tuple[int, int]:
+    parsed = ws.files.get(workload.path)
+    record = parsed.record if parsed is not None else None
+    if not isinstance(record, YamlFile):
+        return container.line, container.col
+    if workload.kind == "compose":
+        assert record.compose is not None
+        return value_pos(record.compose.node, ("services", workload.name, "image"))
+    data = record.documents[workload.doc_index].data
+    return value_pos(data, (*container.keypath, "image"))
+
+
+def _removal(ws: Workspace, workload: Workload, evidence: list[Evidence]) -> Fix | None:
+    """Remove the document (the file, when it is the only one) and the entries listing it."""
+    parsed = ws.files[workload.path]
+    record = parsed.record
+    if not isinstance(record, YamlFile) or parsed.text is None or workload.keypath:
+        return None
+    for kfile, line, col, kind, name in kustomize.patch_targets(ws.files):
+        if kind in ("", workload.kind) and name == workload.name:
+            evidence.append(Evidence(kfile, line, col, "a patch targets it: remove it by hand"))
+            return None
+    documents = [d for d in record.documents if d.data is not None]
+    try:
+        if len(documents) > 1:
+            edits: tuple[Edit, ...] = (
+                yaml_edit.remove_document(workload.path, parsed.text.text, workload.doc_index),
+            )
+        else:
+            edits = (Edit(workload.path, delete=True),)
+            for kfile, doc, index in kustomize.listing_entries(ws.files, workload.path):
+                text = ws.files[kfile].text
+                assert text is not None
+                edits += (
+                    yaml_edit.remove_from_sequence(kfile, text.text, doc, ("resources",), index),
+                )
+    except EditError:
+        return None
+    return Fix(edits, Safety.UNSAFE, f"remove {workload.kind} {workload.name}")
+
+
+# --- VL102 undeployed-service -----------------------------------------------------------------
+
+
+def undeployed_service(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A service with a Dockerfile and an entrypoint that no synced workload runs."""
+    deployed = _deployed_images(ws)
+    for service in ws.services:
+        images = [i for i in ws.images if i.service == service.name]
+        runnable = [i for i in images if i.cmd is not None or i.entrypoint is not None]
+        if not runnable or any(i.key in deployed for i in images):
+            continue
+        image = runnable[0]
+        stage = image.record.final
+        inv = stage.entrypoint or stage.cmd
+        line, col = (inv.line, inv.col) if inv is not None else (stage.line, stage.col)
+        where = "a sync root" if ws.sync_roots else "this repository"
+        fix, why_not = _deployment_fix(ws, service, image)
+        message = (
+            f"service {service.name} ({service.directory}/) builds an image that no workload"
+            f" of {where} runs"
+        )
+        if why_not:
+            message += f"; no automatic fix: {why_not}"
+        yield ctx.diagnostic(image.dockerfile, line, col, message, fix=fix)
+
+
+def _deployed_images(ws: Workspace) -> set[str]:
+    workloads: Sequence[Workload] = [w for r in ws.sync_roots for w in r.workloads]
+    if not ws.sync_roots:
+        workloads = ws.workloads
+    compose = [w for w in ws.workloads if w.kind == "compose"]
+    if not any(r.workloads for r in ws.sync_roots):
+        workloads = [*workloads, *compose]
+    return {c.image_link.key for w in workloads for c in w.containers if c.image_link is not None}
+
+
+def _runtime(ws: Workspace, image: Image) -> ContainerRuntime | None:
+    return next((r for r in ws.runtimes if r.image.key == image.key and r.workload is None), None)
+
+
+def _modules(ws: Workspace, runtime: ContainerRuntime | None) -> list[PythonModule]:
+    if runtime is None:
+        return []
+    out = []
+    for node in runtime.runtime.modules:
+        parsed = ws.files.get(node.repo_path)
+        if parsed is not None and isinstance(parsed.record, PythonModule):
+            out.append(parsed.record)
+    return out
+
+
+def health_route(modules: Sequence[PythonModule]) -> str | None:
+    """The health-like GET route an app serves at its root, preferring /healthz."""
+    included = {inc.included for m in modules for inc in m.router_includes}
+    paths = {
+        r.path
+        for m in modules
+        for r in m.routes
+        if (not r.methods or "GET" in r.methods) and r.router not in included
+    }
+    return next((p for p in _HEALTH if p in paths), None)
+
+
+def required_env(image: Image, modules: Sequence[PythonModule]) -> list[str]:
+    """Variables the code reads with no default (os.environ[...], settings fields)."""
+    names: list[str] = []
+    for module in modules:
+        for read in module.env_reads:
+            if read.kind in ("subscript", "pop") and not read.has_default and not read.guarded:
+                names.append(read.name)
+        for settings in module.settings_classes:
+            if settings.config_dynamic:
+                continue
+            for fld in settings.fields:
+                if fld.has_default or fld.optional or fld.alias is not None:
+                    continue
+                name = settings.env_prefix + fld.name
+                names.append(name if settings.case_sensitive else name.upper())
+    return sorted({n for n in names if n not in image.env})
+
+
+def _deployment_fix(ws: Workspace, service: Service, image: Image) -> tuple[Fix | None, str]:
+    scheme = naming_scheme(ws)
+    if len(scheme) != 1:
+        return None, "the image's registry path is not known (no single naming scheme)"
+    registry = next(iter(scheme))
+    manifests = Counter(
+        kustomize.directory_of(w.path)
+        for r in ws.sync_roots
+        for w in r.workloads
+        if w.path in ws.files
+    )
+    if not manifests:
+        return None, "there are no manifests to put it beside"
+    directory = sorted(manifests.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    name = _dns_name(PurePosixPath(service.directory).name)
+    target = kustomize.join(directory, f"{name}.yaml")
+    if target in ws.files:
+        return None, f"{target} exists"
+    runtime = _runtime(ws, image)
+    modules = _modules(ws, runtime)
+    ports = [e.port for e in (runtime.runtime.entrypoints if runtime else ()) if e.port]
+    port = ports[0] if ports else (image.exposed[0] if image.exposed else None)
+    env: list[tuple[str, str, str, str]] = []  # (name, ref kind, object, key)
+    for var in required_env(image, modules):
+        sources = [s for s in ws.config_sources if var in s.keys]
+        if len(sources) != 1:
+            return (
+                None,
+                f"it requires {var}, which {'more than one' if sources else 'no'}"
+                " ConfigMap or Secret defines",
+            )
+        ref = "secretKeyRef" if sources[0].kind == "Secret" else "configMapKeyRef"
+        env.append((var, ref, sources[0].name, var))
+    route = health_route(modules)
+    text = render_manifests(name, f"{registry}{name}", image, port, route, env)
+    edits: tuple[Edit, ...] = (Edit(target, create=True, replacement=text),)
+    kfile = kustomize.kustomization_file(ws.files, directory)
+    if kfile is not None:
+        parsed = ws.files[kfile]
+        record = parsed.record
+        assert isinstance(record, YamlFile) and record.kustomization is not None
+        assert parsed.text is not None
+        try:
+            edits += (
+                yaml_edit.append_to_sequence(
+                    kfile,
+                    parsed.text.text,
+                    record.kustomization.doc_index,
+                    ("resources",),
+                    f"{name}.yaml",
+                ),
+            )
+        except EditError as exc:
+            return None, str(exc)
+    return Fix(edits, Safety.UNSAFE, f"write {target} (Deployment + Service)"), ""
+
+
+def _dns_name(directory: str) -> str:
+    return re.sub(r"[^a-z0-9-]+", "-", directory.lower().replace("_", "-")).strip("-")
+
+
+def render_manifests(
+    name: str,
+    repository: str,
+    image: Image,
+    port: int | None,
+    route: str | None,
+    env: Sequence[tuple[str, str, str, str]],
+) -> str:
+    """A Deployment (and a Service when the app listens on a port) for a service."""
+    runs_as_root = image.user in (None, "", "root", "0") or (image.user or "").startswith(
+        ("0:", "root:")
+    )
+    lines = [
+        f"# Written by vertice-lint (VL102) from {image.dockerfile}: review the image tag,",
+        "# the resources and the replicas before the first sync.",
+        "apiVersion: apps/v1",
+        "kind: Deployment",
+        "metadata:",
+        f"  name: {name}",
+        "  labels:",
+        f"    app: {name}",
+        "spec:",
+        "  replicas: 1",
+        "  selector:",
+        "    matchLabels:",
+        f"      app: {name}",
+        "  template:",
+        "    metadata:",
+        "      labels:",
+        f"        app: {name}",
+        "    spec:",
+        "      securityContext:",
+        "        runAsNonRoot: true",
+    ]
+    if runs_as_root:
+        lines += ["        runAsUser: 10001"]
+    lines += [
+        "      containers:",
+        f"        - name: {name}",
+        f"          image: {repository}:unreleased  # the tag CI pushes",
+        "          imagePullPolicy: IfNotPresent",
+    ]
+    if port is not None:
+        lines += [
+            "          ports:",
+            "            - name: http",
+            f"              containerPort: {port}",
+        ]
+    if env:
+        lines += ["          env:"]
+        for var, ref, obj, key in env:
+            lines += [
+                f"            - name: {var}",
+                "              valueFrom:",
+                f"                {ref}:",
+                f"                  name: {obj}",
+                f"                  key: {key}",
+            ]
+    if port is not None:
+        for probe in ("readinessProbe", "livenessProbe"):
+            lines += [f"          {probe}:"]
+            if route is not None:
+                lines += [
+                    "            httpGet:",
+                    f"              path: {route}",
+                    "              port: http",
+                ]
+            else:
+                lines += ["            tcpSocket:", "              port: http"]
+    lines += [
+        "          resources:",
+        "            requests:",
+        "              cpu: 100m",
+        "              memory: 128Mi",
+        "            limits:",
+        "              memory: 256Mi",
+        "          securityContext:",
+        "            allowPrivilegeEscalation: false",
+    ]
+    if port is not None:
+        lines += [
+            "---",
+            "apiVersion: v1",
+            "kind: Service",
+            "metadata:",
+            f"  name: {name}",
+            "spec:",
+            "  selector:",
+            f"    app: {name}",
+            "  ports:",
+            "    - name: http",
+            "      port: 80",
+            "      targetPort: http",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+# --- VL103 scaled-to-zero ---------------------------------------------------------------------
+
+
+def scaled_to_zero(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A workload rendered with `replicas: 0`."""
+
+    def found() -> Iterator[Diagnostic]:
+        for root, obj in _objects(ws):
+            spec = obj.plain.get("spec")
+            if not isinstance(spec, dict) or spec.get("replicas") != 0:
+                continue
+            if kustomize.pod_spec_path(obj.kind) is None:
+                continue
+            path, line, col = obj.locate(("spec", "replicas"))
+            yield ctx.diagnostic(
+                path,
+                line,
+                col,
+                f"{obj.kind} {obj.name} is scaled to zero: it runs no pod",
+                evidence=(_synced_by(root),),
+            )
+
+    yield from _once(found())
+
+
+# --- VL104 mutable-image-tag ------------------------------------------------------------------
+
+
+def is_mutable(image: str) -> bool:
+    """No tag and no digest, or the `latest` tag."""
+    if "@" in image:
+        return False
+    last = image.rsplit("/", 1)[-1]
+    return ":" not in last or last.rsplit(":", 1)[1] == "latest"
+
+
+def mutable_image_tag(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Images that cannot be rolled back to: no tag, `:latest`, or a `FROM x:latest` base."""
+
+    def found() -> Iterator[Diagnostic]:
+        for root, obj in _objects(ws):
+            for cpath, container in kustomize.containers_of(obj.plain, obj.kind):
+                image = container.get("image")
+                if isinstance(image, str) and is_mutable(image):
+                    path, line, col = obj.locate((*cpath, "image"), value=True)
+                    yield ctx.diagnostic(
+                        path,
+                        line,
+                        col,
+                        f"{obj.kind} {obj.name} container {container.get('name', '?')} runs"
+                        f" {image}: a mutable tag, the running version cannot be known or"
+                        " rolled back to",
+                        evidence=(_synced_by(root),),
+                    )
+        for workload in ws.workloads:
+            if workload.kind != "compose":
+                continue
+            for service in workload.containers:
+                if service.image and service.image_link is None and is_mutable(service.image):
+                    line, col = _image_pos(ws, workload, service)
+                    yield ctx.diagnostic(
+                        workload.path,
+                        line,
+                        col,
+                        f"compose service {workload.name} runs {service.image}: a mutable tag",
+                    )
+        for image in ws.images:
+            record = image.record
+            names = {s.name.lower() for s in record.stages if s.name}
+            for stage in record.stages:
+                base = stage.base
+                if stage.base_stage is not None or base.lower() in names | {"scratch"}:
+                    continue
+                if "$" in base or not is_mutable(base):
+                    continue
+                yield ctx.diagnostic(
+                    image.dockerfile,
+                    stage.base_line,
+                    stage.base_col,
+                    f"FROM {base}: a mutable base image, the next build may get another one",
+                )
+
+    yield from _once(found())
+
+
+# --- VL105 duplicate-resource -----------------------------------------------------------------
+
+
+def duplicate_resource(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """The same kind/namespace/name twice under one sync root."""
+
+    def found() -> Iterator[Diagnostic]:
+        for root in ws.sync_roots:
+            first: dict[tuple[str, str, str, str], RenderedObject] = {}
+            for obj in root.objects:
+                group = obj.api_version.rpartition("/")[0]
+                key = (group, obj.kind, obj.namespace or "", obj.name)
+                if key not in first:
+                    first[key] = obj
+                    continue
+                other = first[key]
+                yield ctx.diagnostic(
+                    obj.path,
+                    obj.line,
+                    obj.col,
+                    f"{obj.ident} is defined twice under {root.name}: kustomize and the API"
+                    " server keep only one",
+                    evidence=(
+                        Evidence(other.path, other.line, other.col, "first defined here"),
+                        _synced_by(root),
+                    ),
+                )
+
+    yield from _once(found())
+
+
+# --- VL106 dangling-reference -----------------------------------------------------------------
+
+
+def references(
+    plain: Mapping[str, Any], kind: str
+) -> Iterator[tuple[str, str, tuple[str | int, ...], str]]:
+    """(kind, name, path of the name, what) of every object a pod spec refers to."""
+    spec_path = kustomize.pod_spec_path(kind)
+    if spec_path is None:
+        return
+    spec: Any = plain
+    for step in spec_path:
+        spec = spec.get(step) if isinstance(spec, dict) else None
+    if not isinstance(spec, dict):
+        return
+    account = spec.get("serviceAccountName")
+    if isinstance(account, str) and account != "default":
+        yield "ServiceAccount", account, (*spec_path, "serviceAccountName"), "serviceAccountName"
+    for i, secret in enumerate(spec.get("imagePullSecrets") or []):
+        if isinstance(secret, dict) and isinstance(secret.get("name"), str):
+            yield (
+                "Secret",
+                secret["name"],
+                (*spec_path, "imagePullSecrets", i, "name"),
+                "imagePullSecrets",
+            )
+    for i, volume in enumerate(spec.get("volumes") or []):
+        if not isinstance(volume, dict):
+            continue
+        for key, ref_kind, field_name in (
+            ("configMap", "ConfigMap", "name"),
+            ("secret", "Secret", "secretName"),
+            ("persistentVolumeClaim", "PersistentVolumeClaim", "claimName"),
+        ):
+            source = volume.get(key)
+            if (
+                isinstance(source, dict)
+                and isinstance(source.get(field_name), str)
+                and not source.get("optional")
+            ):
+                at = (*spec_path, "volumes", i, key, field_name)
+                yield ref_kind, source[field_name], at, f"volume {volume.get('name', i)}"
+    for cpath, container in kustomize.containers_of(plain, kind):
+        cname = container.get("name", "?")
+        for i, item in enumerate(container.get("envFrom") or []):
+            for key, ref_kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
+                ref = item.get(key) if isinstance(item, dict) else None
+                if (
+                    isinstance(ref, dict)
+                    and isinstance(ref.get("name"), str)
+                    and not ref.get("optional")
+                ):
+                    yield (
+                        ref_kind,
+                        ref["name"],
+                        (*cpath, "envFrom", i, key, "name"),
+                        f"container {cname} envFrom",
+                    )
+        for i, item in enumerate(container.get("env") or []):
+            source = item.get("valueFrom") if isinstance(item, dict) else None
+            if not isinstance(source, dict):
+                continue
+            for key, ref_kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
+                ref = source.get(key)
+                if (
+                    isinstance(ref, dict)
+                    and isinstance(ref.get("name"), str)
+                    and not ref.get("optional")
+                ):
+                    at = (*cpath, "env", i, "valueFrom", key, "name")
+                    yield (
+                        ref_kind,
+                        ref["name"],
+                        at,
+                        f"container {cname} env {item.get('name', '?')}",
+                    )
+
+
+def _defined(ws: Workspace) -> set[tuple[str, str | None, str]]:
+    out: set[tuple[str, str | None, str]] = set()
+    for _, obj in _objects(ws):
+        out.add((obj.kind, obj.namespace, obj.name))
+        if obj.kind in ("SealedSecret", "ExternalSecret"):
+            spec = obj.plain.get("spec")
+            target = spec.get("target") if isinstance(spec, dict) else None
+            name = target.get("name") if isinstance(target, dict) else None
+            out.add(("Secret", obj.namespace, str(name or obj.name)))
+    for source in ws.config_sources:
+        out.add((source.kind, source.namespace, source.name))
+    return out
+
+
+def dangling_reference(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A ConfigMap, Secret, PVC or ServiceAccount a pod refers to that nothing defines."""
+    defined = _defined(ws)
+    external = {("ConfigMap", n) for n in ws.config.external_configmaps} | {
+        ("Secret", n) for n in ws.config.external_secrets
+    }
+
+    def found() -> Iterator[Diagnostic]:
+        for root, obj in _objects(ws):
+            for kind, name, at, what in references(obj.plain, obj.kind):
+                if (kind, name) in external:
+                    continue
+                if any(
+                    k == kind
+                    and n == name
+                    and (ns is None or obj.namespace is None or ns == obj.namespace)
+                    for k, ns, n in defined
+                ):
+                    continue
+                path, line, col = obj.locate(at, value=True)
+                yield ctx.diagnostic(
+                    path,
+                    line,
+                    col,
+                    f"{obj.kind} {obj.name} {what}: {kind} {name} is defined nowhere in this"
+                    " repository (declare it in [tool.vertice-lint.external] if it is made"
+                    " elsewhere)",
+                    evidence=(_synced_by(root),),
+                )
+
+    yield from _once(found())
+
+
+# --- VL107 selector-mismatch ------------------------------------------------------------------
+
+
+def _matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
+    match_labels = selector.get("matchLabels") or {}
+    if any(str(labels.get(k)) != str(v) for k, v in match_labels.items()):
+        return False
+    for expr in selector.get("matchExpressions") or []:
+        key, op = expr.get("key"), expr.get("operator")
+        values = [str(v) for v in expr.get("values") or []]
+        present = key in labels
+        if op == "In" and (not present or str(labels[key]) not in values):
+            return False
+        if op == "NotIn" and present and str(labels[key]) in values:
+            return False
+        if op == "Exists" and not present:
+            return False
+        if op == "DoesNotExist" and present:
+            return False
+    return True
+
+
+def _template_labels(obj: RenderedObject) -> dict[str, Any] | None:
+    spec_path = kustomize.pod_spec_path(obj.kind)
+    if spec_path is None:
+        return None
+    holder: Any = obj.plain
+    for step in spec_path[:-1]:
+        holder = holder.get(step) if isinstance(holder, dict) else None
+    meta = holder.get("metadata") if isinstance(holder, dict) else None
+    labels = meta.get("labels") if isinstance(meta, dict) else None
+    return labels if isinstance(labels, dict) else {}
+
+
+def selector_mismatch(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A workload selector its own pod template does not match; a Service selecting no pod."""
+    pods = [
+        (obj.namespace, labels)
+        for _, obj in _objects(ws)
+        if (labels := _template_labels(obj)) is not None
+    ]
+
+    def found() -> Iterator[Diagnostic]:
+        for root, obj in _objects(ws):
+            spec = obj.plain.get("spec")
+            if not isinstance(spec, dict):
+                continue
+            selector = spec.get("selector")
+            if obj.kind in _SELECTOR_KINDS and isinstance(selector, dict):
+                labels = _template_labels(obj) or {}
+                if not _matches(selector, labels):
+                    path, line, col = obj.locate(("spec", "selector"))
+                    yield ctx.diagnostic(
+                        path,
+                        line,
+                        col,
+                        f"{obj.kind} {obj.name}: spec.selector does not match the pod"
+                        " template's labels; the API server rejects it",
+                        evidence=(_synced_by(root),),
+                    )
+            elif obj.kind == "Service" and isinstance(selector, dict) and selector:
+                wanted = {"matchLabels": selector}
+                if not any(
+                    _matches(wanted, labels)
+                    for ns, labels in pods
+                    if ns is None or obj.namespace is None or ns == obj.namespace
+                ):
+                    path, line, col = obj.locate(("spec", "selector"))
+                    shown = ", ".join(f"{k}={v}" for k, v in sorted(selector.items()))
+                    yield ctx.diagnostic(
+                        path,
+                        line,
+                        col,
+                        f"Service {obj.name} selects {shown}, which no pod template of this"
+                        " repository carries: it has no endpoints",
+                        evidence=(_synced_by(root),),
+                    )
+
+    yield from _once(found())

@@ -1,0 +1,483 @@
+"""Distributions: which one provides an import, and which ones an image installs.
+
+Two facts the VL3xx rules share, derived once per run (`Workspace.derive`):
+
+- the module map: an import name's distribution, with the source that says so. The project
+  config (`[tool.vertice-lint.module-map]`) overrides everything; then the shipped exceptions
+  (`data/module_map.json`, generated from wheel metadata by `scripts/gen_module_map.py`);
+  then what the linting environment has installed (`importlib.metadata`); and last the
+  convention "import name = normalised distribution name", dotted below namespace packages
+  (`google.cloud.storage` -> google-cloud-storage).
+- what an image installs, read from its Dockerfile's RUNs: requirements files (with their
+  `-r`/`-c` includes), packages named on the command line, `pip install .` projects (their
+  pyproject dependencies), poetry/uv/pipenv projects and their lock files; and what comes in
+  transitively, from a lock file or the small curated table `data/transitive.json`.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import json
+import posixpath
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from packaging.requirements import InvalidRequirement
+from packaging.utils import canonicalize_name
+
+from vertice_lint.diagnostics import Evidence
+from vertice_lint.discover import Kind
+from vertice_lint.image import Install
+from vertice_lint.model import Image, Workspace
+from vertice_lint.parsers.lockfile import LockFile
+from vertice_lint.parsers.pyproject import Pyproject
+from vertice_lint.parsers.requirements import Requirement, RequirementsFile, from_pep508
+
+_VERSION_SUFFIX = re.compile(r"_v\d+(?:p\d+)?(?:alpha|beta)?\d*$")
+# Base images known to bring no third-party Python distribution of their own.
+_CLEAN_BASE = re.compile(
+    r"^(?:[\w.-]+(?::\d+)?/)*(?:python|debian|ubuntu|alpine|busybox|fedora|centos|rockylinux"
+    r"|almalinux|amazonlinux|ubi\d*(?:-\w+)?|python3-debian\d+|scratch)(?:[:@].*)?$"
+)
+
+SOURCES = {
+    "config": "[tool.vertice-lint.module-map]",
+    "data": "vertice-lint's module map",
+    "environment": "the linting environment's installed metadata",
+    "convention": "import name = distribution name",
+}
+
+
+# --- the data files ---------------------------------------------------------------------------
+
+
+def _data(name: str) -> dict[str, Any]:
+    text = resources.files("vertice_lint").joinpath(f"data/{name}").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@functools.cache
+def module_map_data() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """(namespace packages, module -> distributions) of data/module_map.json."""
+    data = _data("module_map.json")
+    modules = {k: tuple(v) for k, v in data["modules"].items()}
+    return frozenset(data["namespaces"]), modules
+
+
+@functools.cache
+def system_modules() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Modules only distro packages provide: module -> {"debian": (...), "pypi": (...)}."""
+    data = _data("system_modules.json")["modules"]
+    return {m: {k: tuple(v) for k, v in e.items() if isinstance(v, list)} for m, e in data.items()}
+
+
+@functools.cache
+def transitive_table() -> dict[str, tuple[str, ...]]:
+    """Curated "installing X brings Y": normalised name (or `name[extra]`) -> names."""
+    data = _data("transitive.json")["brings"]
+    return {k: tuple(canonicalize_name(n) for n in v) for k, v in data.items()}
+
+
+@functools.cache
+def _environment() -> dict[str, tuple[str, ...]]:
+    return {k: tuple(v) for k, v in importlib.metadata.packages_distributions().items()}
+
+
+# --- the module map ---------------------------------------------------------------------------
+
+
+def import_name(module: str, namespaces: frozenset[str]) -> str:
+    """The import name of a dotted module: its first component below the namespace packages
+    (`google.cloud.storage.blob` -> google.cloud.storage, `yaml.constructor` -> yaml)."""
+    parts = module.split(".")
+    depth = 1
+    while depth < len(parts) and ".".join(parts[:depth]) in namespaces:
+        depth += 1
+    return ".".join(parts[:depth])
+
+
+def conventional_distribution(module: str, namespaces: frozenset[str]) -> str:
+    """The normalised distribution name the convention gives a dotted import: the import
+    name with dashes, without an API version suffix (`google.cloud.pubsub_v1` ->
+    google-cloud-pubsub)."""
+    parts = import_name(module, namespaces).split(".")
+    if len(parts) > 1:
+        parts[-1] = _VERSION_SUFFIX.sub("", parts[-1]) or parts[-1]
+    return canonicalize_name("-".join(parts))
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The distribution(s) an import comes from, and which source says so."""
+
+    module: str  # the import name the mapping is about ("yaml", "google.cloud.storage")
+    distributions: tuple[str, ...]  # the usual one first
+    source: str  # a key of SOURCES
+
+    @property
+    def name(self) -> str:
+        return self.distributions[0]
+
+    def describe(self) -> str:
+        if self.source == "convention":
+            return f"{self.name} (import name = distribution name)"
+        return f"{self.name} (mapping from {SOURCES[self.source]})"
+
+
+class ModuleMap:
+    """Import name -> distribution, with the precedence of the module docstring."""
+
+    def __init__(
+        self,
+        config: Iterable[tuple[str, str]],
+        data: Mapping[str, Sequence[str]],
+        namespaces: frozenset[str],
+        environment: Mapping[str, Sequence[str]],
+    ) -> None:
+        self._config: dict[str, tuple[str, ...]] = {}
+        for module, dist in config:
+            self._config[module] = (*self._config.get(module, ()), dist)
+        self._data = data
+        self.namespaces = namespaces
+        self._environment = environment
+
+    @staticmethod
+    def _prefixes(dotted: str) -> list[str]:
+        parts = dotted.split(".")
+        return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+    def is_namespace(self, dotted: str) -> bool:
+        return dotted in self.namespaces
+
+    def owner(self, dotted: str) -> Owner:
+        """The distribution to name for an import, and the source of that mapping."""
+        for prefix in self._prefixes(dotted):
+            if prefix in self._config:
+                return Owner(prefix, self._config[prefix], "config")
+        for prefix in self._prefixes(dotted):
+            if prefix in self._data:
+                return Owner(prefix, tuple(self._data[prefix]), "data")
+        conventional = conventional_distribution(dotted, self.namespaces)
+        top = dotted.split(".")[0]
+        found = self._environment.get(top, ())
+        if (
+            top not in self.namespaces
+            and found
+            and all(canonicalize_name(d) != conventional for d in found)
+        ):
+            return Owner(top, tuple(found), "environment")
+        return Owner(import_name(dotted, self.namespaces), (conventional,), "convention")
+
+    def providers(self, dotted: str) -> frozenset[str]:
+        """Every normalised distribution name that may provide the import."""
+        for prefix in self._prefixes(dotted):
+            if prefix in self._config:
+                return frozenset(canonicalize_name(d) for d in self._config[prefix])
+        names = {conventional_distribution(dotted, self.namespaces)}
+        for prefix in self._prefixes(dotted):
+            names.update(canonicalize_name(d) for d in self._data.get(prefix, ()))
+        top = dotted.split(".")[0]
+        if top not in self.namespaces:
+            names.update(canonicalize_name(d) for d in self._environment.get(top, ()))
+        return frozenset(names)
+
+
+def module_map(ws: Workspace) -> ModuleMap:
+    """The run's module map (config, shipped data, environment, convention)."""
+
+    def compute(w: Workspace) -> ModuleMap:
+        namespaces, data = module_map_data()
+        return ModuleMap(w.config.module_map, data, namespaces, _environment())
+
+    return ws.derive("distributions.module_map", compute)
+
+
+# --- what an image installs -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InstalledFile:
+    """A requirements/constraints file or a pyproject.toml the image installs from."""
+
+    path: str
+    kind: str  # "requirements", "constraints", "pyproject"
+    install: Install  # the RUN that installs it (directly or through includes)
+    included_by: str | None  # the file whose `-r`/`-c` line brings it
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A distribution the image installs on purpose, and where that is written."""
+
+    requirement: Requirement
+    path: str  # requirements file, pyproject.toml, lock file, or the Dockerfile
+    install: Install
+
+    @property
+    def normalized(self) -> str:
+        return self.requirement.normalized
+
+
+@dataclass(frozen=True)
+class ImageDeps:
+    """The Python distributions an image installs."""
+
+    image: Image
+    files: tuple[InstalledFile, ...]
+    declared: tuple[Declared, ...]
+    constraint_pins: Mapping[str, str]  # normalised name -> version pinned by a -c file
+    lock: LockFile | None
+    transitive: Mapping[str, tuple[str, str]]  # normalised -> (declared parent, source path)
+    apt: tuple[Install, ...]
+    unknown: tuple[str, ...]  # installs that could not be read (then absence proves nothing)
+    clean_base: bool  # the base image brings no third-party distribution
+    names: frozenset[str] = field(default=frozenset())
+    # declared names that another declared distribution brings anyway (a deliberate pin)
+    brought: frozenset[str] = field(default=frozenset())
+
+    def fix_target(self) -> InstalledFile | None:
+        """The file a missing requirement is added to: the first one the Dockerfile names."""
+        for kind in ("requirements", "pyproject"):
+            for installed in self.files:
+                if installed.kind == kind and installed.included_by is None:
+                    return installed
+        return None
+
+    def evidence(self) -> tuple[Evidence, ...]:
+        """How the image installs its Python requirements (Dockerfile lines)."""
+        out = []
+        for installed in self.files:
+            via = f" (through {installed.included_by})" if installed.included_by else ""
+            out.append(
+                Evidence(
+                    self.image.dockerfile,
+                    installed.install.line,
+                    installed.install.col,
+                    f"the image installs {installed.path}{via}",
+                )
+            )
+        for declared in self.declared:
+            if declared.path == self.image.dockerfile:
+                out.append(
+                    Evidence(
+                        self.image.dockerfile,
+                        declared.install.line,
+                        declared.install.col,
+                        f"the image installs {declared.requirement.raw}",
+                    )
+                )
+        if not out:
+            final = self.image.record.final
+            out.append(
+                Evidence(
+                    self.image.dockerfile,
+                    final.line,
+                    final.col,
+                    "the image installs no Python requirement",
+                )
+            )
+        return tuple(out)
+
+
+def _root_base(image: Image) -> str:
+    record = image.record
+    stage = record.final
+    while stage.base_stage is not None:
+        stage = record.stages[stage.base_stage]
+    base: str = stage.base
+    return base
+
+
+class _Reader:
+    """Reads one image's installs through the Workspace's parsed files."""
+
+    def __init__(self, ws: Workspace, image: Image) -> None:
+        self.ws = ws
+        self.image = image
+        self.files: list[InstalledFile] = []
+        self.declared: list[Declared] = []
+        self.pins: dict[str, str] = {}
+        self.unknown: list[str] = []
+        self.lock_dirs: list[str] = []
+        self.lock: LockFile | None = None
+
+    def record(self, path: str) -> Any:
+        parsed = self.ws.files.get(path)
+        return parsed.record if parsed is not None else None
+
+    def requirements(
+        self, path: str, kind: str, install: Install, included_by: str | None, seen: set[str]
+    ) -> None:
+        if path in seen:
+            return
+        seen.add(path)
+        record = self.record(path)
+        if not isinstance(record, RequirementsFile):
+            self.unknown.append(f"{path} cannot be read")
+            return
+        self.files.append(InstalledFile(path, kind, install, included_by))
+        self.lock_dirs.append(posixpath.dirname(path))
+        for requirement in record.requirements:
+            if not requirement.normalized:  # a local project or a URL: its name is unknown
+                self.unknown.append(f"{path}:{requirement.line}: {requirement.raw}")
+                continue
+            if kind == "constraints":
+                if requirement.pinned_version:
+                    self.pins[requirement.normalized] = requirement.pinned_version
+            else:
+                self.declared.append(Declared(requirement, path, install))
+        for include in record.includes:
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(path), include.target))
+            sub = (
+                "requirements"
+                if include.kind == "requirement" and kind != "constraints"
+                else ("constraints")
+            )
+            self.requirements(target, sub, install, path, seen)
+
+    def project(self, install: Install) -> None:
+        directory = install.repo_path
+        if directory is None:
+            self.unknown.append(f"the project installed by `{install.tool}` is not in the context")
+            return
+        self.lock_dirs.append(directory)
+        path = posixpath.join(directory, "pyproject.toml") if directory else "pyproject.toml"
+        record = self.record(path)
+        if install.tool == "pipenv":
+            lock = self.lock_in(directory)
+            if lock is None:
+                self.unknown.append(f"no Pipfile.lock in {directory or '.'}")
+                return
+            for package in lock.packages:
+                requirement = from_pep508(package.name, package.line, 1, package.line, 1)
+                self.declared.append(Declared(requirement, lock.path, install))
+            return
+        if not isinstance(record, Pyproject):
+            self.unknown.append(f"{path} cannot be read (setup.py projects are not read)")
+            return
+        self.files.append(InstalledFile(path, "pyproject", install, None))
+        if "dependencies" in record.dynamic:
+            beside = (
+                posixpath.join(directory, "requirements.txt") if directory else ("requirements.txt")
+            )
+            if isinstance(self.record(beside), RequirementsFile):
+                self.requirements(beside, "requirements", install, path, set())
+            else:
+                self.unknown.append(f"{path} declares its dependencies dynamic")
+        for requirement in record.dependencies:
+            self.declared.append(Declared(requirement, path, install))
+
+    def package(self, install: Install) -> None:
+        try:
+            requirement = from_pep508(install.value, install.line, install.col, install.line, 1)
+        except InvalidRequirement:
+            self.unknown.append(f"`{install.value}` is not a requirement vertice-lint can read")
+            return
+        if requirement.url:
+            self.unknown.append(f"`{install.value}` is installed from a URL")
+        self.declared.append(Declared(requirement, self.image.dockerfile, install))
+
+    def lock_in(self, directory: str) -> LockFile | None:
+        for path, record in self.ws.records(Kind.LOCKFILE):
+            if posixpath.dirname(path) == directory and isinstance(record, LockFile):
+                return record
+        return None
+
+    def read(self) -> ImageDeps:
+        contents = self.image.contents
+        installs = contents.installs if contents is not None else ()
+        for install in installs:
+            if install.kind in ("requirements", "constraints"):
+                if install.repo_path is None:
+                    self.unknown.append(f"{install.value} is not copied from the repository")
+                else:
+                    self.requirements(install.repo_path, install.kind, install, None, set())
+            elif install.kind == "project":
+                self.project(install)
+            elif install.kind == "package":
+                self.package(install)
+        service_dir = posixpath.dirname(self.image.dockerfile)
+        for directory in [*self.lock_dirs, service_dir]:
+            self.lock = self.lock or self.lock_in(directory)
+        names = frozenset(d.normalized for d in self.declared)
+        brought = {
+            name
+            for d in self.declared
+            for name in self.transitive(frozenset({d.normalized}), [d])
+            if name in names
+        }
+        return ImageDeps(
+            image=self.image,
+            files=tuple(self.files),
+            declared=tuple(self.declared),
+            constraint_pins=dict(self.pins),
+            lock=self.lock,
+            transitive=self.transitive(names),
+            apt=tuple(i for i in installs if i.kind == "apt"),
+            unknown=tuple(self.unknown),
+            clean_base=bool(_CLEAN_BASE.match(_root_base(self.image))),
+            names=names,
+            brought=frozenset(brought),
+        )
+
+    def transitive(
+        self, names: frozenset[str], declared_list: Sequence[Declared] | None = None
+    ) -> dict[str, tuple[str, str]]:
+        """Names installed as dependencies of the declared ones (not declared themselves),
+        with the declared distribution that brings each and the file that says so."""
+        declared_list = self.declared if declared_list is None else declared_list
+        found: dict[str, tuple[str, str]] = {}
+        if self.lock is not None:
+            for declared in declared_list:
+                for name in sorted(self.lock.closure([declared.normalized])):
+                    if name not in names:
+                        found.setdefault(name, (declared.requirement.name, self.lock.path))
+        table = transitive_table()
+        for declared in declared_list:
+            keys = [declared.normalized]
+            keys += [f"{declared.normalized}[{e}]" for e in declared.requirement.extras]
+            todo = [n for k in keys for n in table.get(k, ())]
+            done: set[str] = set()
+            while todo:
+                entry = todo.pop(0)  # a name, or `name[extra]`
+                if entry in done:
+                    continue
+                done.add(entry)
+                name = entry.split("[", 1)[0]
+                if name not in names:
+                    found.setdefault(name, (declared.requirement.name, "data/transitive.json"))
+                todo.extend([*table.get(name, ()), *table.get(entry, ())])
+        return found
+
+
+def image_dependencies(ws: Workspace) -> dict[str, ImageDeps]:
+    """What each image installs, by image key (computed once per run)."""
+
+    def compute(w: Workspace) -> dict[str, ImageDeps]:
+        return {image.key: _Reader(w, image).read() for image in w.images if image.contents}
+
+    return ws.derive("distributions.images", compute)
+
+
+def repository_pins(ws: Workspace) -> dict[str, dict[str, list[Declared]]]:
+    """normalised name -> version -> the declarations that pin it, over every image."""
+
+    def compute(w: Workspace) -> dict[str, dict[str, list[Declared]]]:
+        pins: dict[str, dict[str, list[Declared]]] = {}
+        seen: set[tuple[str, int, int]] = set()
+        for deps in image_dependencies(w).values():
+            for declared in deps.declared:
+                version = declared.requirement.pinned_version
+                where = (declared.path, declared.requirement.line, declared.requirement.col)
+                if version is None or where in seen:
+                    continue
+                seen.add(where)
+                pins.setdefault(declared.normalized, {}).setdefault(version, []).append(declared)
+        return pins
+
+    return ws.derive("distributions.pins", compute)

@@ -1,0 +1,968 @@
+"""Sync roots and what they render, as Argo CD or Flux would sync them.
+
+A sync root is a top-level kustomization (one no other kustomization includes), the path of
+an Argo CD `Application`/`ApplicationSet` or of a Flux `Kustomization` inside this
+repository, or, when the repository has none of these, each directory of plain manifests.
+Rendering follows kustomize: resources and bases (remote ones are reported, not followed),
+components, configMap/secret generators, patches (strategic merge and JSON 6902, from files
+or inline), namespace, namePrefix/nameSuffix (with the references kustomize rewrites),
+commonLabels and `images:`. Every rendered object keeps its original document, and every
+value a patch or an `images:` entry wrote keeps where it was written (`RenderedObject.locate`),
+so rules see what is synced and report where to change it.
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from vertice_lint.model import KubeEntry, Link, Origin, RenderedObject, SyncRoot
+from vertice_lint.parsers import ParsedFile
+from vertice_lint.parsers.yaml import (
+    KubeObject,
+    Kustomization,
+    KustomizePatch,
+    YamlFile,
+    key_pos,
+    value_pos,
+)
+from vertice_lint.parsers.yaml import parse as parse_yaml
+
+KeyPath = tuple[str | int, ...]
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+# Where the pod spec sits in each workload kind (as link.POD_TEMPLATES, plus "spec").
+POD_SPECS: Mapping[str, KeyPath] = {
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "Rollout": ("spec", "template", "spec"),
+    "Pod": ("spec",),
+}
+CLUSTER_SCOPED = frozenset(
+    {
+        "Namespace",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "PersistentVolume",
+        "StorageClass",
+        "PriorityClass",
+        "IngressClass",
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+        "APIService",
+        "RuntimeClass",
+        "ClusterIssuer",
+    }
+)
+_MERGE_KEYS = {"volumeMounts": "mountPath", "volumeDevices": "devicePath"}
+_REMOTE = re.compile(r"^(https?://|git@|ssh://|github\.com/|gitlab\.com/|bitbucket\.org/)|\?ref=")
+
+
+def directory_of(path: str) -> str:
+    parent = str(PurePosixPath(path).parent)
+    return "" if parent == "." else parent
+
+
+def join(base: str, rel: str) -> str:
+    """A relative reference resolved against a directory of the tree (POSIX, `..` applied)."""
+    parts = [p for p in base.split("/") if p]
+    escapes = 0
+    for part in rel.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            else:
+                escapes += 1
+        else:
+            parts.append(part)
+    return "/".join([".."] * escapes + parts)
+
+
+def pod_spec_path(kind: str) -> KeyPath | None:
+    """Where the pod spec of this kind of object sits, or None for a kind with none."""
+    return POD_SPECS.get(kind)
+
+
+def containers_of(plain: Mapping[str, Any], kind: str) -> Iterator[tuple[KeyPath, dict[str, Any]]]:
+    """(path, container) of every container and init container of a workload."""
+    spec_path = POD_SPECS.get(kind)
+    if spec_path is None:
+        return
+    spec = _get(plain, spec_path)
+    if not isinstance(spec, dict):
+        return
+    for key in ("initContainers", "containers"):
+        items = spec.get(key)
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, dict):
+                    yield (*spec_path, key, i), item
+
+
+def kustomization_file(files: Mapping[str, ParsedFile], directory: str) -> str | None:
+    """The kustomization of a directory, if it has one."""
+    for name in KUSTOMIZATION_NAMES:
+        path = join(directory, name)
+        record = files[path].record if path in files else None
+        if isinstance(record, YamlFile) and record.kustomization is not None:
+            return path
+    return None
+
+
+def listing_entries(files: Mapping[str, ParsedFile], target: str) -> Iterator[tuple[str, int, int]]:
+    """(kustomization, doc index, item index) of every `resources` entry naming `target`."""
+    for path in sorted(files):
+        record = files[path].record
+        if not isinstance(record, YamlFile) or record.kustomization is None:
+            continue
+        k = record.kustomization
+        items = k.node.get("resources") if hasattr(k.node, "get") else None
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
+            if isinstance(item, str) and join(directory_of(path), item) == target:
+                yield path, k.doc_index, i
+
+
+def patch_targets(files: Mapping[str, ParsedFile]) -> Iterator[tuple[str, int, int, str, str]]:
+    """(kustomization, line, col, kind, name) of every patch target named by kind and name."""
+    for path in sorted(files):
+        record = files[path].record
+        if not isinstance(record, YamlFile) or record.kustomization is None:
+            continue
+        for patch in (*record.kustomization.patches, *record.kustomization.patches_json6902):
+            if patch.target.get("name"):
+                kind = patch.target.get("kind", "")
+                yield path, patch.line, patch.col, kind, patch.target["name"]
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Obj:
+    """An object being rendered (mutable until frozen into a RenderedObject)."""
+
+    entry: KubeEntry | None
+    plain: dict[str, Any]
+    path: str
+    line: int
+    col: int
+    original_name: str
+    overrides: dict[KeyPath, Origin] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return str(self.plain.get("kind", ""))
+
+    @property
+    def name(self) -> str:
+        return str(_meta(self.plain).get("name") or "")
+
+    @property
+    def namespace(self) -> str | None:
+        ns = _meta(self.plain).get("namespace")
+        return None if ns is None else str(ns)
+
+    def record(self, at: KeyPath, origin: Origin) -> None:
+        for key in [k for k in self.overrides if k[: len(at)] == at]:
+            del self.overrides[key]
+        self.overrides[at] = origin
+
+
+def _meta(plain: Mapping[str, Any]) -> dict[str, Any]:
+    meta = plain.get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
+def _get(plain: Any, path: KeyPath) -> Any:
+    for step in path:
+        if isinstance(plain, dict) and isinstance(step, str):
+            plain = plain.get(step)
+        elif isinstance(plain, list) and isinstance(step, int) and 0 <= step < len(plain):
+            plain = plain[step]
+        else:
+            return None
+    return plain
+
+
+class _Renderer:
+    def __init__(self, files: Mapping[str, ParsedFile], notes: list[str]) -> None:
+        self.files = files
+        self.notes = notes
+        self.read: set[str] = set()
+        self._dirs = {directory_of(p) for p in files}
+        for p in list(self._dirs):
+            while p:
+                p = directory_of(p)
+                self._dirs.add(p)
+
+    def is_dir(self, path: str) -> bool:
+        return path in self._dirs
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    # objects of a file or directory
+
+    def file_objects(self, path: str) -> list[_Obj]:
+        record = self.files[path].record if path in self.files else None
+        if not isinstance(record, YamlFile):
+            return []
+        self.read.add(path)
+        out = []
+        for obj in record.objects:
+            if obj.role == "kustomization":
+                continue
+            entry = KubeEntry(path, obj, record.documents[obj.doc_index], obj.role == "resource")
+            out.append(_from_entry(entry))
+        return out
+
+    def directory_objects(
+        self, directory: str, recurse: bool, include: str = "", exclude: str = ""
+    ) -> list[_Obj]:
+        out = []
+        for path in sorted(self.files):
+            if not path.endswith((".yaml", ".yml", ".json")):
+                continue
+            rel = path[len(directory) + 1 :] if directory else path
+            if directory and not path.startswith(directory + "/"):
+                continue
+            if "/" in rel and not recurse:
+                continue
+            name = PurePosixPath(path).name
+            if name in KUSTOMIZATION_NAMES:
+                continue
+            if include and not any(fnmatch.fnmatch(rel, g) for g in _globs(include)):
+                continue
+            if exclude and any(fnmatch.fnmatch(rel, g) for g in _globs(exclude)):
+                continue
+            record = self.files[path].record
+            if isinstance(record, YamlFile) and record.compose is None:
+                out.extend(self.file_objects(path))
+        return out
+
+    # kustomizations
+
+    def kustomize(self, directory: str, stack: tuple[str, ...] = ()) -> list[_Obj]:
+        kfile = kustomization_file(self.files, directory)
+        if kfile is None:
+            self.note(f"{directory or '.'}/: no kustomization.yaml; kustomize would refuse it")
+            return []
+        if directory in stack:
+            self.note(f"{kfile}: includes itself through {' -> '.join(stack)}; not rendered")
+            return []
+        self.read.add(kfile)
+        record = self.files[kfile].record
+        assert isinstance(record, YamlFile) and record.kustomization is not None
+        k = record.kustomization
+        objs: list[_Obj] = []
+        for ref in (*k.resources, *k.bases):
+            objs.extend(self._resource(kfile, directory, ref.value, ref.line, (*stack, directory)))
+        objs.extend(self._generated(kfile, k, objs))
+        for ref in k.components:
+            target = join(directory, ref.value)
+            if _REMOTE.search(ref.value):
+                self.note(f"{kfile}:{ref.line}: remote component {ref.value} is not followed")
+                continue
+            objs = self.component(target, objs, (*stack, directory), kfile, ref.line)
+        self.transform(kfile, k, objs)
+        return objs
+
+    def component(
+        self, directory: str, objs: list[_Obj], stack: tuple[str, ...], by: str, line: int
+    ) -> list[_Obj]:
+        kfile = kustomization_file(self.files, directory)
+        if kfile is None:
+            self.note(f"{by}:{line}: component {directory or '.'}/ has no kustomization")
+            return objs
+        self.read.add(kfile)
+        record = self.files[kfile].record
+        assert isinstance(record, YamlFile) and record.kustomization is not None
+        k = record.kustomization
+        objs = list(objs)
+        for ref in k.resources:
+            objs.extend(self._resource(kfile, directory, ref.value, ref.line, (*stack, directory)))
+        objs.extend(self._generated(kfile, k, objs))
+        self.transform(kfile, k, objs)
+        return objs
+
+    def _resource(
+        self, kfile: str, directory: str, ref: str, line: int, stack: tuple[str, ...]
+    ) -> list[_Obj]:
+        if _REMOTE.search(ref):
+            self.note(f"{kfile}:{line}: remote base {ref} is not followed")
+            return []
+        target = join(directory, ref)
+        if target in self.files:
+            return self.file_objects(target)
+        if self.is_dir(target):
+            return self.kustomize(target, stack)
+        self.note(f"{kfile}:{line}: resource {ref} does not exist")
+        return []
+
+    def _generated(self, kfile: str, k: Kustomization, objs: list[_Obj]) -> list[_Obj]:
+        out = []
+        for kind, generators in (
+            ("ConfigMap", k.config_map_generator),
+            ("Secret", k.secret_generator),
+        ):
+            for gen in generators:
+                if not gen.name:
+                    continue
+                keys = {e.key: "" for e in (*gen.literals, *gen.files)}
+                if gen.behavior in ("merge", "replace"):
+                    existing = next(
+                        (o for o in objs if o.kind == kind and o.original_name == gen.name), None
+                    )
+                    if existing is not None:
+                        data = existing.plain.setdefault("data", {})
+                        if gen.behavior == "replace":
+                            data.clear()
+                        data.update(keys)
+                        continue
+                meta: dict[str, Any] = {"name": gen.name}
+                if gen.namespace:
+                    meta["namespace"] = gen.namespace
+                plain = {"apiVersion": "v1", "kind": kind, "metadata": meta, "data": keys}
+                out.append(_Obj(None, plain, kfile, gen.line, gen.col, gen.name))
+        return out
+
+    def transform(self, kfile: str, k: Kustomization, objs: list[_Obj]) -> None:
+        """The transformers of one kustomization, in kustomize's order."""
+        node = k.node
+        for i, patch in enumerate(_items(node, "patches")):
+            self._patch(kfile, k, "patches", i, patch, objs)
+        for i, patch in enumerate(_items(node, "patchesJson6902")):
+            self._patch(kfile, k, "patchesJson6902", i, patch, objs)
+        for ref in k.patches_strategic_merge:
+            target = join(directory_of(kfile), ref.value)
+            if target not in self.files:
+                self.note(f"{kfile}:{ref.line}: patch {ref.value} does not exist")
+                continue
+            self._file_patch(kfile, ref.line, target, {}, objs)
+        if k.namespace:
+            for obj in objs:
+                if obj.kind not in CLUSTER_SCOPED:
+                    obj.plain.setdefault("metadata", {})["namespace"] = k.namespace
+        if k.name_prefix or k.name_suffix:
+            rename(objs, k.name_prefix or "", k.name_suffix or "")
+        if k.common_labels:
+            _common_labels(objs, k.common_labels)
+        images = node.get("images") if hasattr(node, "get") else None
+        for img in k.images:
+            index = _index_at(images, img.line, img.col)
+            origin = Origin(kfile, node, ("images", index) if index is not None else ())
+            for obj in objs:
+                for cpath, container in containers_of(obj.plain, obj.kind):
+                    image = container.get("image")
+                    if isinstance(image, str) and _repository(image) == img.name:
+                        container["image"] = _override(image, img.new_name, img.new_tag, img.digest)
+                        obj.record((*cpath, "image"), origin)
+
+    def _patch(
+        self, kfile: str, k: Kustomization, key: str, index: int, item: Any, objs: list[_Obj]
+    ) -> None:
+        patch = next(
+            (p for p in (k.patches if key == "patches" else k.patches_json6902) if _at(p, item)),
+            None,
+        )
+        if patch is None:
+            return
+        if patch.path:
+            target = join(directory_of(kfile), patch.path)
+            if target not in self.files:
+                self.note(f"{kfile}:{patch.line}: patch {patch.path} does not exist")
+                return
+            self._file_patch(kfile, patch.line, target, patch.target, objs)
+            return
+        if patch.patch is None:
+            return
+        try:
+            inline = parse_yaml(f"{kfile}#patch", patch.patch)
+        except Exception as exc:  # an unparsable inline patch: kustomize fails, we say why
+            self.note(f"{kfile}:{patch.line}: inline patch does not parse: {exc}")
+            return
+        line_offset, col_offset = self._inline_offset(kfile, item)
+        for document in inline.documents:
+            origin = Origin(kfile, document.data, (), line_offset, col_offset)
+            self._apply(kfile, patch.line, document.plain, origin, patch.target, objs)
+
+    def _inline_offset(self, kfile: str, item: Any) -> tuple[int, int]:
+        """Lines and columns to add to a position inside an inline (block scalar) patch."""
+        line, col = value_pos(item, ("patch",))
+        text = self.files[kfile].text
+        lines = text.text.splitlines() if text is not None else []
+        value_line = lines[line - 1] if 0 < line <= len(lines) else ""
+        if value_line[col - 1 : col] in ("|", ">"):
+            for raw in lines[line:]:
+                if raw.strip():
+                    return line, len(raw) - len(raw.lstrip(" "))
+            return line, 0
+        quote = 1 if value_line[col - 1 : col] in ("'", '"') else 0
+        return line - 1, col - 1 + quote
+
+    def _file_patch(
+        self, kfile: str, line: int, target: str, selector: Mapping[str, str], objs: list[_Obj]
+    ) -> None:
+        record = self.files[target].record
+        if not isinstance(record, YamlFile):
+            self.note(f"{kfile}:{line}: patch {target} is not YAML; not applied")
+            return
+        self.read.add(target)
+        for document in record.documents:
+            origin = Origin(target, document.data, ())
+            self._apply(kfile, line, document.plain, origin, selector, objs)
+
+    def _apply(
+        self,
+        kfile: str,
+        line: int,
+        content: Any,
+        origin: Origin,
+        selector: Mapping[str, str],
+        objs: list[_Obj],
+    ) -> None:
+        if isinstance(content, list):  # JSON 6902
+            if not selector:
+                self.note(f"{kfile}:{line}: JSON 6902 patch without a target; not applied")
+                return
+            matched = [o for o in objs if _selected(o, selector)]
+            for obj in matched:
+                _json6902(obj, content, origin, self.note, kfile, line)
+        elif isinstance(content, dict):
+            if not selector:
+                meta = _meta(content)
+                selector = {"kind": str(content.get("kind", "")), "name": str(meta.get("name", ""))}
+            matched = [o for o in objs if _selected(o, selector)]
+            for obj in matched:
+                _merge(obj, obj.plain, content, (), origin)
+        else:
+            return
+        if not matched:
+            what = ", ".join(f"{k}={v}" for k, v in sorted(selector.items()))
+            self.note(f"{kfile}:{line}: patch matches no object ({what}); kustomize fails")
+
+
+def _globs(value: str) -> list[str]:
+    value = value.strip("{}")
+    return [g.strip() for g in value.split(",") if g.strip()]
+
+
+def _items(node: Any, key: str) -> list[Any]:
+    value = node.get(key) if hasattr(node, "get") else None
+    return list(value) if isinstance(value, list) else []
+
+
+def _at(patch: KustomizePatch, item: Any) -> bool:
+    line, col = key_pos(item, ())
+    return (patch.line, patch.col) == (line, col)
+
+
+def _index_at(items: Any, line: int, col: int) -> int | None:
+    if not isinstance(items, list):
+        return None
+    for i in range(len(items)):
+        if key_pos(items, (i,)) == (line, col):
+            return i
+    return None
+
+
+def _from_entry(entry: KubeEntry) -> _Obj:
+    obj: KubeObject = entry.obj
+    return _Obj(
+        entry,
+        copy.deepcopy(dict(obj.plain)),
+        entry.path,
+        obj.line,
+        obj.col,
+        obj.name or "",
+    )
+
+
+def _repository(image: str) -> str:
+    ref = image.split("@", 1)[0]
+    last = ref.rsplit("/", 1)[-1]
+    return ref[: len(ref) - len(last)] + last.split(":", 1)[0]
+
+
+def _override(image: str, new_name: str | None, new_tag: str | None, digest: str | None) -> str:
+    repo = _repository(image)
+    rest = image[len(repo) :]
+    name = new_name or repo
+    if digest:
+        return f"{name}@{digest}"
+    if new_tag:
+        return f"{name}:{new_tag}"
+    return name + rest
+
+
+def _selected(obj: _Obj, selector: Mapping[str, str]) -> bool:
+    api = str(obj.plain.get("apiVersion", ""))
+    group, _, version = api.rpartition("/")
+    checks = {
+        "kind": obj.kind,
+        "group": group,
+        "version": version,
+        "namespace": obj.namespace or "",
+    }
+    for key, want in selector.items():
+        if key == "name":
+            names = {obj.name, obj.original_name}
+            if not any(re.fullmatch(want, n) or n == want for n in names):
+                return False
+        elif key == "labelSelector":
+            labels = _meta(obj.plain).get("labels") or {}
+            for term in want.split(","):
+                k, _, v = term.partition("=")
+                if str(labels.get(k.strip())) != v.strip():
+                    return False
+        elif key in checks and want and not re.fullmatch(want, checks[key]):
+            return False
+    return True
+
+
+def _merge_key(field_name: str, base: list[Any], patch: list[Any]) -> str | None:
+    items = [*base, *patch]
+    if not items or not all(isinstance(i, dict) for i in items):
+        return None
+    key = _MERGE_KEYS.get(field_name)
+    if key is None:
+        for candidate in ("name", "containerPort", "port", "ip"):
+            if all(candidate in i for i in patch if i.get("$patch") is None):
+                key = candidate
+                break
+    if key is None or not all(key in i for i in items):
+        return None
+    return key
+
+
+def _merge(
+    obj: _Obj,
+    base: dict[str, Any],
+    patch: Mapping[str, Any],
+    at: KeyPath,
+    origin: Origin,
+    identity: str | None = None,
+) -> None:
+    """Strategic merge of `patch` into `base` (rendered path `at`), recording what it wrote;
+    `identity` is the merge key that matched a list item (it identifies, it does not write)."""
+    for key, value in patch.items():
+        if key.startswith("$") or key == identity:
+            continue
+        if at == () and key in ("apiVersion", "kind"):
+            continue
+        if at == ("metadata",) and key in ("name", "namespace"):
+            continue
+        here = (*at, key)
+        from_here = replace_keypath(origin, key)
+        current = base.get(key)
+        if value is None:
+            base.pop(key, None)
+        elif isinstance(value, dict) and isinstance(current, dict):
+            if value.get("$patch") == "replace":
+                base[key] = {k: v for k, v in value.items() if k != "$patch"}
+                obj.record(here, from_here)
+            else:
+                _merge(obj, current, value, here, from_here)
+        elif isinstance(value, list) and isinstance(current, list):
+            merge_key = _merge_key(key, current, value)
+            if merge_key is None:
+                base[key] = copy.deepcopy(value)
+                obj.record(here, from_here)
+                continue
+            for j, item in enumerate(value):
+                item_origin = replace_keypath(from_here, j)
+                found = next(
+                    (
+                        n
+                        for n, old in enumerate(current)
+                        if old.get(merge_key) == item.get(merge_key)
+                    ),
+                    None,
+                )
+                if item.get("$patch") == "delete":
+                    if found is not None:
+                        del current[found]
+                elif found is None:
+                    current.append(copy.deepcopy(item))
+                    obj.record((*here, len(current) - 1), item_origin)
+                else:
+                    _merge(obj, current[found], item, (*here, found), item_origin, merge_key)
+        else:
+            base[key] = copy.deepcopy(value)
+            obj.record(here, from_here)
+
+
+def replace_keypath(origin: Origin, step: str | int) -> Origin:
+    return Origin(
+        origin.path, origin.node, (*origin.keypath, step), origin.line_offset, origin.col_offset
+    )
+
+
+def _pointer(path: str) -> KeyPath:
+    steps: list[str | int] = []
+    for raw in path.split("/")[1:]:
+        step = raw.replace("~1", "/").replace("~0", "~")
+        steps.append(int(step) if step.isdigit() else step)
+    return tuple(steps)
+
+
+def _json6902(obj: _Obj, ops: list[Any], origin: Origin, note: Any, kfile: str, line: int) -> None:
+    for i, op in enumerate(ops):
+        if not isinstance(op, dict) or not isinstance(op.get("path"), str):
+            continue
+        kind = op.get("op")
+        path = _pointer(op["path"])
+        if not path:
+            continue
+        parent = _get(obj.plain, path[:-1])
+        last = path[-1]
+        value_origin = replace_keypath(replace_keypath(origin, i), "value")
+        if kind in ("add", "replace"):
+            value = copy.deepcopy(op.get("value"))
+            if isinstance(parent, dict):
+                parent[str(last)] = value
+                obj.record((*path[:-1], str(last)), value_origin)
+            elif isinstance(parent, list):
+                if last == "-":
+                    parent.append(value)
+                    obj.record((*path[:-1], len(parent) - 1), value_origin)
+                elif isinstance(last, int) and 0 <= last <= len(parent):
+                    if kind == "add":
+                        parent.insert(last, value)
+                    elif last < len(parent):
+                        parent[last] = value
+                    obj.record(path, value_origin)
+            else:
+                note(
+                    f"{kfile}:{line}: JSON patch path {op['path']} is not in {obj.kind} {obj.name}"
+                )
+        elif kind == "remove":
+            if isinstance(parent, dict):
+                parent.pop(str(last), None)
+            elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+                del parent[last]
+
+
+def rename(objs: Sequence[_Obj], prefix: str, suffix: str) -> None:
+    """namePrefix/nameSuffix, and the references to the renamed objects kustomize rewrites."""
+    renamed: dict[tuple[str, str], str] = {}
+    for obj in objs:
+        if obj.kind in ("Namespace", "CustomResourceDefinition") or not obj.name:
+            continue
+        new = f"{prefix}{obj.name}{suffix}"
+        renamed[(obj.kind, obj.name)] = new
+        obj.plain.setdefault("metadata", {})["name"] = new
+    for obj in objs:
+        spec_path = POD_SPECS.get(obj.kind)
+        spec = _get(obj.plain, spec_path) if spec_path is not None else None
+        if isinstance(spec, dict):
+            _rename_refs(spec, renamed)
+
+
+def _rename_refs(spec: dict[str, Any], renamed: Mapping[tuple[str, str], str]) -> None:
+    def swap(holder: Any, key: str, kind: str) -> None:
+        if isinstance(holder, dict) and isinstance(holder.get(key), str):
+            holder[key] = renamed.get((kind, holder[key]), holder[key])
+
+    swap(spec, "serviceAccountName", "ServiceAccount")
+    for secret in spec.get("imagePullSecrets") or []:
+        swap(secret, "name", "Secret")
+    for volume in spec.get("volumes") or []:
+        if isinstance(volume, dict):
+            swap(volume.get("configMap"), "name", "ConfigMap")
+            swap(volume.get("secret"), "secretName", "Secret")
+            swap(volume.get("persistentVolumeClaim"), "claimName", "PersistentVolumeClaim")
+    for key in ("initContainers", "containers"):
+        for container in spec.get(key) or []:
+            if not isinstance(container, dict):
+                continue
+            for item in container.get("envFrom") or []:
+                if isinstance(item, dict):
+                    swap(item.get("configMapRef"), "name", "ConfigMap")
+                    swap(item.get("secretRef"), "name", "Secret")
+            for item in container.get("env") or []:
+                source = item.get("valueFrom") if isinstance(item, dict) else None
+                if isinstance(source, dict):
+                    swap(source.get("configMapKeyRef"), "name", "ConfigMap")
+                    swap(source.get("secretKeyRef"), "name", "Secret")
+
+
+def _common_labels(objs: Sequence[_Obj], labels: Mapping[str, str]) -> None:
+    for obj in objs:
+        obj.plain.setdefault("metadata", {}).setdefault("labels", {}).update(labels)
+        spec = obj.plain.get("spec")
+        if not isinstance(spec, dict):
+            continue
+        if obj.kind == "Service":
+            spec.setdefault("selector", {}).update(labels)
+        elif obj.kind in POD_SPECS and obj.kind != "Pod":
+            selector = spec.setdefault("selector", {})
+            if isinstance(selector, dict):
+                selector.setdefault("matchLabels", {}).update(labels)
+            template = _get(obj.plain, POD_SPECS[obj.kind][:-1])
+            if isinstance(template, dict):
+                template.setdefault("metadata", {}).setdefault("labels", {}).update(labels)
+
+
+# --- roots -------------------------------------------------------------------------------
+
+
+def _freeze(root: str, objs: Sequence[_Obj]) -> tuple[RenderedObject, ...]:
+    return tuple(
+        RenderedObject(
+            root=root,
+            api_version=str(o.plain.get("apiVersion", "")),
+            kind=o.kind,
+            name=o.name,
+            namespace=o.namespace,
+            plain=o.plain,
+            path=o.path,
+            line=o.line,
+            col=o.col,
+            entry=o.entry,
+            overrides=tuple(sorted(o.overrides.items(), key=lambda kv: str(kv[0]))),
+        )
+        for o in objs
+    )
+
+
+def _render_path(renderer: _Renderer, directory: str, recurse: bool, auto: bool) -> list[_Obj]:
+    """A directory an Application or Flux Kustomization points at."""
+    if kustomization_file(renderer.files, directory) is not None:
+        return renderer.kustomize(directory)
+    return renderer.directory_objects(directory, recurse or auto)
+
+
+def _source_paths(obj: KubeObject) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(path, source) of every git source of an Application or ApplicationSet template."""
+    spec = obj.plain.get("spec")
+    spec = spec if isinstance(spec, dict) else {}
+    if obj.kind == "ApplicationSet":
+        template = spec.get("template")
+        spec = template.get("spec") if isinstance(template, dict) else {}
+        spec = spec if isinstance(spec, dict) else {}
+    sources: list[dict[str, Any]] = [
+        s for s in [spec.get("source"), *(spec.get("sources") or [])] if isinstance(s, dict)
+    ]
+    for source in sources:
+        if "chart" in source:
+            continue
+        yield str(source.get("path", "")), source
+
+
+def _appset_directories(obj: KubeObject, files: set[str]) -> list[str]:
+    spec = obj.plain.get("spec")
+    out: list[str] = []
+    for generator in (spec or {}).get("generators") or []:
+        git = generator.get("git") if isinstance(generator, dict) else None
+        if not isinstance(git, dict):
+            continue
+        include = [d["path"] for d in git.get("directories") or [] if not d.get("exclude")]
+        exclude = [d["path"] for d in git.get("directories") or [] if d.get("exclude")]
+        for directory in sorted(files):
+            if any(fnmatch.fnmatch(directory, g) for g in include) and not any(
+                fnmatch.fnmatch(directory, g) for g in exclude
+            ):
+                out.append(directory)
+    return out
+
+
+def sync_roots(files: Mapping[str, ParsedFile], notes: list[str]) -> list[SyncRoot]:
+    """Every sync root of the repository and the objects it renders."""
+    roots: list[SyncRoot] = []
+    covered: set[str] = set()  # directories an Application or Flux Kustomization syncs
+    directories = {directory_of(p) for p in files}
+    for d in list(directories):
+        while d:
+            d = directory_of(d)
+            directories.add(d)
+    for path in sorted(files):
+        record = files[path].record
+        if not isinstance(record, YamlFile):
+            continue
+        for obj in record.objects:
+            if obj.role == "argocd-application":
+                roots.extend(_argo_roots(files, notes, path, obj, directories, covered))
+            elif obj.role == "flux-kustomization":
+                spec = obj.plain.get("spec") if isinstance(obj.plain.get("spec"), dict) else {}
+                directory = join("", str((spec or {}).get("path", "./")))
+                if directory not in directories:
+                    notes.append(
+                        f"{path}:{obj.line}: Flux Kustomization {obj.name} path {directory}"
+                        " is not in this repository; not followed"
+                    )
+                    continue
+                covered.add(directory)
+                renderer = _Renderer(files, notes)
+                objs = _render_path(renderer, directory, True, True)
+                target_ns = (spec or {}).get("targetNamespace")
+                if target_ns:
+                    for o in objs:
+                        if o.kind not in CLUSTER_SCOPED:
+                            o.plain.setdefault("metadata", {})["namespace"] = str(target_ns)
+                roots.append(
+                    _root(
+                        "flux-kustomization",
+                        directory,
+                        path,
+                        obj,
+                        objs,
+                        renderer,
+                        f"Flux Kustomization {obj.name} ({path}:{obj.line})"
+                        f" syncs {directory or '.'}",
+                    )
+                )
+    included: set[str] = set()
+    kustomizations: list[tuple[str, Kustomization]] = []
+    for path in sorted(files):
+        record = files[path].record
+        if isinstance(record, YamlFile) and record.kustomization is not None:
+            k = record.kustomization
+            kustomizations.append((path, k))
+            for ref in (*k.resources, *k.bases, *k.components):
+                included.add(join(directory_of(path), ref.value))
+    for path, k in kustomizations:
+        directory = directory_of(path)
+        if k.kind == "Component" or directory in included or directory in covered:
+            continue
+        if kustomization_file(files, directory) != path:
+            continue
+        renderer = _Renderer(files, notes)
+        objs = renderer.kustomize(directory)
+        roots.append(
+            SyncRoot(
+                kind="kustomization",
+                directory=directory,
+                path=path,
+                line=k.line,
+                col=k.col,
+                objects=_freeze(directory or ".", objs),
+                files=frozenset(renderer.read),
+                link=Link(f"{path}: a kustomization no other kustomization includes"),
+            )
+        )
+    if roots:
+        return roots
+    by_dir: dict[str, list[str]] = {}
+    for path in sorted(files):
+        record = files[path].record
+        if isinstance(record, YamlFile) and any(o.role == "resource" for o in record.objects):
+            by_dir.setdefault(directory_of(path), []).append(path)
+    for directory, paths in sorted(by_dir.items()):
+        renderer = _Renderer(files, notes)
+        objs = [o for p in paths for o in renderer.file_objects(p)]
+        roots.append(
+            SyncRoot(
+                kind="directory",
+                directory=directory,
+                path=directory or ".",
+                line=1,
+                col=1,
+                objects=_freeze(directory or ".", objs),
+                files=frozenset(renderer.read),
+                link=Link("no kustomization, Application or Flux Kustomization: a plain directory"),
+            )
+        )
+    return roots
+
+
+def _root(
+    kind: str,
+    directory: str,
+    path: str,
+    obj: KubeObject,
+    objs: list[_Obj],
+    renderer: _Renderer,
+    why: str,
+) -> SyncRoot:
+    return SyncRoot(
+        kind=kind,
+        directory=directory,
+        path=path,
+        line=obj.line,
+        col=obj.col,
+        objects=_freeze(directory or ".", objs),
+        files=frozenset(renderer.read),
+        link=Link(why),
+    )
+
+
+def _argo_roots(
+    files: Mapping[str, ParsedFile],
+    notes: list[str],
+    path: str,
+    obj: KubeObject,
+    directories: set[str],
+    covered: set[str],
+) -> Iterator[SyncRoot]:
+    spec = obj.plain.get("spec") if isinstance(obj.plain.get("spec"), dict) else {}
+    if obj.kind == "ApplicationSet":
+        template = (spec or {}).get("template") or {}
+        spec = template.get("spec") if isinstance(template, dict) else {}
+    destination = (spec or {}).get("destination") or {}
+    namespace = destination.get("namespace") if isinstance(destination, dict) else None
+    for raw, source in _source_paths(obj):
+        if "{{" in raw:
+            targets = _appset_directories(obj, directories)
+            if not targets:
+                notes.append(
+                    f"{path}:{obj.line}: ApplicationSet {obj.name} path {raw} is templated by"
+                    " generators other than git directories; not followed"
+                )
+        else:
+            targets = [join("", raw)]
+        for directory in targets:
+            if directory not in directories:
+                notes.append(
+                    f"{path}:{obj.line}: {obj.kind} {obj.name} path {directory or '.'} is not"
+                    " in this repository; not followed"
+                )
+                continue
+            if source.get("kustomize") and any(
+                k in source["kustomize"] for k in ("namePrefix", "nameSuffix", "images", "patches")
+            ):
+                notes.append(
+                    f"{path}:{obj.line}: the kustomize options of {obj.kind} {obj.name} are not"
+                    " applied"
+                )
+            covered.add(directory)
+            renderer = _Renderer(files, notes)
+            d = source.get("directory") if isinstance(source.get("directory"), dict) else {}
+            if kustomization_file(files, directory) is not None:
+                objs = renderer.kustomize(directory)
+            else:
+                objs = renderer.directory_objects(
+                    directory,
+                    bool((d or {}).get("recurse")),
+                    str((d or {}).get("include", "")),
+                    str((d or {}).get("exclude", "")),
+                )
+            if namespace:
+                for o in objs:
+                    if o.kind not in CLUSTER_SCOPED and o.namespace is None:
+                        o.plain.setdefault("metadata", {})["namespace"] = str(namespace)
+            yield _root(
+                "argocd-application",
+                directory,
+                path,
+                obj,
+                objs,
+                renderer,
+                f"{obj.kind} {obj.name} ({path}:{obj.line}) syncs {directory or '.'}",
+            )
