@@ -903,7 +903,9 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     skipped = sum(
         1
         for e in entries
-        if e.validated and not k8s_schema.has_schema(e.obj.api_version, e.obj.kind, version)
+        # resources and the GitOps CRDs (Argo CD, Flux) that have no schema to validate against
+        if (e.validated or e.obj.role in ("argocd-application", "flux-kustomization"))
+        and not k8s_schema.has_schema(e.obj.api_version, e.obj.kind, version)
     )
     return Workspace(
         root=root,
