@@ -88,7 +88,9 @@ def build(root: Path, services: int) -> None:
         src = root / "services" / name
         src.mkdir(parents=True)
         (src / "Dockerfile").write_text(DOCKERFILE)
-        (src / "requirements.txt").write_text("fastapi==0.115.0\nuvicorn==0.30.6\n")
+        (src / "requirements.txt").write_text(
+            "fastapi==0.115.0\npydantic-settings==2.5.2\nuvicorn==0.30.6\n"
+        )
         (src / "main.py").write_text(MAIN.format(name=name))
         (src / "settings.py").write_text(SETTINGS)
         (src / "util.py").write_text("def util() -> int:\n    return 1\n" * 20)

@@ -64,8 +64,8 @@ KeyPath = tuple[str | int, ...]
 
 
 def _dir(path: str) -> str:
-    parent = str(PurePosixPath(path).parent)
-    return "" if parent == "." else parent
+    """The directory of a POSIX path relative to the root ("" for the root)."""
+    return path.rpartition("/")[0]
 
 
 def join(base: str, rel: str) -> str:
@@ -645,13 +645,13 @@ def _services(
         services[name] = Service(
             name, directory, (image.dockerfile,), (), Link(f"{image.dockerfile} builds it")
         )
+    requirements_by_dir: dict[str, list[str]] = {}
+    for path in sorted(files):
+        if isinstance(files[path].record, RequirementsFile):
+            requirements_by_dir.setdefault(_dir(path), []).append(path)
     result = []
     for service in sorted(services.values(), key=lambda s: s.directory):
-        reqs = tuple(
-            p
-            for p in sorted(files)
-            if _dir(p) == service.directory and isinstance(files[p].record, RequirementsFile)
-        )
+        reqs = tuple(requirements_by_dir.get(service.directory, ()))
         dockerfiles = service.dockerfiles or tuple(
             i.dockerfile for i in images if _dir(i.dockerfile) == service.directory
         )
@@ -714,7 +714,7 @@ def _link_container(
     by_dir = [
         s
         for s in services
-        if _norm(s.name) == last or _norm(PurePosixPath(s.directory).name) == last
+        if _norm(s.name) == last or _norm(s.directory.rpartition("/")[2]) == last
     ]
     candidates = [i for i in images if any(i.service == s.name for s in by_dir)]
     if len(candidates) == 1:
