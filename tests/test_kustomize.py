@@ -243,3 +243,18 @@ def test_plain_directories_without_a_root(tmp_path: Path) -> None:
             " elsewhere)",
         )
     ]
+
+
+def test_resource_file_outside_the_kustomization_is_noted(tmp_path: Path) -> None:
+    # kustomize's default load restrictor refuses a file (not a base directory) above the root
+    files = {
+        **BASE,
+        "app/kustomization.yaml": "resources:\n  - ../base/config.yaml\n  - ../base\n",
+    }
+    _write(tmp_path, files)
+    ws = _ws(tmp_path)
+    assert [n for n in ws.notes if "outside" in n] == [
+        "app/kustomization.yaml:2: resource file ../base/config.yaml is outside app/;"
+        " kustomize (and Argo CD) refuse it unless built with --load-restrictor"
+        " LoadRestrictionsNone"
+    ]

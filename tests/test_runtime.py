@@ -98,6 +98,19 @@ def _shape(entry: Entrypoint) -> tuple[object, ...]:
             "python main.py",  # shell form: /bin/sh -c
             ("script", "python", "__main__", "/app/main.py", "main.py", "/app", None),
         ),
+        # runners: the command they run is the entrypoint
+        (
+            '["uv", "run", "--no-sync", "--with", "x", "python", "main.py"]',
+            ("script", "python", "__main__", "/app/main.py", "main.py", "/app", None),
+        ),
+        (
+            '["poetry", "run", "uvicorn", "pkg.main:app"]',
+            ("app", "uvicorn", "pkg.main", "/app/pkg/main.py", "pkg/main.py", "/app", "pkg"),
+        ),
+        (
+            '["opentelemetry-instrument", "--traces_exporter", "otlp", "python", "main.py"]',
+            ("script", "python", "__main__", "/app/main.py", "main.py", "/app", None),
+        ),
     ],
 )
 def test_entrypoint_forms(tmp_path: Path, cmd: str, shape: tuple[object, ...]) -> None:

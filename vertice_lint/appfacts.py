@@ -735,7 +735,7 @@ _NOT_SECRET_SUFFIXES = frozenset(
 _URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/:@\s]*:([^/@\s]+)@", re.IGNORECASE)
 _PLACEHOLDER = re.compile(
     r"^$|^[<\[{(].*[>\]})]$|\$\{|\$\(|placeholder|change[-_ ]?me|replace|dummy|example|redacted"
-    r"|sealed|^x+$|todo|fixme|fake|not[-_ ]?set|^secret$|^password$",
+    r"|sample|sealed|^x+$|todo|fixme|fake|not[-_ ]?set|^secret$|^password$",
     re.IGNORECASE,
 )
 
@@ -748,6 +748,12 @@ def secret_name(name: str) -> bool:
     if any(t in _SECRET_TOKENS for t in tokens):
         return True
     return tokens[-1] == "KEY" and len(tokens) > 1 and tokens[-2] in _KEY_QUALIFIERS
+
+
+def public_name(name: str) -> bool:
+    """A key name that says its value is not a secret: `user`, `DB_HOST`, `REDIS_URL`."""
+    tokens = [t for t in re.split(r"[^A-Za-z0-9]+", name.upper()) if t]
+    return bool(tokens) and tokens[-1] in _NOT_SECRET_SUFFIXES
 
 
 def secret_in_url(value: str) -> bool:

@@ -187,6 +187,20 @@ class ModuleMap:
         return frozenset(names)
 
 
+def squashed(name: str) -> str:
+    """A name without case and separators: `google-cloud-profiler` and the import
+    `googlecloudprofiler`, `python_json_logger` and `pythonjsonlogger` compare equal."""
+    return re.sub(r"[-_.]+", "", name).lower()
+
+
+def declared_by_spelling(module: str, names: Iterable[str], namespaces: frozenset[str]) -> bool:
+    """Whether a declared distribution is spelt as the import with its separators dropped
+    (google-cloud-profiler installs `googlecloudprofiler`): many distributions that the
+    module map does not list are named so, and their import cannot be missing then."""
+    top = squashed(import_name(module, namespaces))
+    return len(top) > 3 and any(squashed(n) == top for n in names)
+
+
 def module_map(ws: Workspace) -> ModuleMap:
     """The run's module map (config, shipped data, environment, convention)."""
 
@@ -462,6 +476,36 @@ def image_dependencies(ws: Workspace) -> dict[str, ImageDeps]:
         return {image.key: _Reader(w, image).read() for image in w.images if image.contents}
 
     return ws.derive("distributions.images", compute)
+
+
+_VIA = re.compile(r"#\s*via\b(.*)$")
+
+
+def pinned_as_dependency(ws: Workspace, declared: Declared) -> bool:
+    """Whether a compiled requirements file (pip-compile, `uv pip compile`) pins the
+    distribution only because others need it: its `# via` annotation names no `-r`/`-c`
+    input file. Such pins follow the resolver, not a choice of the service."""
+    parsed = ws.files.get(declared.path)
+    if parsed is None or parsed.text is None or not isinstance(parsed.record, RequirementsFile):
+        return False
+    lines = parsed.text.text.splitlines()
+    requirement = declared.requirement
+    start = requirement.end_line - 1
+    if not 0 <= start < len(lines):
+        return False
+    found = _VIA.search(lines[start])
+    via: list[str] = [found.group(1)] if found else []
+    index = start + 1
+    while found is None and index < len(lines):  # the block form, below the requirement
+        comment = lines[index].strip()
+        if not comment.startswith("#"):
+            break
+        match = _VIA.match(comment)
+        if via or match:
+            via.append(match.group(1) if match else comment.lstrip("#"))
+        index += 1
+    names = [n.strip() for part in via for n in part.split(",") if n.strip()]
+    return bool(names) and not any(n.startswith(("-r", "-c")) for n in names)
 
 
 def repository_pins(ws: Workspace) -> dict[str, dict[str, list[Declared]]]:

@@ -309,6 +309,12 @@ class _Renderer:
             return []
         target = join(directory, ref)
         if target in self.files:
+            if directory and not target.startswith(directory + "/"):
+                self.note(
+                    f"{kfile}:{line}: resource file {ref} is outside {directory}/; kustomize"
+                    " (and Argo CD) refuse it unless built with --load-restrictor"
+                    " LoadRestrictionsNone"
+                )
             return self.file_objects(target)
         if self.is_dir(target):
             return self.kustomize(target, stack)

@@ -30,6 +30,41 @@ _PYTHON = re.compile(r"python(\d(\.\d+)?)?")
 _WRAPPERS = frozenset(
     {"tini", "dumb-init", "gosu", "su-exec", "env", "nice", "exec", "ddtrace-run"}
 )
+# `TOOL SUBCOMMAND [options] COMMAND...` runners: the command they run is what starts.
+_RUNNERS = {
+    "uv": "run",
+    "poetry": "run",
+    "pipenv": "run",
+    "pdm": "run",
+    "rye": "run",
+    "newrelic-admin": "run-program",
+}
+# Their options that take a value as the next word (`uv run --with x python app.py`).
+_RUNNER_VALUE_OPTS = frozenset(
+    {
+        "--with",
+        "--with-editable",
+        "--with-requirements",
+        "--python",
+        "-p",
+        "--project",
+        "--directory",
+        "--env-file",
+        "--extra",
+        "--group",
+        "--only-group",
+        "--no-group",
+        "--package",
+        "--index",
+        "--default-index",
+        "--index-url",
+        "--extra-index-url",
+        "--cache-dir",
+        "--config-file",
+        "--python-preference",
+        "--color",
+    }
+)
 _PY_VALUE_OPTS = frozenset({"-W", "-X", "--check-hash-based-pycs"})
 # Options (with a value) of the ASGI/WSGI servers; anything else starting with "-" is a flag.
 _SERVER_VALUE_OPTS = frozenset(
@@ -187,6 +222,17 @@ def _strip_wrappers(argv: Sequence[str]) -> list[str]:
     words = list(argv)
     while words:
         program = posixpath.basename(words[0])
+        if _RUNNERS.get(program) is not None and len(words) > 1 and words[1] == _RUNNERS[program]:
+            words = words[2:]
+            while words and words[0].startswith("-"):
+                skip = 2 if words[0] in _RUNNER_VALUE_OPTS else 1
+                words = words[skip:]
+            continue
+        if program == "opentelemetry-instrument":
+            words = words[1:]
+            while words and words[0].startswith("-"):  # every option takes a value
+                words = words[1:] if "=" in words[0] else words[2:]
+            continue
         if program not in _WRAPPERS:
             break
         words = words[1:]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vertice_lint.config import find_config, load_config
+from vertice_lint.config import Config, find_config, load_config
 from vertice_lint.engine import Selection, lint
 
 DEPLOYMENT = (
@@ -149,3 +149,20 @@ def test_a_bad_user_rule_is_vl003_at_its_position(tmp_path: Path) -> None:
             " 'livenessProbe' is not of type 'array'",
         ),
     ]
+
+
+def test_evidence_says_what_the_yaml_holds_not_the_schema(tmp_path: Path) -> None:
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s/api.yaml").write_text(
+        DEPLOYMENT.replace("api:1.0.0", "api:latest")
+        + "          imagePullPolicy: IfNotPresent\n"
+        + "          securityContext: {runAsNonRoot: false}\n"
+    )
+    result = lint(tmp_path, Config(), Selection(select=("VL802", "VL803", "VL807")))
+    assert result.internal_errors == ()
+    notes = {d.rule: d.evidence[0].note.split(": ", 1)[1] for d in result.diagnostics}
+    assert notes == {
+        "VL802": "missing `resources`",
+        "VL803": "is false, expected true",
+        "VL807": 'is "IfNotPresent"',
+    }

@@ -595,6 +595,70 @@ def test_version_drift(tmp_path: Path) -> None:
     ]
 
 
+COMPILED_A = """\
+grpcio==1.58.0
+    # via
+    #   -r requirements.in
+    #   grpcio-status
+protobuf==4.24.2
+    # via grpcio-status
+requests==2.31.0  # via -r requirements.in
+urllib3==1.26.16  # via requests
+"""
+COMPILED_B = """\
+grpcio==1.59.0
+    # via grpcio-health-checking
+protobuf==4.24.3
+    # via
+    #   -r requirements.in
+    #   grpcio-health-checking
+requests==2.30.0  # via -r requirements.in
+urllib3==1.26.18  # via requests
+"""
+
+
+def test_version_drift_skips_pins_a_compiled_file_has_only_for_dependencies(
+    tmp_path: Path,
+) -> None:
+    # pip-compile output: a pin `# via` other distributions only is the resolver's choice
+    files: dict[str, str | bytes] = {}
+    for name, text in (("a", COMPILED_A), ("b", COMPILED_B)):
+        files.update({f"{name}/{k}": v for k, v in _service("import grpc\n").items()})
+        files[f"{name}/requirements.txt"] = text
+    _repo(tmp_path, files)
+    assert [(f[1], f[2], f[4].split(" is ")[0]) for f in _lint(tmp_path, "VL305")] == [
+        ("a/requirements.txt", 1, "grpcio"),
+        ("a/requirements.txt", 7, "requests"),
+        ("b/requirements.txt", 3, "protobuf"),
+        ("b/requirements.txt", 7, "requests"),
+    ]
+    assert [(f[1], f[2]) for f in _lint(tmp_path, "VL306")] == [
+        ("a/requirements.txt", 7),
+        ("b/requirements.txt", 3),
+        ("b/requirements.txt", 7),
+    ]
+
+
+def test_distribution_spelt_as_the_import_provides_it(tmp_path: Path) -> None:
+    # google-cloud-profiler installs `googlecloudprofiler`: not missing, not unused
+    main = "import googlecloudprofiler\nimport pythonjsonlog\n"
+    _repo(tmp_path, _service(main, "google-cloud-profiler==4.1.0\npython-json-log==1.0\n"))
+    assert _lint(tmp_path, "VL301") == []
+    assert _lint(tmp_path, "VL306") == []
+
+
+def test_shipped_mapping_names_the_distribution(tmp_path: Path) -> None:
+    _repo(tmp_path, _service("import googleclouddebugger\n", "grpcio==1.59.0\n"))
+    ((*_, message),) = _lint(tmp_path, "VL301")
+    assert message.startswith("googleclouddebugger comes from google-python-cloud-debugger")
+
+
+def test_sqlmodel_brings_sqlalchemy(tmp_path: Path) -> None:
+    _repo(tmp_path, _service("import sqlalchemy\nimport sqlmodel\n", "sqlmodel==0.0.22\n"))
+    ((*_, message),) = _lint(tmp_path, "VL301")
+    assert "installed only as a dependency of sqlmodel" in message
+
+
 def test_unused_requirement(tmp_path: Path) -> None:
     requirements = "matplotlib==3.9.2\nnumpy==2.1.1\npandas==2.2.3\nuvicorn==0.30.6\n"
     _repo(tmp_path, _service("import matplotlib\n", requirements))

@@ -353,6 +353,7 @@ def test_vl704_forms_pins_and_env(tmp_path: Path) -> None:
                     " 'flask[async]==3.0.3'",
                     "RUN python3 -m pip install --upgrade 'requests>=2' flask==3.0.3 requests",
                     "RUN pip install --no-cache-dir -c c.txt uvicorn",
+                    "RUN pip install --no-cache-dir --upgrade pip wheel 'uvicorn[standard]>=0.30'",
                     "FROM python:3.12-slim",
                     "ENV PIP_NO_CACHE_DIR=1",
                     "RUN pip install -r requirements.txt",
@@ -369,7 +370,7 @@ def test_vl704_forms_pins_and_env(tmp_path: Path) -> None:
             "Dockerfile",
             3,
             5,
-            "`pip install` without --no-cache-dir and with unpinned packages: requests"
+            "`pip install` without --no-cache-dir and with unpinned packages: requests>=2"
             " (pin them: `name==version`)",
         ),
         (
@@ -378,6 +379,14 @@ def test_vl704_forms_pins_and_env(tmp_path: Path) -> None:
             4,
             5,
             "`pip install` with unpinned packages: uvicorn (pin them: `name==version`)",
+        ),
+        (
+            "VL704",
+            "Dockerfile",
+            5,
+            5,
+            "`pip install` with unpinned packages: uvicorn[standard]>=0.30"
+            " (pin them: `name==version`)",
         ),
     ]
 

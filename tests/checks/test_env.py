@@ -162,6 +162,10 @@ def test_vl401_default_guard_and_getenv_fallback_are_not_required(tmp_path: Path
         '    D = os.environ["D"]\n'
         "except KeyError:\n"
         "    D = None\n"
+        "\n\ndef log():\n"
+        '    log_dir = os.environ.get("LOG_DIR")\n'
+        "    if not log_dir:\n"
+        "        return\n"
     )
     assert _lint(_repo(tmp_path, _app(code, _deployment())), "VL401") == []
 
@@ -323,6 +327,24 @@ def test_vl402_no_fix_without_a_secret_holding_the_key(tmp_path: Path) -> None:
     )
     result = lint(_repo(tmp_path, {"k8s/a.yaml": manifest}), Config(), Selection(select=("VL402",)))
     assert [(d.line, d.fix) for d in result.diagnostics] == [(18, None)]
+
+
+def test_vl402_committed_secret_skips_public_keys_and_placeholders(tmp_path: Path) -> None:
+    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\ntype: Opaque\n{body}"
+    files = {
+        # base64 of "sample" and "pleasechangeme": a user name and a placeholder
+        "k8s/creds.yaml": secret.format(
+            name="creds", body="data:\n  user: c2FtcGxl\n  password: cGxlYXNlY2hhbmdlbWU=\n"
+        ),
+        "k8s/db.yaml": secret.format(
+            name="db",
+            body="stringData:\n  DB_HOST: postgres\n  DB_USER: app\n"
+            "  DB_PASSWORD: hunter2\n  DB_URL: postgres://app:hunter2@postgres/app\n",
+        ),
+    }
+    found = _lint(_repo(tmp_path, files), "VL402")
+    assert [(f[1], f[2], f[3]) for f in found] == [("k8s/db.yaml", 9, 3)]
+    assert "for `DB_PASSWORD`, `DB_URL` to" in found[0][4]
 
 
 # --- VL403 -----------------------------------------------------------------------------------

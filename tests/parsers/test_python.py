@@ -251,6 +251,41 @@ def test_env_guards() -> None:
     }
 
 
+def test_env_get_whose_none_the_scope_handles_has_a_default() -> None:
+    module = _parse(
+        """\
+        import os
+        A = os.getenv("A")
+        if A:
+            print(A)
+        B = os.environ.get("B")
+        if not B:
+            raise RuntimeError("B is required")
+        C = os.getenv("C")
+        print(C.upper())
+
+        def log() -> None:
+            d = os.environ.get("D")
+            if d is None:
+                return
+            e = os.environ.get("E")
+            level = e or "INFO"
+            a = os.getenv("A2")
+            if not a:
+                sys.exit(1)
+        """
+    )
+    defaults = {r.name: r.has_default for r in module.env_reads}
+    assert defaults == {
+        "A": True,
+        "B": False,
+        "C": False,
+        "D": True,
+        "E": True,
+        "A2": False,
+    }
+
+
 # pydantic settings ------------------------------------------------------------------------
 
 

@@ -78,7 +78,7 @@ def declarative_rule(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
                     col,
                     f"{obj.kind} {obj.name}{label}: {meta.message}",
                     evidence=(
-                        Evidence(path, line, col, f"{_dotted(keypath)}: {error.message}"),
+                        Evidence(path, line, col, f"{_dotted(keypath)}: {_explain(error)}"),
                         Evidence(root.path, root.line, root.col, f"synced by {root.name}"),
                     ),
                 )
@@ -148,6 +148,27 @@ def _walk(
         for i in picks:
             if 0 <= i < len(child):
                 yield from _walk(child[i], (*at, key, i), label, rest)
+
+
+def _explain(error: jsonschema.exceptions.ValidationError) -> str:
+    """The failure in the YAML's words (`is true, expected false`), not the schema's."""
+    kind, expected, value = error.validator, error.validator_value, error.instance
+    if kind == "const":
+        return f"is {_show(value)}, expected {_show(expected)}"
+    if kind == "enum" and isinstance(expected, list):
+        return f"is {_show(value)}, expected one of {', '.join(_show(e) for e in expected)}"
+    if kind == "not":
+        return f"is {_show(value)}"
+    if kind == "required" and isinstance(expected, list) and isinstance(value, dict):
+        missing = [k for k in expected if k not in value]
+        return "missing " + ", ".join(f"`{k}`" for k in missing)
+    return str(error.message)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return json.dumps(value)
 
 
 def _dotted(path: KeyPath) -> str:

@@ -25,8 +25,10 @@ from vertice_lint.distributions import (
     ImageDeps,
     ModuleMap,
     Owner,
+    declared_by_spelling,
     image_dependencies,
     module_map,
+    pinned_as_dependency,
     repository_pins,
     system_modules,
 )
@@ -187,7 +189,9 @@ def missing_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
             if _system_provided(use.module) and not mm.providers(use.module) & deps.names:
                 continue  # VL302's
             providers = mm.providers(use.module)
-            if providers & deps.names:
+            if providers & deps.names or declared_by_spelling(
+                use.module, deps.names, mm.namespaces
+            ):
                 continue
             owner = mm.owner(use.module)
             target = deps.fix_target()
@@ -438,6 +442,8 @@ def version_drift(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
                 if v != version
             )
             for declared in declarations:
+                if pinned_as_dependency(ws, declared):
+                    continue  # the resolver's choice, not the service's: it follows the others
                 yield ctx.diagnostic(
                     declared.path,
                     declared.requirement.line,
@@ -466,24 +472,25 @@ def unused_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
         if deps.unknown or key not in runs or "?" in runs[key] or not uses.get(key):
             continue
         imported: set[str] = set()
-        for use in uses[key]:
-            imported |= mm.providers(use.module)
+        modules = [use.module for use in uses[key]]
         for ctr in ws.runtimes:
             if ctr.image.key == key:
-                for edge in ctr.runtime.imports:
-                    if edge.status == "third-party":
-                        imported |= mm.providers(edge.target)
+                modules += [e.target for e in ctr.runtime.imports if e.status == "third-party"]
+        for module in modules:
+            imported |= mm.providers(module)
         for declared in deps.declared:
             name = declared.normalized
             requirement = declared.requirement
             where = (declared.path, requirement.line, requirement.col)
             if (
                 name in imported
+                or any(declared_by_spelling(m, (name,), mm.namespaces) for m in modules)
                 or name in runs[key]
                 or name in _RUN_NOT_IMPORTED
                 or name in deps.brought
                 or declared.path == deps.image.dockerfile
                 or where in seen
+                or pinned_as_dependency(ws, declared)
             ):
                 continue
             seen.add(where)

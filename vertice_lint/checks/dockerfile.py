@@ -708,13 +708,20 @@ def _pip_install(command: _Command) -> _PipInstall | None:
             options.append(word)
             i += 2 if word in _PIP_TAKES_VALUE else 1
             continue
-        if not _pinned(word):
-            unpinned.append(re.split(r"[\s<>=!~;\[]", word, maxsplit=1)[0])
+        name = re.split(r"[\s<>=!~;\[]", word, maxsplit=1)[0]
+        if not _pinned(word) and name.lower() not in _INSTALLER_TOOLS:
+            # a range is shown as written: `fastapi>=0.111` is a constraint, not a pin
+            ranged = any(op in word for op in "<>=~!")
+            unpinned.append(word.split(";", 1)[0].strip() if ranged else name)
         i += 1
     no_cache = "--no-cache-dir" in options or any(
         a.startswith("PIP_NO_CACHE_DIR=") for a in command.assignments
     )
     return _PipInstall(argv[0], sub, no_cache, tuple(unpinned))
+
+
+# `pip install --upgrade pip wheel`: the installer itself, which the app never imports
+_INSTALLER_TOOLS = frozenset({"pip", "wheel"})
 
 
 def _pinned(spec: str) -> bool:
@@ -756,7 +763,10 @@ def _pip_run(
     if with_cache:
         parts.append("without --no-cache-dir")
     if unpinned:
-        names = ", ".join(dict.fromkeys(unpinned))
+        first: dict[str, str] = {}
+        for spec in unpinned:
+            first.setdefault(re.split(r"[\s<>=!~;\[]", spec, maxsplit=1)[0].lower(), spec)
+        names = ", ".join(first.values())
         parts.append(f"with unpinned packages: {names} (pin them: `name==version`)")
     if not parts:
         return None

@@ -24,6 +24,7 @@ from vertice_lint.appfacts import (
     k8s_containers,
     plain_container,
     position,
+    public_name,
     secret_data_value,
     secret_in_url,
     secret_name,
@@ -195,8 +196,11 @@ def plaintext_secret(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
             values = obj.plain.get(section)
             for key, value in values.items() if isinstance(values, dict) else ():
                 text = secret_data_value(section, value)
-                if text is not None and not is_placeholder(text):
-                    real.append((section, str(key)))
+                if text is None or is_placeholder(text):
+                    continue
+                if public_name(str(key)) and not secret_in_url(text):
+                    continue  # `user`, `DB_HOST`: configuration kept in the Secret, not a secret
+                real.append((section, str(key)))
         if real:
             line, col = position(entry, real[0])
             keys = ", ".join(f"`{k}`" for _, k in real)

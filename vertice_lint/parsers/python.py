@@ -290,6 +290,50 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
+def _scope_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of one scope: nested functions, lambdas and classes are other scopes."""
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _truth_tested(test: ast.expr) -> set[str]:
+    """Names whose None-ness the test decides: `x`, `not x`, `x is None`, `x and y`."""
+    if isinstance(test, ast.Name):
+        return {test.id}
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _truth_tested(test.operand)
+    if isinstance(test, ast.BoolOp):
+        return set().union(*(_truth_tested(v) for v in test.values))
+    if (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and all(isinstance(op, ast.Is | ast.IsNot | ast.Eq | ast.NotEq) for op in test.ops)
+        and all(isinstance(c, ast.Constant) and c.value in (None, "") for c in test.comparators)
+    ):
+        return {test.left.id}
+    return set()
+
+
+def _raises(node: ast.If | ast.While) -> bool:
+    """A branch of the statement raises or exits: the test enforces, it does not handle."""
+    for stmt in [*node.body, *node.orelse]:
+        for inner in [stmt, *_scope_nodes(stmt)]:
+            if isinstance(inner, ast.Raise):
+                return True
+            if isinstance(inner, ast.Call) and _dotted(inner.func) in (
+                "sys.exit",
+                "exit",
+                "quit",
+                "os._exit",
+            ):
+                return True
+    return False
+
+
 def _str(node: ast.expr | None) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
@@ -466,6 +510,7 @@ class _Analyzer:
         self.main_guard_line: int | None = None
         self.runs: list[ServerRun] = []
         self.or_fallback: set[int] = set()
+        self.none_checked: set[int] = set()
 
     # positions ------------------------------------------------------------------------------
 
@@ -522,6 +567,38 @@ class _Analyzer:
             elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
                 self.or_fallback.update(id(v) for v in node.values[:-1])
 
+    def _collect_none_checks(self) -> None:
+        """`x = os.getenv("X")` whose `x` its scope tests (`if not x: return`, `x or d`).
+
+        The code handles the None itself; a test whose branches raise (`if not x: raise`)
+        does not count: that is a required variable.
+        """
+        scopes: list[ast.AST] = [self.tree]
+        scopes += [
+            n for n in ast.walk(self.tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        ]
+        for scope in scopes:
+            tested: set[str] = set()
+            assigned: dict[str, list[int]] = {}
+            for node in _scope_nodes(scope):
+                if isinstance(node, ast.If | ast.While):
+                    if not _raises(node):
+                        tested |= _truth_tested(node.test)
+                elif isinstance(node, ast.IfExp):
+                    tested |= _truth_tested(node.test)
+                elif isinstance(node, ast.BoolOp):
+                    tested |= {v.id for v in node.values[:-1] if isinstance(v, ast.Name)}
+                elif isinstance(node, ast.comprehension):
+                    for cond in node.ifs:
+                        tested |= _truth_tested(cond)
+                elif isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    if len(targets) == 1 and isinstance(targets[0], ast.Name):
+                        assigned.setdefault(targets[0].id, []).append(id(node.value))
+            for name, values in assigned.items():
+                if name in tested:
+                    self.none_checked.update(values)
+
     def _collect_routers(self) -> None:
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
@@ -558,6 +635,7 @@ class _Analyzer:
 
     def run(self) -> PythonModule:
         self._collect_aliases()
+        self._collect_none_checks()
         self._collect_routers()
         self.framework = self._module_framework()
         ctx = _Ctx(calls=self.module_calls)
@@ -795,7 +873,11 @@ class _Analyzer:
         if name is None:
             self.dynamic_env_reads += key is not None
             return
-        has_default = _arg(node, 1, "default") is not None or id(node) in self.or_fallback
+        has_default = (
+            _arg(node, 1, "default") is not None
+            or id(node) in self.or_fallback
+            or (kind in ("get", "getenv") and id(node) in self.none_checked)
+        )
         guarded = ctx.env_guard_all or name in ctx.env_guarded
         line, col = self._pos(node)
         self.env_reads.append(

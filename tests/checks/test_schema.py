@@ -1,0 +1,38 @@
+"""VL801 beyond the JSON Schema: objects of an API group Kubernetes no longer serves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vertice_lint.config import Config
+from vertice_lint.engine import Selection, lint
+
+OLD_DEPLOYMENT = (
+    "apiVersion: extensions/v1beta1\n"
+    "kind: Deployment\n"
+    "metadata:\n"
+    "  name: web\n"
+    "spec:\n"
+    "  template:\n"
+    "    metadata:\n"
+    "      labels: {app: web}\n"
+    "    spec:\n"
+    "      containers:\n"
+    "        - name: web\n"
+    "          image: ghcr.io/acme/web:1.0.0\n"
+)
+CRD_OBJECT = "apiVersion: acme.example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec: {}\n"
+
+
+def test_removed_api_group_is_reported_not_taken_for_a_crd(tmp_path: Path) -> None:
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "web.yaml").write_text(OLD_DEPLOYMENT)
+    (tmp_path / "k8s" / "widget.yaml").write_text(CRD_OBJECT)
+    result = lint(tmp_path, Config(), Selection(select=("VL801",)))
+    assert not result.internal_errors
+    found = [(d.path, d.line, d.col, d.message) for d in result.diagnostics]
+    assert len(found) == 1
+    path, line, col, message = found[0]
+    assert (path, line, col) == ("k8s/web.yaml", 1, 13)
+    assert message.startswith("Deployment web: apiVersion: extensions/v1beta1 is not served by")
+    assert message.endswith("rejects the object (no matches for kind); use apps/v1")
