@@ -202,3 +202,37 @@ def test_no_diagnostics_no_changes(tmp_path: Path) -> None:
     assert outcome == FixOutcome({}, (), (), (), False)
     write_outcome(tmp_path, outcome)
     assert (tmp_path / "a.yaml").read_bytes() == b"\xef\xbb\xbfa: 1\r\n"
+
+
+def test_retry_after_a_failed_batch_never_uses_stale_offsets() -> None:
+    """Three fixes on one file; the third introduces a new finding, so the batch fails and
+    the fixes are retried one by one. Once the first is committed, the second's offsets are
+    stale: it must wait for a fresh diagnostic instead of editing the wrong bytes."""
+    original = b"aaa\nbbb\nccc\n"
+
+    def lint(overlay: Mapping[str, bytes | None]) -> list[Diagnostic]:
+        text = (overlay.get("a.txt") or original).decode()
+        found = []
+
+        def diag(rule: str, message: str, start: int, end: int, new: str) -> Diagnostic:
+            fix = Fix((Edit("a.txt", start, end, new),), Safety.SAFE, f"fix {rule}")
+            return Diagnostic(rule, "a.txt", 1, 1, message, fix=fix)
+
+        if not text.startswith("X"):
+            found.append(diag("R1", "no X", 0, 0, "X"))
+        if "ccc" in text:
+            at = text.index("ccc")
+            found.append(diag("R2", "lower ccc", at, at + 3, "CCC"))
+        if "bbb" in text:
+            at = text.index("bbb")
+            found.append(diag("R3", "bbb", at, at + 3, "zzz"))
+        if "zzz" in text:
+            found.append(Diagnostic("R4", "a.txt", 1, 1, "zzz"))
+        return found
+
+    outcome = run_fixes(lint({}), lint, lambda path: original, unsafe=False)
+    assert outcome.changes == {"a.txt": (original, b"Xaaa\nbbb\nCCC\n")}
+    assert [d.rule for d in outcome.fixed] == ["R1", "R2"]
+    assert [(d.rule, reason) for d, reason in outcome.failed] == [
+        ("R3", "it introduces: R4 a.txt: zzz")
+    ]

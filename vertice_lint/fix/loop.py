@@ -78,8 +78,13 @@ def run_fixes(
         if len(batch) == 1:
             _refuse(batch[0][1], batch[0][0], reason, failed, refused)
             continue
-        # The batch failed: retry one fix at a time to find the culprit(s).
+        # The batch failed: retry one fix at a time to find the culprit(s). A fix on a file
+        # that a fix committed here already changed waits for the next round: its offsets
+        # were computed on the text before that change.
+        touched: set[str] = set()
         for fix, diags in batch:
+            if any(edit.path in touched for edit in fix.edits):
+                continue
             single, errors = state.apply([fix])
             after = list(lint(single)) if not errors else []
             reason = errors.get(fix) or _verify(current, after, [(fix, diags)])
@@ -87,6 +92,7 @@ def run_fixes(
                 state.commit(single)
                 fixed.extend(diags)
                 current = after
+                touched.update(edit.path for edit in fix.edits)
             else:
                 _refuse(diags, fix, reason, failed, refused)
     failed_keys = Counter(_key(d) for d, _ in failed)
