@@ -48,11 +48,17 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
-    """A list of edits that together correct one diagnostic."""
+    """A list of edits that together correct one diagnostic.
+
+    `leaves`: rule ids whose findings in the edited files this fix knowingly leaves for the
+    user (an unpinned requirement line, which VL304 then asks to pin); the fix loop does not
+    count those as findings the fix introduced.
+    """
 
     edits: tuple[Edit, ...]
     safety: Safety
     description: str
+    leaves: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -665,3 +665,14 @@ def test_unused_requirement(tmp_path: Path) -> None:
     assert [(f[2], f[4]) for f in _lint(tmp_path, "VL306")] == [
         (3, "pandas is installed but no code the image runs imports it")
     ]
+
+
+def test_unpinned_fix_applies_with_vl304_enabled(tmp_path: Path) -> None:
+    """The unsafe fix writes an unpinned line on purpose: the VL304 it leaves is not a
+    finding the fix introduced, so the loop keeps the fix, and VL304 then asks for a pin."""
+    _repo(tmp_path, _service("import redis\n", "fastapi==0.115.0\n"))
+    args = ["check", str(tmp_path), "--select", "VL301,VL304", "--fix", "--unsafe-fixes"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert (tmp_path / "requirements.txt").read_text() == "fastapi==0.115.0\nredis\n"
+    assert "requirements.txt:2:1: VL304" in result.output
+    assert "not applied" not in result.output

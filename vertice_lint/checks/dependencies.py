@@ -168,6 +168,8 @@ def _missing_fix(ws: Workspace, deps: ImageDeps, owner: Owner) -> Fix | None:
         (edit,),
         Safety.SAFE if version else Safety.UNSAFE,
         f"add `{line}` to {target.path}{pinned}",
+        # an unpinned line is what the user asked for with --unsafe-fixes; VL304 then says so
+        leaves=() if version else ("VL304",),
     )
 
 
