@@ -233,9 +233,7 @@ def _verify(
     """None if every fix removed its diagnostics and nothing new appeared, else why not."""
     old = Counter(_key(d) for d in before)
     new = Counter(_key(d) for d in after)
-    left = {
-        (rule, edit.path) for fix, _ in batch for rule in fix.leaves for edit in fix.edits
-    }
+    left = {(rule, edit.path) for fix, _ in batch for rule in fix.leaves for edit in fix.edits}
     for rule, path, message in sorted(new - old):
         if (rule, path) in left:
             continue
