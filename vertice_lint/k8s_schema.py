@@ -66,6 +66,19 @@ _SUPPLEMENTS: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
+# API groups Kubernetes no longer serves at all (every shipped schema version is newer): the
+# schemas know nothing of them, so their objects would pass for custom resources, while the
+# API server answers "no matches for kind".
+_GONE_GROUPS = frozenset({"extensions"})
+_REPLACEMENT = {
+    "Deployment": "apps/v1",
+    "DaemonSet": "apps/v1",
+    "ReplicaSet": "apps/v1",
+    "Ingress": "networking.k8s.io/v1",
+    "NetworkPolicy": "networking.k8s.io/v1",
+}
+
+
 @dataclass(frozen=True)
 class SchemaError:
     """One violation: the path of the offending node inside the object, and what is wrong."""
@@ -191,6 +204,13 @@ def validate(obj: Mapping[str, Any], version: str) -> SchemaResult:
 def _unknown_kind(
     catalog: _Catalog, group: str, api_version: str, kind: str, version: str
 ) -> SchemaResult:
+    if group in _GONE_GROUPS:
+        use = _REPLACEMENT.get(kind)
+        message = (
+            f"{api_version} is not served by Kubernetes {_minor(version)}: the API server"
+            " rejects the object (no matches for kind)" + (f"; use {use}" if use else "")
+        )
+        return SchemaResult((SchemaError(("apiVersion",), message, "other"),), skipped=False)
     # A group Kubernetes itself serves cannot hold custom kinds: this is a typo or an
     # apiVersion that no longer exists, not a CRD.
     if not any(g == group for g, _ in catalog.group_kinds):
@@ -306,4 +326,8 @@ def has_schema(api_version: str, kind: str, version: str) -> bool:
     """Whether `validate` checks this apiVersion/kind (False: a CRD, skipped and counted)."""
     catalog = _catalog(version)
     group, _, ver = api_version.rpartition("/")
-    return (group, ver, kind) in catalog.kinds or any(g == group for g, _ in catalog.group_kinds)
+    return (
+        (group, ver, kind) in catalog.kinds
+        or group in _GONE_GROUPS
+        or any(g == group for g, _ in catalog.group_kinds)
+    )

@@ -36,3 +36,10 @@ def test_removed_api_group_is_reported_not_taken_for_a_crd(tmp_path: Path) -> No
     assert (path, line, col) == ("k8s/web.yaml", 1, 13)
     assert message.startswith("Deployment web: apiVersion: extensions/v1beta1 is not served by")
     assert message.endswith("rejects the object (no matches for kind); use apps/v1")
+
+
+def test_removed_api_group_is_not_counted_as_without_schema(tmp_path: Path) -> None:
+    (tmp_path / "web.yaml").write_text(OLD_DEPLOYMENT)
+    (tmp_path / "widget.yaml").write_text(CRD_OBJECT)
+    # reported by VL801 (above), so only the custom resource counts as not validated
+    assert lint(tmp_path, Config()).workspace.schema_skipped == 1
