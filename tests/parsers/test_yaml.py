@@ -652,3 +652,15 @@ def test_plain_of_budget() -> None:
     assert plain_of(data, budget=14) == {"a": [1, 2, 3], "b": [[1, 2, 3], [1, 2, 3]]}
     with pytest.raises(PlainBudgetExceeded):
         plain_of(data, budget=13)
+
+
+def test_trailing_tab_is_whitespace_as_for_kubernetes() -> None:
+    text = "apiVersion: v1\t\nkind: Service\nmetadata:\n  name: web \t\nspec: {}\n"
+    (obj,) = parse("svc.yaml", text).objects
+    assert (obj.api_version, obj.kind, obj.name) == ("v1", "Service", "web")
+
+
+def test_tab_indentation_is_still_an_error() -> None:
+    with pytest.raises(ParseFailure) as err:
+        parse("cm.yaml", "data:\n  a: 1\t\n\tb: 2\n")
+    assert (err.value.line, err.value.col) == (3, 1)

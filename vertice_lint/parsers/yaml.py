@@ -380,9 +380,20 @@ def _plain_key(key: Any) -> str:
 # --- parsing -------------------------------------------------------------------------------
 
 
+_TRAILING_TABS = re.compile(r"[ \t]*\t[ \t]*(?=\r?$)", re.MULTILINE)
+
+
 def parse(path: str, text: str) -> YamlFile:
     """Parse a YAML file into its documents, Kubernetes objects, compose file and kustomization."""
-    documents = tuple(_documents(text))
+    try:
+        documents = tuple(_documents(text))
+    except ParseFailure as failure:
+        # A tab at the end of a line is whitespace to Kubernetes' YAML reader but an error to
+        # ruamel's scanner: read such a file with those tabs as spaces (columns unchanged).
+        relaxed = _TRAILING_TABS.sub(lambda m: " " * len(m.group()), text)
+        if relaxed == text or "tab" not in failure.message:
+            raise
+        documents = tuple(_documents(relaxed))
     problems: list[ParseProblem] = []
     objects: list[KubeObject] = []
     for document in documents:
