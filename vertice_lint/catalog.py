@@ -157,7 +157,7 @@ def entry_meta(data: dict[str, Any], source: str) -> RuleMeta:
 def load_catalog(directory: Path | None = None) -> dict[str, RuleMeta]:
     """Every rule of the catalog, by id, in id order."""
     directory = directory or rules_dir()
-    yaml = YAML(typ="safe", pure=True)
+    yaml = YAML(typ="safe")
     rules: dict[str, RuleMeta] = {}
     for path in sorted(directory.glob("VL*.yaml")):
         try:

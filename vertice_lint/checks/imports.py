@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from vertice_lint.checks import CheckContext
 from vertice_lint.diagnostics import Diagnostic, Evidence, Fix, Safety, Severity
 from vertice_lint.distributions import ImageDeps, image_dependencies
-from vertice_lint.fix.python_edit import replace_relative_import
 from vertice_lint.fix.text_edit import EditError, insert_line, newline_of
 from vertice_lint.image import ImageFS
 from vertice_lint.model import ContainerRuntime, Image, Workspace
@@ -303,6 +302,9 @@ def _fixable(edge: ImportEdge) -> bool:
 
 
 def _absolute_fix(ws: Workspace, path: str, line: int, module: str) -> Fix | None:
+    # libcst is loaded only when there is a Python fix to build (it is slow to import)
+    from vertice_lint.fix.python_edit import replace_relative_import
+
     text = ws.files[path].text
     if text is None:
         return None
