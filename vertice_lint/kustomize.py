@@ -32,6 +32,7 @@ from vertice_lint.parsers.yaml import (
     value_pos,
 )
 from vertice_lint.parsers.yaml import parse as parse_yaml
+from vertice_lint.paths import join, parent_dir
 
 KeyPath = tuple[str | int, ...]
 
@@ -67,28 +68,6 @@ CLUSTER_SCOPED = frozenset(
 )
 _MERGE_KEYS = {"volumeMounts": "mountPath", "volumeDevices": "devicePath"}
 _REMOTE = re.compile(r"^(https?://|git@|ssh://|github\.com/|gitlab\.com/|bitbucket\.org/)|\?ref=")
-
-
-def directory_of(path: str) -> str:
-    parent = str(PurePosixPath(path).parent)
-    return "" if parent == "." else parent
-
-
-def join(base: str, rel: str) -> str:
-    """A relative reference resolved against a directory of the tree (POSIX, `..` applied)."""
-    parts = [p for p in base.split("/") if p]
-    escapes = 0
-    for part in rel.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts:
-                parts.pop()
-            else:
-                escapes += 1
-        else:
-            parts.append(part)
-    return "/".join([".."] * escapes + parts)
 
 
 def pod_spec_path(kind: str) -> KeyPath | None:
@@ -133,7 +112,7 @@ def listing_entries(files: Mapping[str, ParsedFile], target: str) -> Iterator[tu
         if not isinstance(items, list):
             continue
         for i, item in enumerate(items):
-            if isinstance(item, str) and join(directory_of(path), item) == target:
+            if isinstance(item, str) and join(parent_dir(path), item) == target:
                 yield path, k.doc_index, i
 
 
@@ -204,10 +183,10 @@ class _Renderer:
         self.files = files
         self.notes = notes
         self.read: set[str] = set()
-        self._dirs = {directory_of(p) for p in files}
+        self._dirs = {parent_dir(p) for p in files}
         for p in list(self._dirs):
             while p:
-                p = directory_of(p)
+                p = parent_dir(p)
                 self._dirs.add(p)
 
     def is_dir(self, path: str) -> bool:
@@ -356,7 +335,7 @@ class _Renderer:
         for i, patch in enumerate(_items(node, "patchesJson6902")):
             self._patch(kfile, k, "patchesJson6902", i, patch, objs)
         for ref in k.patches_strategic_merge:
-            target = join(directory_of(kfile), ref.value)
+            target = join(parent_dir(kfile), ref.value)
             if target not in self.files:
                 self.note(f"{kfile}:{ref.line}: patch {ref.value} does not exist")
                 continue
@@ -390,7 +369,7 @@ class _Renderer:
         if patch is None:
             return
         if patch.path:
-            target = join(directory_of(kfile), patch.path)
+            target = join(parent_dir(kfile), patch.path)
             if target not in self.files:
                 self.note(f"{kfile}:{patch.line}: patch {patch.path} does not exist")
                 return
@@ -793,10 +772,10 @@ def sync_roots(files: Mapping[str, ParsedFile], notes: list[str]) -> list[SyncRo
     """Every sync root of the repository and the objects it renders."""
     roots: list[SyncRoot] = []
     covered: set[str] = set()  # directories an Application or Flux Kustomization syncs
-    directories = {directory_of(p) for p in files}
+    directories = {parent_dir(p) for p in files}
     for d in list(directories):
         while d:
-            d = directory_of(d)
+            d = parent_dir(d)
             directories.add(d)
     for path in sorted(files):
         record = files[path].record
@@ -842,9 +821,9 @@ def sync_roots(files: Mapping[str, ParsedFile], notes: list[str]) -> list[SyncRo
             k = record.kustomization
             kustomizations.append((path, k))
             for ref in (*k.resources, *k.bases, *k.components):
-                included.add(join(directory_of(path), ref.value))
+                included.add(join(parent_dir(path), ref.value))
     for path, k in kustomizations:
-        directory = directory_of(path)
+        directory = parent_dir(path)
         if k.kind == "Component" or directory in included or directory in covered:
             continue
         if kustomization_file(files, directory) != path:
@@ -869,7 +848,7 @@ def sync_roots(files: Mapping[str, ParsedFile], notes: list[str]) -> list[SyncRo
     for path in sorted(files):
         record = files[path].record
         if isinstance(record, YamlFile) and any(o.role == "resource" for o in record.objects):
-            by_dir.setdefault(directory_of(path), []).append(path)
+            by_dir.setdefault(parent_dir(path), []).append(path)
     for directory, paths in sorted(by_dir.items()):
         renderer = _Renderer(files, notes)
         objs = [o for p in paths for o in renderer.file_objects(p)]

@@ -38,6 +38,7 @@ from vertice_lint.parsers.dockerignore import DockerIgnore
 from vertice_lint.parsers.python import PythonModule
 from vertice_lint.parsers.requirements import RequirementsFile
 from vertice_lint.parsers.yaml import KubeObject, YamlDocument, YamlFile, key_pos
+from vertice_lint.paths import join, parent_dir
 from vertice_lint.runtime import build_runtimes
 from vertice_lint.source import decode, read_bytes
 from vertice_lint.suppress import ANNOTATION, ObjectScope, parse_codes
@@ -61,28 +62,6 @@ PROBES = (
 )
 
 KeyPath = tuple[str | int, ...]
-
-
-def _dir(path: str) -> str:
-    """The directory of a POSIX path relative to the root ("" for the root)."""
-    return path.rpartition("/")[0]
-
-
-def join(base: str, rel: str) -> str:
-    """Join a relative reference to a directory of the tree, normalising `..`; POSIX."""
-    parts: list[str] = [p for p in base.split("/") if p]
-    escapes = 0  # `..` above the root: the path leaves the repository
-    for part in rel.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts:
-                parts.pop()
-            else:
-                escapes += 1
-        else:
-            parts.append(part)
-    return "/".join([".."] * escapes + parts)
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -119,7 +98,7 @@ def _patch_files(files: Mapping[str, ParsedFile]) -> set[str]:
         if not isinstance(record, YamlFile) or record.kustomization is None:
             continue
         k = record.kustomization
-        base = _dir(path)
+        base = parent_dir(path)
         for patch in (*k.patches, *k.patches_json6902):
             if patch.path:
                 patches.add(join(base, patch.path))
@@ -386,7 +365,7 @@ def _generated_sources(
                     continue
                 keys = {e.key for e in (*gen.literals, *gen.files)}
                 for ref in gen.envs:
-                    env_path = join(_dir(path), ref.value)
+                    env_path = join(parent_dir(path), ref.value)
                     text = _env_file_text(root, files, env_path)
                     if text is None:
                         notes.append(
@@ -483,7 +462,9 @@ def _build_requests(
 
     for mapping in config.services:
         if mapping.dockerfile:
-            context = mapping.context if mapping.context is not None else _dir(mapping.dockerfile)
+            context = (
+                mapping.context if mapping.context is not None else parent_dir(mapping.dockerfile)
+            )
             add(
                 join("", mapping.dockerfile),
                 join("", context),
@@ -497,7 +478,7 @@ def _build_requests(
         for svc in record.compose.services:
             if svc.build_context is None and svc.dockerfile is None:
                 continue
-            context = join(_dir(path), svc.build_context or ".")
+            context = join(parent_dir(path), svc.build_context or ".")
             dockerfile = join(context, svc.dockerfile or "Dockerfile")
             if dockerfile not in files:
                 notes.append(
@@ -537,7 +518,7 @@ def _images(
     requests, request_notes = _build_requests(files, config)
     notes.extend(request_notes)
     requested = {dockerfile for dockerfile, _ in requests}
-    configured = {_dir(join("", s.dockerfile)) for s in config.services if s.dockerfile}
+    configured = {parent_dir(join("", s.dockerfile)) for s in config.services if s.dockerfile}
     stale: list[str] = []
     for path in sorted(files):
         parsed = files[path]
@@ -554,10 +535,10 @@ def _images(
                 continue
             link = Link("Dockerfile variant referenced", (evidence,))
         else:
-            if _dir(path) in configured:
+            if parent_dir(path) in configured:
                 continue  # the config says how this directory is built
             link = Link("Dockerfile in its own directory (default build context)")
-        requests[(path, _dir(path))] = (set(), [link])
+        requests[(path, parent_dir(path))] = (set(), [link])
 
     images: list[Image] = []
     for (dockerfile, context), (names, links) in sorted(requests.items()):
@@ -617,7 +598,9 @@ def _services(
 ) -> list[Service]:
     services: dict[str, Service] = {}
     for svc in config.services:
-        directory = join("", svc.source) if svc.source else _dir(join("", svc.dockerfile or ""))
+        directory = (
+            join("", svc.source) if svc.source else parent_dir(join("", svc.dockerfile or ""))
+        )
         dockerfiles: tuple[str, ...] = (join("", svc.dockerfile),) if svc.dockerfile else ()
         services[svc.name] = Service(
             svc.name,
@@ -629,7 +612,7 @@ def _services(
     claimed = {s.directory for s in services.values()}
     mapped = {d for s in services.values() for d in s.dockerfiles}
     for image in images:
-        directory = _dir(image.dockerfile)
+        directory = parent_dir(image.dockerfile)
         if image.dockerfile in mapped or directory in claimed or not directory:
             continue
         claimed.add(directory)
@@ -648,12 +631,12 @@ def _services(
     requirements_by_dir: dict[str, list[str]] = {}
     for path in sorted(files):
         if isinstance(files[path].record, RequirementsFile):
-            requirements_by_dir.setdefault(_dir(path), []).append(path)
+            requirements_by_dir.setdefault(parent_dir(path), []).append(path)
     result = []
     for service in sorted(services.values(), key=lambda s: s.directory):
         reqs = tuple(requirements_by_dir.get(service.directory, ()))
         dockerfiles = service.dockerfiles or tuple(
-            i.dockerfile for i in images if _dir(i.dockerfile) == service.directory
+            i.dockerfile for i in images if parent_dir(i.dockerfile) == service.directory
         )
         result.append(Service(service.name, service.directory, dockerfiles, reqs, service.link))
     return result
@@ -847,7 +830,9 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     notes: list[str] = []
     for path, parsed in sorted(files.items()):
         if parsed.source.kind is Kind.HELM_CHART:
-            notes.append(f"{_dir(path) or '.'}: Helm chart recognised; templates are not rendered")
+            notes.append(
+                f"{parent_dir(path) or '.'}: Helm chart recognised; templates are not rendered"
+            )
     entries = _kube_entries(files)
     workloads: list[Workload] = []
     for entry in entries:
@@ -871,7 +856,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
             for svc in record.compose.services:
                 if svc.build_context is None and svc.dockerfile is None:
                     continue
-                context = join(_dir(path), svc.build_context or ".")
+                context = join(parent_dir(path), svc.build_context or ".")
                 dockerfile = join(context, svc.dockerfile or "Dockerfile")
                 for image in images:
                     if (image.dockerfile, image.context) == (dockerfile, context):

@@ -31,6 +31,7 @@ from vertice_lint.model import (
 )
 from vertice_lint.parsers.python import PythonModule
 from vertice_lint.parsers.yaml import YamlFile, value_pos
+from vertice_lint.paths import join, parent_dir
 
 _HEALTH = ("/healthz", "/health", "/readyz", "/ready", "/livez", "/ping", "/status")
 _SELECTOR_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout"})
@@ -252,16 +253,13 @@ def _deployment_fix(ws: Workspace, service: Service, image: Image) -> tuple[Fix 
         return None, "the image's registry path is not known (no single naming scheme)"
     registry = next(iter(scheme))
     manifests = Counter(
-        kustomize.directory_of(w.path)
-        for r in ws.sync_roots
-        for w in r.workloads
-        if w.path in ws.files
+        parent_dir(w.path) for r in ws.sync_roots for w in r.workloads if w.path in ws.files
     )
     if not manifests:
         return None, "there are no manifests to put it beside"
     directory = sorted(manifests.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
     name = _dns_name(PurePosixPath(service.directory).name)
-    target = kustomize.join(directory, f"{name}.yaml")
+    target = join(directory, f"{name}.yaml")
     if target in ws.files:
         return None, f"{target} exists"
     runtime = _runtime(ws, image)
