@@ -191,6 +191,8 @@ CURATED: dict[str, list[str]] = {
     "janitor": ["pyjanitor"],
     "osgeo": ["GDAL"],
     "vertexai": ["google-cloud-aiplatform"],
+    "googleclouddebugger": ["google-python-cloud-debugger"],
+    "googlecloudprofiler": ["google-cloud-profiler"],
     "googlesearch": ["googlesearch-python"],
     "office365": ["Office365-REST-Python-Client"],
     "pyrebase": ["pyrebase4"],

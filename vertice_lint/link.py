@@ -584,7 +584,7 @@ def _images(
                 copies=copies,
                 dockerignore=ignore_path,
                 link=Link(
-                    "; ".join(lk.reason for lk in links),
+                    "; ".join(dict.fromkeys(lk.reason for lk in links)),
                     tuple(e for lk in links for e in lk.evidence),
                 ),
                 record=record,
