@@ -91,7 +91,11 @@ def test_diff_prints_and_writes_nothing(tmp_path: Path) -> None:
     after = {p: p.read_bytes() for p in EXAMPLE.rglob("*") if p.is_file()}
     assert after == before
     assert result.output.startswith("--- ")
-    changed = [line[6:] for line in result.output.splitlines() if line.startswith("+++ b/")]
+    # paths are shown relative to the current directory (the repository root under pytest)
+    prefix = "+++ b/examples/monorepo/"
+    changed = [
+        line[len(prefix) :] for line in result.output.splitlines() if line.startswith(prefix)
+    ]
     assert changed == [
         "k8s/base/audit-service.yaml",  # VL102 (unsafe): a new Deployment + Service
         "k8s/base/hcl-kb-service.yaml",  # VL401 valueFrom, VL601 probe path
@@ -106,7 +110,9 @@ def test_diff_prints_and_writes_nothing(tmp_path: Path) -> None:
         "services/tegumentar_service/requirements.txt",  # VL301
         "services/vertice_register/Dockerfile",  # VL705
     ]
-    assert "--- a/k8s/base/command-bus-service.yaml\n+++ /dev/null" in result.output  # VL101
+    assert (
+        "--- a/examples/monorepo/k8s/base/command-bus-service.yaml\n+++ /dev/null" in result.output
+    )  # VL101
 
 
 def test_fix_on_a_copy_then_nothing_left_to_fix(tmp_path: Path) -> None:

@@ -175,7 +175,14 @@ def check(
         if outcome.hit_bound:
             click.echo("warning: fixes did not converge; run --fix again", err=True)
         if show_diff:
-            text = unified_diff(outcome.changes, lambda p: p)
+            cwd = Path.cwd().resolve()
+
+            def shown(path: str) -> str:
+                # relative to where the user is, so that `git apply` takes the diff as is
+                full = root / path
+                return full.relative_to(cwd).as_posix() if full.is_relative_to(cwd) else path
+
+            text = unified_diff(outcome.changes, shown)
             if text:
                 click.echo(text, nl=False)
             sys.exit(EXIT_FINDINGS if outcome.changes else EXIT_CLEAN)
