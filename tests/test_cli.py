@@ -216,3 +216,37 @@ def test_stale_dockerfile_variant_yields_nothing(tmp_path: Path) -> None:
     assert out == f"{root}/svc/Dockerfile.prod:1:1: VL001 unknown instruction: FORM\n"
     _, out = run(str(root), "--select", "VL001", "--verbose")
     assert "svc/Dockerfile.old: Dockerfile variant that no compose file" in out
+
+
+TEAM_RULE = """\
+id: ACME001
+name: team-label
+severity: warning
+summary: Every workload says which team owns it.
+why: The on-call rota is found from the team label.
+fix: {safety: none}
+match: {kinds: [Deployment], path: metadata}
+message: has no team label
+schema: {required: [labels]}
+"""
+
+
+def test_the_projects_own_rules_in_select_rules_and_explain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = repo(
+        tmp_path,
+        {
+            ".vertice-lint.toml": 'rules-dir = "policy"\n',
+            "policy/team.yaml": TEAM_RULE,
+            "k8s/deploy.yaml": BAD_DEPLOY.replace("replica:", "replicas:"),
+        },
+    )
+    code, out = run(str(root), "-q", "--select", "ACME")
+    assert code == 1
+    assert out.startswith(f"{root}/k8s/deploy.yaml:3:1: ACME001 Deployment api: has no team label")
+    monkeypatch.chdir(root)
+    assert any(line.startswith("ACME001") for line in run("rules")[1].splitlines())
+    code, out = run("explain", "ACME001")
+    assert code == 0
+    assert out.startswith("ACME001 team-label (warning)\n")

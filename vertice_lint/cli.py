@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from vertice_lint import __version__
-from vertice_lint.catalog import CatalogError, load_catalog, load_user_rules
+from vertice_lint.catalog import CatalogError, RuleMeta, load_catalog, load_user_rules
 from vertice_lint.config import Config, find_config, load_config
 from vertice_lint.diagnostics import Diagnostic
 from vertice_lint.engine import RunResult, Selection, enabled_rules, lint
@@ -234,10 +234,21 @@ def _count_kinds(result: RunResult) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def _catalog_with_user_rules(start: Path) -> dict[str, RuleMeta]:
+    """The built-in catalog plus the rules of the config found from `start` (rules-dir)."""
+    catalog = dict(load_catalog())
+    found = find_config(start)
+    if found is not None:
+        config = load_config(found, found.parent)
+        if config.rules_dir is not None:
+            catalog.update(load_user_rules(found.parent / config.rules_dir, config.rules_dir)[0])
+    return catalog
+
+
 @cli.command("rules")
 def rules_cmd() -> None:
-    """List every rule of the catalog."""
-    catalog = load_catalog()
+    """List every rule: the catalog's, and the project's own (rules-dir)."""
+    catalog = _catalog_with_user_rules(Path.cwd().resolve())
     enabled, _ = enabled_rules(catalog, Config(), Selection())
     click.echo(f"{'id':<6} {'name':<28} {'severity':<8} {'fix':<6} {'default':<7} summary")
     for meta in catalog.values():
@@ -251,8 +262,8 @@ def rules_cmd() -> None:
 @cli.command()
 @click.argument("rule")
 def explain(rule: str) -> None:
-    """Explain a rule (by id or name), with its examples."""
-    catalog = load_catalog()
+    """Explain a rule (by id or name), with its examples; the project's own rules too."""
+    catalog = _catalog_with_user_rules(Path.cwd().resolve())
     meta = catalog.get(rule.upper()) or next((m for m in catalog.values() if m.name == rule), None)
     if meta is None:
         raise click.UsageError(f"unknown rule: {rule} (see `vertice-lint rules`)")
