@@ -382,3 +382,49 @@ def test_python_dash_m_on_a_package_runs_its_main(tmp_path: Path) -> None:
         ("pkg.worker", "first-party"),
         ("prometheus_client", "third-party"),
     ]
+
+
+def test_fastapi_cli_target_that_is_a_package_directory(tmp_path: Path) -> None:
+    # `fastapi dev src/pkg` imports the package `pkg` from src/ (fastapi-cli's discovery)
+    files = {
+        "src/web/__init__.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+        "Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\nCOPY . /app\n"
+        'CMD ["fastapi", "run", "/app/src/web"]\n',
+    }
+    ws = _workspace(tmp_path, files)
+    (run,) = ws.runtimes
+    (entry,) = run.runtime.entrypoints
+    assert (entry.module, entry.image_path, entry.repo_path, entry.sys_path[0]) == (
+        "web",
+        "/app/src/web/__init__.py",
+        "src/web/__init__.py",
+        "/app/src",
+    )
+    assert [e.target for e in run.runtime.imports] == ["fastapi"]
+
+
+def test_entrypoint_script_exec_args_runs_the_cmd(tmp_path: Path) -> None:
+    # ENTRYPOINT [script] + CMD: the script's `exec "$@"` runs the CMD (a shell script by its
+    # shebang, whatever its name)
+    script = '#!/bin/bash\nset -e\ncp -r /a /b\nexec "$@"\n'
+    dockerfile = (
+        "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\n"
+        'ENTRYPOINT ["/app/bin/entrypoint.bash"]\nCMD ["gunicorn", "pkg.main:app"]\n'
+    )
+    ws = _workspace(tmp_path, {**SRC, "bin/entrypoint.bash": script, "Dockerfile": dockerfile})
+    (run,) = ws.runtimes
+    apps = [(e.kind, e.module) for e in run.runtime.entrypoints if e.kind != "executable"]
+    assert apps == [("app", "pkg.main")]
+
+
+def test_third_party_name_of_a_package_submodule_is_not_first_party(tmp_path: Path) -> None:
+    # config/celery.py is `config.celery`; its `from celery import Celery` is the installed one
+    files = {
+        "config/__init__.py": "from config.celery import app\n",
+        "config/celery.py": "from celery import Celery\napp = Celery('x')\n",
+        "Dockerfile": _dockerfile('["celery", "-A", "config", "worker"]'),
+    }
+    ws = _workspace(tmp_path, files)
+    (run,) = ws.runtimes
+    statuses = {e.target: e.status for e in run.runtime.imports}
+    assert statuses == {"config.celery": "first-party", "celery": "third-party"}

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from packaging.requirements import InvalidRequirement
@@ -31,7 +32,7 @@ from packaging.utils import canonicalize_name
 
 from vertice_lint.diagnostics import Evidence
 from vertice_lint.discover import Kind
-from vertice_lint.image import Install
+from vertice_lint.image import ImageContents, Install, installs_of_commands, script_commands
 from vertice_lint.model import Image, Workspace
 from vertice_lint.parsers.lockfile import LockFile
 from vertice_lint.parsers.pyproject import Pyproject
@@ -307,6 +308,15 @@ def _root_base(image: Image) -> str:
     return base
 
 
+def _read_script(path: Path) -> str | None:
+    try:
+        if path.stat().st_size > 256 * 1024:
+            return None
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 class _Reader:
     """Reads one image's installs through the Workspace's parsed files."""
 
@@ -396,6 +406,43 @@ class _Reader:
             self.unknown.append(f"`{install.value}` is installed from a URL")
         self.declared.append(Declared(requirement, self.image.dockerfile, install))
 
+    def script(self, install: Install, contents: ImageContents | None, seen: set[str]) -> None:
+        """The installs of a repository shell script a RUN runs (`RUN bin/pip3-install`)."""
+        path = install.repo_path
+        if path is None or path in seen or contents is None:
+            return
+        seen.add(path)
+        parsed = self.ws.files.get(path)
+        text = parsed.text.text if parsed is not None and parsed.text is not None else None
+        if text is None and parsed is not None:
+            text = _read_script(self.ws.root / path)  # an extensionless script is not read
+        if text is None:
+            self.unknown.append(f"{path} (run by the Dockerfile) cannot be read")
+            return
+        first = text.split("\n", 1)[0]
+        if first.startswith("#!") and not re.search(r"\b(?:ba|da|z)?sh\b", first):
+            return  # a Python (or other) script: not read as shell
+        workdir = install.image_path or "/"
+        found = installs_of_commands(
+            script_commands(text), workdir, contents.fs.files, install.line, install.col
+        )
+        for inner in found:
+            if inner.kind in ("requirements", "constraints"):
+                if inner.repo_path is None and inner.kind == "constraints":
+                    continue
+                if inner.repo_path is None:
+                    self.unknown.append(
+                        f"{inner.value} (in {path}) is not copied from the repository"
+                    )
+                else:
+                    self.requirements(inner.repo_path, inner.kind, inner, None, set())
+            elif inner.kind == "project":
+                self.project(inner)
+            elif inner.kind == "package":
+                self.package(inner)
+            elif inner.kind == "script":
+                self.script(inner, contents, seen)
+
     def lock_in(self, directory: str) -> LockFile | None:
         for path, record in self.ws.records(Kind.LOCKFILE):
             if posixpath.dirname(path) == directory and isinstance(record, LockFile):
@@ -407,6 +454,8 @@ class _Reader:
         installs = contents.installs if contents is not None else ()
         for install in installs:
             if install.kind in ("requirements", "constraints"):
+                if install.repo_path is None and install.kind == "constraints":
+                    continue  # a constraints file pins versions, it installs nothing
                 if install.repo_path is None:
                     self.unknown.append(f"{install.value} is not copied from the repository")
                 else:
@@ -415,6 +464,8 @@ class _Reader:
                 self.project(install)
             elif install.kind == "package":
                 self.package(install)
+            elif install.kind == "script":
+                self.script(install, contents, set())
         service_dir = posixpath.dirname(self.image.dockerfile)
         for directory in [*self.lock_dirs, service_dir]:
             self.lock = self.lock or self.lock_in(directory)

@@ -9,6 +9,7 @@ command is read as an `Install`. The result feeds the entrypoint and import anal
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -48,6 +49,11 @@ class ImageFS:
                 parent = posixpath.dirname(parent)
         return cls(dict(files), frozenset(dirs))
 
+    @functools.cached_property
+    def repo_paths(self) -> frozenset[str]:
+        """The repository files the image holds (wherever they were copied)."""
+        return frozenset(origin.repo_path for origin in self.files.values())
+
     def is_file(self, path: str) -> bool:
         return posixpath.normpath(path) in self.files
 
@@ -75,7 +81,9 @@ class Install:
     kind: "requirements" / "constraints" (a file: `value` is its image path, `repo_path` the
     repository file it came from), "package" (a requirement written on the command line),
     "project" (`pip install .`, `uv sync`, `poetry install`: `repo_path` is the project
-    directory, `image_path` where it is in the image), "apt" (a Debian package).
+    directory, `image_path` where it is in the image), "apt" (a Debian package), "script" (a
+    repository script the RUN runs: `repo_path` the script, `image_path` the workdir; its own
+    installs are read by distributions.py).
     """
 
     kind: str
@@ -269,7 +277,36 @@ def _commands(run: Invocation) -> tuple[Command, ...]:
     return split_commands(run.text)
 
 
+def script_commands(text: str) -> tuple[Command, ...]:
+    """The simple commands of a shell script's text (backslash-newline continues a line)."""
+    return split_commands(re.sub(r"\\\r?\n", " ", text))
+
+
+def _script_of(argv: Sequence[str], workdir: str, fs: Mapping[str, Origin]) -> Origin | None:
+    """The repository script a command runs (`bin/install`, `./setup.sh`, `sh setup.sh`)."""
+    program = posixpath.basename(argv[0])
+    if program in ("sh", "bash") and len(argv) > 1 and not argv[1].startswith("-"):
+        script = argv[1]
+    elif "/" in argv[0] or program.endswith(".sh"):
+        script = argv[0]
+    else:
+        return None
+    return fs.get(posixpath.normpath(posixpath.join(workdir, script)))
+
+
 def _installs_of_run(run: Invocation, workdir: str, fs: Mapping[str, Origin]) -> list[Install]:
+    return installs_of_commands(_commands(run), workdir, fs, run.line, run.col)
+
+
+def installs_of_commands(
+    commands: Iterable[Command], workdir: str, fs: Mapping[str, Origin], line: int, col: int
+) -> list[Install]:
+    """What some commands install, run in `workdir` of an image whose files are `fs`.
+
+    A repository script the commands run is an Install of kind "script" (`repo_path` the
+    script, `image_path` the workdir): its text is read where the parsed files are at hand
+    (distributions.py), and its installs counted there.
+    """
     out: list[Install] = []
 
     def repo_of(image_path: str) -> str | None:
@@ -286,7 +323,7 @@ def _installs_of_run(run: Invocation, workdir: str, fs: Mapping[str, Origin]) ->
     def image_dir(image_path: str) -> str:
         return posixpath.normpath(posixpath.join(workdir, image_path))
 
-    for command in _commands(run):
+    for command in commands:
         argv = command.argv
         if not argv:
             continue
@@ -294,7 +331,13 @@ def _installs_of_run(run: Invocation, workdir: str, fs: Mapping[str, Origin]) ->
         if program in ("apt-get", "apt") and "install" in argv:
             for word in argv[argv.index("install") + 1 :]:
                 if not word.startswith("-"):
-                    out.append(Install("apt", word.split("=")[0], None, program, run.line, run.col))
+                    out.append(Install("apt", word.split("=")[0], None, program, line, col))
+            continue
+        script = _script_of(argv, workdir, fs)
+        if script is not None:
+            out.append(
+                Install("script", argv[0], script.repo_path, "sh", line, col, False, workdir)
+            )
             continue
         if (
             program in ("uv", "poetry", "pipenv")
@@ -304,7 +347,7 @@ def _installs_of_run(run: Invocation, workdir: str, fs: Mapping[str, Origin]) ->
             if program == "uv" and argv[1] == "install":
                 continue
             project = Install(
-                "project", workdir, project_dir("."), program, run.line, run.col, image_path=workdir
+                "project", workdir, project_dir("."), program, line, col, image_path=workdir
             )
             out.append(project)
             continue
@@ -319,17 +362,15 @@ def _installs_of_run(run: Invocation, workdir: str, fs: Mapping[str, Origin]) ->
             if word in ("-r", "--requirement", "-c", "--constraint") and i + 1 < len(args):
                 kind = "requirements" if word in ("-r", "--requirement") else "constraints"
                 value = args[i + 1]
-                out.append(Install(kind, value, repo_of(value), tool, run.line, run.col))
+                out.append(Install(kind, value, repo_of(value), tool, line, col))
                 i += 2
                 continue
             if word.startswith(("--requirement=", "--constraint=")):
                 kind = "requirements" if word.startswith("--requirement") else "constraints"
                 value = word.split("=", 1)[1]
-                out.append(Install(kind, value, repo_of(value), tool, run.line, run.col))
+                out.append(Install(kind, value, repo_of(value), tool, line, col))
             elif word.startswith("-r") and len(word) > 2:
-                out.append(
-                    Install("requirements", word[2:], repo_of(word[2:]), tool, run.line, run.col)
-                )
+                out.append(Install("requirements", word[2:], repo_of(word[2:]), tool, line, col))
             elif word in ("-e", "--editable"):
                 editable = True
             elif word in _PIP_VALUE_OPTIONS:
@@ -337,13 +378,11 @@ def _installs_of_run(run: Invocation, workdir: str, fs: Mapping[str, Origin]) ->
             elif word.startswith("-"):
                 pass
             elif word.startswith((".", "/")) and not word.endswith((".whl", ".tar.gz", ".zip")):
-                project = Install(
-                    "project", word, project_dir(word), tool, run.line, run.col, editable
-                )
+                project = Install("project", word, project_dir(word), tool, line, col, editable)
                 out.append(replace(project, image_path=image_dir(word)))
                 editable = False
             else:
-                out.append(Install("package", word, None, tool, run.line, run.col, editable))
+                out.append(Install("package", word, None, tool, line, col, editable))
                 editable = False
             i += 1
     return out

@@ -20,12 +20,37 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from vertice_lint.diagnostics import Evidence
-from vertice_lint.image import ImageContents, ImageFS
+from vertice_lint.image import ImageContents, ImageFS, script_commands
 from vertice_lint.model import ContainerRuntime, Image, Workload
 from vertice_lint.parsers.python import Import, PythonModule
-from vertice_lint.parsers.shell import Command, split_commands, unwrap_argv
+from vertice_lint.parsers.shell import Command, unwrap_argv
 
-STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
+# Modules the standard library dropped (PEP 632, PEP 594), by the version that removed them:
+# on that Python they are imported from site-packages like any distribution, or not at all.
+REMOVED_STDLIB: dict[str, str] = {
+    **dict.fromkeys(("asynchat", "asyncore", "distutils", "imp", "smtpd"), "3.12"),
+    **dict.fromkeys(
+        (
+            "aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "lib2to3", "mailcap",
+            "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau",
+            "telnetlib", "uu", "xdrlib",
+        ),
+        "3.13",
+    ),
+}  # fmt: skip
+# Whatever Python runs vertice-lint, the modules of the images' oldest supported Pythons.
+STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"} | frozenset(REMOVED_STDLIB)
+
+
+def removed_from_stdlib(module: str, python_version: str | None) -> str | None:
+    """The Python version that removed a stdlib module, when the image runs it or later."""
+    removed = REMOVED_STDLIB.get(module.split(".")[0])
+    if removed is None or python_version is None:
+        return None
+    as_tuple = tuple(int(p) for p in python_version.split(".")[:2])
+    return removed if as_tuple >= tuple(int(p) for p in removed.split(".")) else None
+
+
 _PYTHON = re.compile(r"python(\d(\.\d+)?)?")
 _WRAPPERS = frozenset(
     {"tini", "dumb-init", "gosu", "su-exec", "env", "nice", "exec", "ddtrace-run"}
@@ -391,8 +416,14 @@ def _classify(command: Command, env: _Env, text_of: TextOf, depth: int = 0) -> I
         for candidate in candidates:
             path = _abs(cwd, candidate)
             if fs.is_file(path) or candidate == target:
-                # fastapi-cli imports the file as a module of its topmost package
+                # fastapi-cli imports the file as a module of its topmost package; a package
+                # (its directory or its `__init__.py`) is imported by the package's name
+                if posixpath.basename(path) == "__init__.py":
+                    path = posixpath.dirname(path)
+                package_init = posixpath.join(path, "__init__.py")
                 directory, name = posixpath.split(path)
+                if fs.is_file(package_init):
+                    path = package_init
                 parts = [name.removesuffix(".py")]
                 while fs.is_file(posixpath.join(directory, "__init__.py")):
                     directory, pkg = posixpath.split(directory)
@@ -505,16 +536,26 @@ def _classify(command: Command, env: _Env, text_of: TextOf, depth: int = 0) -> I
         )
         return
 
-    if depth < 3 and (program.endswith(".sh") or program in ("sh", "bash")):
-        script = words[0] if program.endswith(".sh") else (words[1] if len(words) > 1 else "")
+    shell = program in ("sh", "bash")
+    if depth < 3 and (program.endswith(".sh") or shell or "/" in words[0]):
+        script = words[1] if shell and len(words) > 1 else ("" if shell else words[0])
         if not script or script.startswith("-"):
             return
         origin = fs.origin(_abs(cwd, script))
         text = text_of(origin.repo_path) if origin else None
-        if text is not None:
-            for inner in split_commands(text):
-                yield from _classify(inner, env, text_of, depth + 1)
-        return
+        first = text.split("\n", 1)[0] if text is not None else ""
+        is_shell = program.endswith(".sh") or shell or re.search(r"^#!.*\b(?:ba|da)?sh\b", first)
+        if text is not None and is_shell:
+            # `exec "$@"` runs the script's arguments (the CMD after an ENTRYPOINT script)
+            args = tuple(words[2:] if shell else words[1:])
+            for inner in script_commands(text):
+                argv_in: list[str] = []
+                for word in inner.argv:
+                    argv_in.extend(args if word in ("$@", "$*") else (word,))
+                yield from _classify(Command(tuple(argv_in), inner.env), env, text_of, depth + 1)
+            return
+        if program.endswith(".sh") or shell:
+            return
 
     yield Entrypoint(
         "executable", program, argv, words[0], None, None, None, (cwd, *extra), None, env.source
@@ -587,6 +628,7 @@ class RepoIndex:
     """Where a dotted module exists anywhere in the repository (for "not in the image")."""
 
     def __init__(self, python_files: Sequence[str]) -> None:
+        self._files = frozenset(python_files)
         self._by_tail: dict[str, list[str]] = {}
         for path in python_files:
             parts = path.split("/")
@@ -604,6 +646,16 @@ class RepoIndex:
                 if path == suffix or path.endswith("/" + suffix):
                     found.append(path)
         return tuple(sorted(found, key=lambda p: (p.count("/"), p)))
+
+    def in_package(self, candidate: str, dotted: str) -> bool:
+        """Whether the directory a candidate would have to be imported from is a package.
+
+        `src/config/celery.py` is `celery` only from `src/config/`, a regular package: it is
+        the module `config.celery`, and `import celery` means another (installed) module.
+        """
+        depth = dotted.count(".") + (2 if candidate.endswith("/__init__.py") else 1)
+        root = "/".join(candidate.split("/")[:-depth])
+        return bool(root) and f"{root}/__init__.py" in self._files
 
 
 def _target(importer: str, is_package: bool, imp: Import) -> tuple[str | None, str]:
@@ -673,7 +725,7 @@ def closure(
         record = modules.get(visit.repo_path)
         if record is None:
             continue
-        found, more = _follow(visit, record, fs, index)
+        found, more = _follow(visit, record, fs, index, contents.python_version)
         edges.extend(found)
         queue.extend(more)
     return tuple(nodes.values()), tuple(edges)
@@ -775,7 +827,11 @@ def _cmd_applies(image: Image) -> bool:
 
 
 def _follow(
-    visit: _Visit, record: PythonModule, fs: ImageFS, index: RepoIndex
+    visit: _Visit,
+    record: PythonModule,
+    fs: ImageFS,
+    index: RepoIndex,
+    python_version: str | None = None,
 ) -> tuple[list[ImportEdge], list[_Visit]]:
     """The import statements of one module, resolved, and the modules they lead to."""
     sys_path = visit.sys_path
@@ -819,7 +875,11 @@ def _follow(
         parent_missing = False
         names = imp.names if imp.is_from and not imp.star else ()
         for dotted, is_sub in [(target, False), *((f"{target}.{n.name}", True) for n in names)]:
-            if imp.level == 0 and target.split(".")[0] in STDLIB:
+            if (
+                imp.level == 0
+                and target.split(".")[0] in STDLIB
+                and not removed_from_stdlib(target, python_version)
+            ):
                 edge(imp, dotted, "stdlib")
                 break
             hit = find_module(fs, sys_path, dotted)
@@ -835,7 +895,13 @@ def _follow(
             # only looked for in the repository when pkg itself is missing from the image.
             if is_sub and not parent_missing:
                 continue
-            candidates = index.find(dotted)
+            # A module of a package the image holds is not this top-level name (an installed
+            # `celery` imported from the project's own `config/celery.py`).
+            candidates = tuple(
+                c
+                for c in index.find(dotted)
+                if not (c in fs.repo_paths and index.in_package(c, dotted))
+            )
             if candidates:
                 parent_missing = parent_missing or not is_sub
                 edge(imp, dotted, problem or "not-in-image", None, candidates)

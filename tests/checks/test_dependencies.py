@@ -676,3 +676,73 @@ def test_unpinned_fix_applies_with_vl304_enabled(tmp_path: Path) -> None:
     assert (tmp_path / "requirements.txt").read_text() == "fastapi==0.115.0\nredis\n"
     assert "requirements.txt:2:1: VL304" in result.output
     assert "not applied" not in result.output
+
+
+# --- second field round: scripts that install, removed stdlib modules -----------------------------
+
+SCRIPT_DOCKERFILE = """\
+FROM python:3.11-slim
+WORKDIR /app
+COPY requirements*.txt ./
+COPY bin/ ./bin
+RUN chmod 0755 bin/* && bin/pip3-install
+COPY . .
+CMD ["python", "main.py"]
+"""
+# extensionless, a continued line, and a constraints file the build writes itself
+PIP3_INSTALL = """\
+#!/usr/bin/env bash
+set -e
+pip3 freeze > requirements-lock.txt
+pip3 install --no-cache-dir --user \\
+  -r requirements.txt -c requirements-lock.txt
+"""
+
+
+def test_requirements_installed_by_a_script_the_dockerfile_runs(tmp_path: Path) -> None:
+    files = {
+        **_service("import redis\nimport flask\n", "flask==3.0.0\n"),
+        "Dockerfile": SCRIPT_DOCKERFILE,
+        "bin/pip3-install": PIP3_INSTALL,
+    }
+    root = _repo(tmp_path, files)
+    found = _lint(root, "VL301", "VL303")
+    assert [(r, p, line) for r, p, line, _c, _m in found] == [("VL301", "main.py", 1)]
+
+
+def test_an_unreadable_install_script_makes_the_installs_unknown(tmp_path: Path) -> None:
+    files = {
+        **_service("import redis\n", "flask==3.0.0\n"),
+        "Dockerfile": SCRIPT_DOCKERFILE,
+        "bin/pip3-install": b"\xff\xfe binary",
+    }
+    assert _lint(_repo(tmp_path, files), "VL301") == []
+
+
+@pytest.mark.parametrize(
+    ("base", "requirements", "expected"),
+    [
+        ("python:3.12-slim", "flask==3.0.0\n", 1),
+        ("python:3.11-slim", "flask==3.0.0\n", 0),
+        ("python:3.12-slim", "flask==3.0.0\nsetuptools==80.9.0\n", 0),
+    ],
+)
+def test_distutils_removed_in_python_312(
+    tmp_path: Path, base: str, requirements: str, expected: int
+) -> None:
+    main = "from distutils.util import strtobool\nimport imp\n"
+    files = {
+        **_service(main, requirements),
+        "Dockerfile": DOCKERFILE.replace("python:3.11-slim", base),
+    }
+    found = _lint(_repo(tmp_path, files), "VL301")
+    distutils = [f for f in found if f[2] == 1]
+    assert len(distutils) == expected
+    if expected:
+        assert distutils[0][4] == (
+            "`distutils` was removed from the standard library in Python 3.12 and the image runs"
+            " Python 3.12: ModuleNotFoundError: No module named 'distutils'; setuptools provides"
+            " it: add setuptools to requirements.txt"
+        )
+    imp = [f for f in found if f[2] == 2]
+    assert len(imp) == (1 if base.endswith("3.12-slim") else 0)

@@ -88,6 +88,34 @@ def test_vl701_cache_mount_and_apt_conf_satisfy_it(tmp_path: Path) -> None:
     assert _lint(root, "VL701") == []
 
 
+def test_vl701_builder_stage_only_needs_update_and_yes(tmp_path: Path) -> None:
+    # a builder stage's layers never reach the image: lists and recommends are its own business
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM python:3.12-slim AS builder",
+            "RUN apt-get update && apt-get install -y build-essential",
+            "RUN apt-get install gcc",
+            "FROM builder AS base",
+            "RUN apt-get update && apt-get install -y git",
+            "FROM python:3.12-slim",
+            "RUN apt-get update && apt-get install -y curl",
+        ),
+    )
+    assert [(f[2], f[4]) for f in _lint(root, "VL701")] == [
+        (
+            3,
+            "`apt-get install` without `apt-get update` in the same RUN"
+            " (add `apt-get update && ` before it), without -y",
+        ),
+        (
+            7,
+            "`apt-get install` without --no-install-recommends, without"
+            " `rm -rf /var/lib/apt/lists/*` afterwards",
+        ),
+    ]
+
+
 def test_vl701_fix_single_line(tmp_path: Path) -> None:
     root = _repo(
         tmp_path, _dockerfile("FROM debian:bookworm", "RUN apt-get update && apt-get install curl")
@@ -388,6 +416,26 @@ def test_vl704_forms_pins_and_env(tmp_path: Path) -> None:
             "`pip install` with unpinned packages: uvicorn[standard]>=0.30"
             " (pin them: `name==version`)",
         ),
+    ]
+
+
+def test_vl704_arg_default_and_abbreviated_flag_disable_the_cache(tmp_path: Path) -> None:
+    # `ARG PIP_NO_CACHE_DIR=0` is in RUN's environment (pip disables the cache for any value);
+    # pip's optparse takes `--no-cache` for `--no-cache-dir`
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM python:3.12 AS builder",
+            "ARG PIP_NO_CACHE_DIR=0",
+            "RUN pip install pipenv==2020.11.4",
+            "FROM python:3.12-slim",
+            "ARG PIP_NO_CACHE_DIR",
+            "RUN pip install --no-cache /wheels/*",
+            "RUN pip install wheel==0.45.1",
+        ),
+    )
+    assert [(f[2], f[4]) for f in _lint(root, "VL704")] == [
+        (7, "`pip install` without --no-cache-dir")
     ]
 
 

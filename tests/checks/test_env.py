@@ -321,6 +321,21 @@ def test_vl402_names_values_and_placeholders(tmp_path: Path) -> None:
     ]
 
 
+def test_vl402_compose_interpolation_is_not_a_literal(tmp_path: Path) -> None:
+    # compose substitutes `$DB_PASSWORD` from the shell or `.env`: nothing is written here
+    compose = (
+        "services:\n  db:\n    image: postgres:16\n    environment:\n"
+        "      - POSTGRES_PASSWORD=$DB_PASSWORD\n"
+        "      - REDIS_PASSWORD=${REDIS_PASSWORD:-x}\n"
+        "      - DATABASE_URL=postgres://app:$PW@db/app\n"
+        "      - API_TOKEN=$$literal\n"
+    )
+    found = _lint(_repo(tmp_path, {"docker-compose.yml": compose}), "VL402")
+    assert [(f[2], f[4].split(" in compose")[0]) for f in found] == [
+        (8, "`API_TOKEN` is written in plain text")
+    ]
+
+
 def test_vl402_no_fix_without_a_secret_holding_the_key(tmp_path: Path) -> None:
     manifest = _deployment(
         "          env:\n            - name: API_TOKEN\n              value: t1\n"

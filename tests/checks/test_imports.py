@@ -499,3 +499,21 @@ def test_vl204_other_base_images_may_bring_the_server(tmp_path: Path) -> None:
         "main.py": "app = object()\n",
     }
     assert _lint(_repo(tmp_path, files), "VL204") == []
+
+
+def test_vl202_installed_name_shadowed_by_a_package_submodule(tmp_path: Path) -> None:
+    # Django + celery layout: src/config/celery.py does `from celery import Celery`; the
+    # project's file is `config.celery`, not the top-level `celery` (field test, round 2)
+    files = {
+        "requirements.txt": "celery==5.4.0\n",
+        "src/config/__init__.py": "from config.celery import app as celery_app\n",
+        "src/config/celery.py": "from celery import Celery\napp = Celery('hello')\n",
+        "Dockerfile": _dockerfile(
+            '["celery", "-A", "config", "worker"]',
+            "COPY requirements.txt .",
+            "RUN pip install --no-cache-dir -r requirements.txt",
+            "COPY . .",
+            "WORKDIR /app/src",
+        ),
+    }
+    assert _lint(_repo(tmp_path, files), "VL202") == []

@@ -35,7 +35,7 @@ from vertice_lint.distributions import (
 from vertice_lint.fix.text_edit import append_line, insert_line, replace_span
 from vertice_lint.model import Workspace
 from vertice_lint.parsers.requirements import RequirementsFile
-from vertice_lint.runtime import ImportEdge
+from vertice_lint.runtime import ImportEdge, removed_from_stdlib
 
 _DEV_FILE = re.compile(
     r"(^|[-_./])(dev|devel|test|tests|testing|lint|docs?|ci|local|build)([-_.]|$)"
@@ -187,7 +187,12 @@ def missing_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
         deps = all_deps.get(key)
         if deps is None or deps.unknown or not deps.clean_base:
             continue
+        python = deps.image.contents.python_version if deps.image.contents else None
         for use in uses:
+            removed = removed_from_stdlib(use.module, python)
+            if removed is not None:
+                yield from _removed_module(ws, ctx, deps, use, removed, python or "")
+                continue
             if _system_provided(use.module) and not mm.providers(use.module) & deps.names:
                 continue  # VL302's
             providers = mm.providers(use.module)
@@ -223,6 +228,40 @@ def missing_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
                 evidence=evidence,
                 fix=_missing_fix(ws, deps, owner),
             )
+
+
+# What still provides a module the standard library dropped (distutils: setuptools' shim).
+_REPLACEMENTS = {"distutils": "setuptools"}
+
+
+def _removed_module(
+    ws: Workspace, ctx: CheckContext, deps: ImageDeps, use: _Use, removed: str, python: str
+) -> Iterator[Diagnostic]:
+    """VL301 for a module the image's Python no longer has in its standard library."""
+    top = use.module.split(".")[0]
+    replacement = _REPLACEMENTS.get(top)
+    if replacement is not None and (replacement in deps.names or replacement in deps.transitive):
+        return
+    imp = use.edge.imp
+    message = (
+        f"`{top}` was removed from the standard library in Python {removed} and the image runs"
+        f" Python {python}: ModuleNotFoundError: No module named '{top}'"
+    )
+    fix = None
+    if replacement is not None:
+        target = deps.fix_target()
+        where = target.path if target is not None else deps.image.dockerfile
+        message += f"; {replacement} provides it: add {replacement} to {where}"
+        owner = Owner(top, (replacement,), "data")
+        fix = _missing_fix(ws, deps, owner)
+    yield ctx.diagnostic(
+        use.edge.path,
+        imp.line,
+        imp.col,
+        message,
+        evidence=(use.entry, *deps.evidence()),
+        fix=fix,
+    )
 
 
 # --- VL302 system-module ----------------------------------------------------------------------

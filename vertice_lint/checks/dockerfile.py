@@ -271,10 +271,14 @@ def _apt_configured(record: Dockerfile, stage: Stage) -> str:
 def apt_hygiene(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """`apt-get install` without update, -y, --no-install-recommends or lists cleanup."""
     for path, record, text in _dockerfiles(ws):
+        # the final stage and the stages it is built FROM: their layers are the image
+        shipped = {st.index for st in _ancestry(record, record.final)}
         for stage in record.stages:
             configured = _apt_configured(record, stage)
             for instruction, _run in _runs(stage):
-                diagnostic = _apt_run(ctx, path, text, record, instruction, configured)
+                diagnostic = _apt_run(
+                    ctx, path, text, record, instruction, configured, stage.index in shipped
+                )
                 if diagnostic is not None:
                     yield diagnostic
 
@@ -286,6 +290,7 @@ def _apt_run(
     record: Dockerfile,
     instruction: Instruction,
     configured: str,
+    shipped: bool = True,
 ) -> Diagnostic | None:
     script = _script(instruction.text, instruction.args_offset)
     subcommands = [_apt_command(c) for c in script.commands]
@@ -301,6 +306,9 @@ def _apt_run(
         c.program == "rm" and any(w.value.startswith(APT_LISTS) for w in c.argv[1:])
         for c in script.commands[last + 1 :]
     )
+    if not shipped:
+        # a builder stage: its layers never reach the image, so their size does not matter
+        recommends_off, cleaned = True, True
     no_yes = [inst for _, inst in installs if not (inst.yes or yes_everywhere)]
     with_recommends = [inst for _, inst in installs if not (inst.no_recommends or recommends_off)]
     missing = []
@@ -714,11 +722,16 @@ def _pip_install(command: _Command) -> _PipInstall | None:
             ranged = any(op in word for op in "<>=~!")
             unpinned.append(word.split(";", 1)[0].strip() if ranged else name)
         i += 1
-    no_cache = "--no-cache-dir" in options or any(
+    # pip's optparse takes any unambiguous prefix: `--no-cache` is `--no-cache-dir`
+    no_cache = any(o in _NO_CACHE_SPELLINGS for o in options) or any(
         a.startswith("PIP_NO_CACHE_DIR=") for a in command.assignments
     )
     return _PipInstall(argv[0], sub, no_cache, tuple(unpinned))
 
+
+_NO_CACHE_SPELLINGS = frozenset(
+    {"--no-cache", "--no-cache-", "--no-cache-d", "--no-cache-di", "--no-cache-dir"}
+)
 
 # `pip install --upgrade pip wheel`: the installer itself, which the app never imports
 _INSTALLER_TOOLS = frozenset({"pip", "wheel"})
@@ -740,7 +753,11 @@ def pip_hygiene(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """`pip install` without --no-cache-dir, or of packages without a version pin."""
     for path, record, _text in _dockerfiles(ws):
         for stage in record.stages:
-            env_no_cache = stage.env_var("PIP_NO_CACHE_DIR") is not None
+            # `ENV PIP_NO_CACHE_DIR=…`, or `ARG PIP_NO_CACHE_DIR=…` with a default (RUN sees it
+            # as an environment variable); pip disables its cache for any value, even `0`
+            env_no_cache = stage.env_var("PIP_NO_CACHE_DIR") is not None or any(
+                a.name == "PIP_NO_CACHE_DIR" and a.default is not None for a in stage.args
+            )
             for instruction, _run in _runs(stage):
                 diagnostic = _pip_run(ctx, path, instruction, env_no_cache)
                 if diagnostic is not None:

@@ -173,6 +173,9 @@ def _add_ref(
 # --- VL402 plaintext-secret ------------------------------------------------------------------
 
 
+_COMPOSE_INTERPOLATION = re.compile(r"\$(?:[A-Za-z_]|\{)")
+
+
 def plaintext_secret(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """Secret-looking literals in workload env / compose environment, and committed Secrets."""
     for workload in ws.workloads:
@@ -180,6 +183,10 @@ def plaintext_secret(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
             for index, var in enumerate(container.env):
                 if var.value is None or var.source_kind is not None:
                     continue
+                if workload.kind == "compose" and _COMPOSE_INTERPOLATION.search(
+                    var.value.replace("$$", "")
+                ):
+                    continue  # `$DB_PASSWORD`: compose substitutes it from the shell or `.env`
                 if secret_name(var.name) and not is_placeholder(var.value):
                     what = f"`{var.name}` is written in plain text"
                 elif secret_in_url(var.value):
