@@ -144,3 +144,12 @@ def test_unreadable_by_mode(tmp_path: Path) -> None:
     root = _repo(tmp_path, {"k8s/secret.yaml": GOOD.encode()})
     (root / "k8s/secret.yaml").chmod(0)
     assert ("VL001", "k8s/secret.yaml", 1, 1, "cannot read: Permission denied") in _findings(root)
+
+
+def test_a_binary_file_without_extension_is_no_finding(tmp_path: Path) -> None:
+    # extension-less files are read in case an image runs them as scripts; a compiled
+    # binary among them is not a parse error
+    root = _repo(tmp_path, {"bin/tool": b"\x7fELF\x02\x01\x01\x00\x00\x00"})
+    found = _findings(root)
+    assert [f for f in found if f[0] == "VL001"] == []
+    assert OTHER in found

@@ -32,6 +32,11 @@ from vertice_lint.discover import Kind, classify, discover, is_dockerfile_varian
         ("k8s/deploy.yaml", Kind.YAML),
         ("charts/api/Chart.yaml", Kind.HELM_CHART),
         ("README.md", Kind.OTHER),
+        ("bin/docker-entrypoint-web", Kind.TEXT),
+        ("svc/start.sh", Kind.TEXT),
+        ("alembic.ini", Kind.TEXT),
+        (".env.production", Kind.TEXT),
+        (".gitignore", Kind.OTHER),
     ],
 )
 def test_classify(path: str, kind: Kind) -> None:

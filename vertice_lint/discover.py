@@ -45,7 +45,7 @@ class Kind(enum.Enum):
     YAML = "yaml"
     HELM_CHART = "helm-chart"
     HELM_TEMPLATE = "helm-template"
-    TEXT = "text"  # read but not parsed: shell scripts, alembic.ini, .env files
+    TEXT = "text"  # read but not parsed: scripts, alembic.ini, .env files; never a VL001
     OTHER = "other"
 
 
@@ -142,6 +142,10 @@ def classify(relpath: str, helm_roots: Iterable[str] = ()) -> Kind:
     if name == "Kustomization":
         return Kind.KUSTOMIZATION
     if lower.endswith((".sh", ".bash", ".ini", ".env")) or lower.startswith(".env"):
+        return Kind.TEXT
+    if "." not in name:
+        # entrypoint and install scripts are often named without an extension
+        # (bin/docker-entrypoint-web); read them, quietly, in case an image runs them
         return Kind.TEXT
     return Kind.OTHER
 

@@ -99,7 +99,10 @@ def _parse_all(
         try:
             data = read_bytes(root, source.path)
         except ParseFailure as failure:
-            parsed[source.path] = ParsedFile(source, failure=failure)
+            quiet = source.kind is Kind.TEXT  # best-effort reads: a script we cannot read
+            parsed[source.path] = (
+                ParsedFile(source) if quiet else ParsedFile(source, failure=failure)
+            )
             continue
         parsed[source.path] = parse_file(source, data)
     return parsed

@@ -108,3 +108,13 @@ def test_shell_words() -> None:
 )
 def test_has_shell_syntax(text: str, expected: bool) -> None:
     assert has_shell_syntax(text) is expected
+
+
+def test_backslash_newline_continues_the_command() -> None:
+    assert split_commands("pip install \\\n  -r a.txt\n") == (
+        Command(("pip", "install", "-r", "a.txt")),
+    )
+    assert split_commands("echo a && \\\r\n  exec python main.py") == (
+        Command(("echo", "a")),
+        Command(("python", "main.py")),
+    )

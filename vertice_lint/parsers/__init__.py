@@ -61,7 +61,10 @@ def parse_file(source: SourceFile, data: bytes) -> ParsedFile:
     try:
         text = decode(data, python=source.kind is Kind.PYTHON)
     except ParseFailure as failure:
-        return ParsedFile(source, failure=failure)
+        # A TEXT file is read in case an image runs it; one that is not text is no finding.
+        return (
+            ParsedFile(source) if source.kind is Kind.TEXT else ParsedFile(source, failure=failure)
+        )
     parser = _parser(source.kind)
     if parser is None:
         return ParsedFile(source, text=text)

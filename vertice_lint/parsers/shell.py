@@ -130,7 +130,8 @@ def _has_special_chars(text: str) -> bool:
 
 
 def _strip_comments(text: str) -> str:
-    """Drop `# ...` comments (a `#` starting an unquoted word) but keep their newline."""
+    """Drop `# ...` comments (a `#` starting an unquoted word) but keep their newline, and
+    join lines continued with a backslash."""
     out: list[str] = []
     quote = ""
     i = 0
@@ -143,6 +144,10 @@ def _strip_comments(text: str) -> str:
                 continue
             quote = "" if c == quote else quote
         elif c == "\\":
+            if text.startswith("\n", i + 1) or text.startswith("\r\n", i + 1):
+                # a line continuation joins the lines: the command goes on
+                i += 2 if text[i + 1] == "\n" else 3
+                continue
             out.append(text[i : i + 2])
             i += 2
             continue
