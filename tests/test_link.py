@@ -1133,3 +1133,71 @@ def test_ignore_annotation_on_a_list_item_covers_that_item(tmp_path: Path) -> No
         ObjectScope("k8s/list.yaml", 4, 8, ("VL801",)),
         ObjectScope("k8s/list.yaml", 12, 16, ("VL401",)),
     )
+
+
+# --- builds run by CI workflows and scripts ----------------------------------------------------
+
+
+CI_DOCKERFILE = 'FROM python:3.11-slim\nCOPY src/ /app/\nCMD ["python", "/app/main.py"]\n'
+
+
+def test_workflow_docker_build_gives_the_context_and_the_image_name(tmp_path: Path) -> None:
+    ws = workspace(
+        tmp_path,
+        {
+            "build/Dockerfile": CI_DOCKERFILE,
+            "src/main.py": "print('hi')\n",
+            ".github/workflows/ci.yaml": """
+                jobs:
+                  build:
+                    steps:
+                      - run: |
+                          docker build . -f build/Dockerfile \\
+                            -t ghcr.io/acme/demo:${{ github.sha }}
+            """,
+        },
+    )
+    (image,) = ws.images
+    assert (image.key, image.names) == ("build/Dockerfile@.", ())
+    assert image.link.reason == "CI build"
+    assert image.link.evidence == (
+        Evidence(".github/workflows/ci.yaml", 5, 13, "builds build/Dockerfile with context ."),
+    )
+    assert image.copies[0].sources == ("src",)
+
+
+def test_build_push_action_and_makefile(tmp_path: Path) -> None:
+    ws = workspace(
+        tmp_path,
+        {
+            "api/Dockerfile": CI_DOCKERFILE,
+            "worker/docker/Dockerfile": CI_DOCKERFILE,
+            "worker/Makefile": "image:\n\tdocker build -t ghcr.io/acme/worker:1 -f docker/Dockerfile .\n",
+            ".github/workflows/api.yaml": """
+                jobs:
+                  push:
+                    steps:
+                      - uses: docker/build-push-action@v6
+                        with:
+                          context: .
+                          file: api/Dockerfile
+                          tags: ghcr.io/acme/api:latest
+            """,
+        },
+    )
+    assert sorted((i.key, i.names) for i in ws.images) == [
+        ("api/Dockerfile@.", ("ghcr.io/acme/api",)),
+        ("worker/docker/Dockerfile@worker", ("ghcr.io/acme/worker",)),
+    ]
+
+
+def test_computed_build_paths_are_not_guessed(tmp_path: Path) -> None:
+    ws = workspace(
+        tmp_path,
+        {
+            "svc/Dockerfile": CI_DOCKERFILE,
+            ".github/workflows/ci.yaml": "jobs: {b: {steps: [{run: docker build $CTX}]}}\n",
+        },
+    )
+    (image,) = ws.images
+    assert image.key == "svc/Dockerfile@svc"  # the default: its own directory

@@ -6,6 +6,7 @@ in the config is applied first and always wins.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -487,7 +488,140 @@ def _build_requests(
                 continue
             evidence = Evidence(path, svc.line, svc.col, f"compose service {svc.name} builds it")
             add(dockerfile, context, svc.image, Link("compose build", (evidence,)))
+    for dockerfile, context, tag, evidence in _ci_builds(files):
+        if dockerfile in files and files[dockerfile].source.kind is Kind.DOCKERFILE:
+            add(dockerfile, context, tag, Link("CI build", (evidence,)))
     return requests, notes
+
+
+_DOCKER_BUILD = re.compile(r"\b(?:docker|podman)(?:\s+buildx)?\s+build\b")
+_BUILD_VALUE_OPTIONS = frozenset(
+    {
+        "-f", "--file", "-t", "--tag", "--build-arg", "--target", "--platform", "--label",
+        "--secret", "--ssh", "--cache-from", "--cache-to", "-o", "--output", "--network",
+        "--progress", "--iidfile", "--add-host", "--build-context", "--annotation",
+        "--attest", "--metadata-file", "--shm-size", "--ulimit",
+    }
+)  # fmt: skip
+
+
+def _ci_builds(files: Mapping[str, ParsedFile]) -> Iterator[tuple[str, str, str | None, Evidence]]:
+    """(dockerfile, context, tag, where) of the builds CI workflows and scripts run.
+
+    `docker build [-f FILE] [-t TAG] CONTEXT` lines (GitHub/GitLab workflows, Makefiles,
+    scripts) and `docker/build-push-action` steps; `-f` is relative to where the command runs,
+    which is the repository root for workflows and the file's directory for a Makefile or
+    script. Builds whose paths are computed (`$VAR`) are skipped.
+    """
+    for path in sorted(files):
+        parsed = files[path]
+        if parsed.text is None or parsed.source.kind not in (Kind.YAML, Kind.TEXT):
+            continue
+        text = parsed.text.text
+        in_ci = (
+            path.startswith((".github/", ".gitlab", ".circleci/"))
+            or parsed.source.kind is Kind.YAML
+        )
+        cwd = "" if in_ci else parent_dir(path)
+        for match in _DOCKER_BUILD.finditer(text):
+            end = match.end()
+            while True:  # the command goes on over backslash-continued lines
+                newline = text.find("\n", end)
+                if newline < 0:
+                    end = len(text)
+                    break
+                if text[:newline].rstrip("\r").endswith("\\"):
+                    end = newline + 1
+                    continue
+                end = newline
+                break
+            command = re.split(r"&&|\|\||;|\|", text[match.end() : end].replace("\\\n", " "))[0]
+            try:
+                words = shlex.split(command)
+            except ValueError:
+                continue
+            dockerfile_opt, tag, context = None, None, None
+            i = 0
+            while i < len(words):
+                word = words[i]
+                name, eq, value = word.partition("=")
+                if word.startswith("-") and eq and name in _BUILD_VALUE_OPTIONS:
+                    word, nxt = name, value
+                elif word in _BUILD_VALUE_OPTIONS and i + 1 < len(words):
+                    nxt = words[i + 1]
+                    i += 1
+                elif word.startswith("-"):
+                    i += 1
+                    continue
+                else:
+                    context = context if context is not None else word
+                    i += 1
+                    continue
+                if word in ("-f", "--file"):
+                    dockerfile_opt = nxt
+                elif word in ("-t", "--tag") and tag is None:
+                    tag = nxt
+                i += 1
+            if (
+                context is None
+                or "$" in context
+                or "$" in (dockerfile_opt or "")
+                or "://" in context
+            ):
+                continue
+            ctx = join(cwd, context)
+            dockerfile = join(cwd, dockerfile_opt) if dockerfile_opt else join(ctx, "Dockerfile")
+            before = text[: match.start()]
+            line, col = before.count("\n") + 1, match.start() - before.rfind("\n")
+            yield (
+                dockerfile,
+                ctx,
+                tag if tag and "$" not in tag else None,
+                Evidence(path, line, col, f"builds {dockerfile} with context {ctx or '.'}"),
+            )
+        record = parsed.record
+        if isinstance(record, YamlFile):
+            for document in record.documents:
+                yield from _build_push_steps(path, document)
+
+
+def _build_push_steps(
+    path: str, document: YamlDocument
+) -> Iterator[tuple[str, str, str | None, Evidence]]:
+    """`uses: docker/build-push-action` steps of a workflow document."""
+
+    def walk(value: Any, keypath: KeyPath) -> Iterator[tuple[Mapping[str, Any], KeyPath]]:
+        if isinstance(value, dict):
+            if str(value.get("uses", "")).startswith("docker/build-push-action"):
+                yield value, keypath
+            for key, child in value.items():
+                yield from walk(child, (*keypath, key))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                yield from walk(child, (*keypath, index))
+
+    for step, keypath in walk(document.plain, ()):
+        options = _mapping(step.get("with"))
+        context = str(options.get("context", "."))
+        if "$" in context or "://" in context:
+            continue
+        ctx = join("", context)
+        file = options.get("file")
+        dockerfile = join("", str(file)) if file else join(ctx, "Dockerfile")
+        tags = re.split(r"[,\s]+", str(options.get("tags", "")).strip())
+        tag = next((t for t in tags if t and "$" not in t), None)
+        line, col = key_pos(document.data, keypath)
+        yield (
+            dockerfile,
+            ctx,
+            tag,
+            Evidence(
+                path,
+                line,
+                col,
+                f"docker/build-push-action builds {dockerfile} with context {ctx or '.'}",
+            ),
+        )
 
 
 def _referenced_elsewhere(dockerfile: str, files: Mapping[str, ParsedFile]) -> Evidence | None:
