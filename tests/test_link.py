@@ -298,8 +298,16 @@ def test_stale_and_unreferenced_variants_are_not_images(tmp_path: Path) -> None:
         (
             "worker/Dockerfile.prod@worker",
             Link(
-                "Dockerfile variant referenced",
-                (Evidence(".github/workflows/build.yml", 5, 46, "names it"),),
+                "CI build",
+                (
+                    Evidence(
+                        ".github/workflows/build.yml",
+                        4,
+                        9,
+                        "docker/build-push-action builds worker/Dockerfile.prod"
+                        " with context worker",
+                    ),
+                ),
             ),
         ),
     ]
@@ -1100,7 +1108,10 @@ def test_variant_named_by_path_when_its_file_name_is_not_unique(tmp_path: Path) 
         },
     )
     assert [(i.key, i.link.evidence) for i in ws.images] == [
-        ("a/Dockerfile.prod@a", (Evidence("ci.yml", 2, 28, "names it"),)),
+        (
+            "a/Dockerfile.prod@a",
+            (Evidence("ci.yml", 2, 10, "builds a/Dockerfile.prod with context a"),),
+        ),
     ]
     assert ws.stale_dockerfiles == ("b/Dockerfile.prod",)
 
@@ -1161,7 +1172,7 @@ def test_workflow_docker_build_gives_the_context_and_the_image_name(tmp_path: Pa
     assert (image.key, image.names) == ("build/Dockerfile@.", ())
     assert image.link.reason == "CI build"
     assert image.link.evidence == (
-        Evidence(".github/workflows/ci.yaml", 5, 13, "builds build/Dockerfile with context ."),
+        Evidence(".github/workflows/ci.yaml", 5, 11, "builds build/Dockerfile with context ."),
     )
     assert image.copies[0].sources == ("src",)
 
@@ -1172,7 +1183,9 @@ def test_build_push_action_and_makefile(tmp_path: Path) -> None:
         {
             "api/Dockerfile": CI_DOCKERFILE,
             "worker/docker/Dockerfile": CI_DOCKERFILE,
-            "worker/Makefile": "image:\n\tdocker build -t ghcr.io/acme/worker:1 -f docker/Dockerfile .\n",
+            "worker/Makefile": (
+                "image:\n\tdocker build -t ghcr.io/acme/worker:1 -f docker/Dockerfile .\n"
+            ),
             ".github/workflows/api.yaml": """
                 jobs:
                   push:
