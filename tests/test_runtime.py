@@ -428,3 +428,171 @@ def test_third_party_name_of_a_package_submodule_is_not_first_party(tmp_path: Pa
     (run,) = ws.runtimes
     statuses = {e.target: e.status for e in run.runtime.imports}
     assert statuses == {"config.celery": "first-party", "celery": "third-party"}
+
+
+# --- Django and gunicorn: modules a framework imports -----------------------------------------
+
+MANAGE = """\
+import os
+import sys
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()
+"""
+DJANGO = {
+    "manage.py": MANAGE,
+    "config/__init__.py": "",
+    "config/wsgi.py": (
+        "import os\n\nfrom django.core.wsgi import get_wsgi_application\n\n"
+        'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")\n'
+        "application = get_wsgi_application()\n"
+    ),
+    "config/settings.py": (
+        "import environ\n\nfrom config import defaults\n\nenv = environ.Env()\n"
+        'INSTALLED_APPS = ["django.contrib.admin", "shop.apps.ShopConfig", "blog"]\n'
+    ),
+    "config/defaults.py": "X = 1\n",
+    "config/prod.py": "from config.settings import *  # noqa\n",
+    "shop/__init__.py": "",
+    "shop/apps.py": "from django.apps import AppConfig\n\nclass ShopConfig(AppConfig): ...\n",
+    "shop/models.py": "from shop import signals\n",
+    "shop/signals.py": "",
+    "blog/__init__.py": "",
+    "blog/models.py": "",
+}
+
+
+def _django_edges(run: ContainerRuntime) -> list[tuple[str, str, str, int, str | None]]:
+    return [
+        (e.path, e.target, e.status, e.imp.line, e.resolved)
+        for e in run.runtime.imports
+        if e.status.startswith("django-")
+    ]
+
+
+def test_django_settings_module_from_the_setdefault_of_manage_py(tmp_path: Path) -> None:
+    files = {**DJANGO, "Dockerfile": _dockerfile('["python", "manage.py", "migrate"]')}
+    (run,) = _workspace(tmp_path, files).runtimes
+    assert _django_edges(run) == [
+        ("manage.py", "config.settings", "django-settings", 6, "config/settings.py"),
+        ("config/settings.py", "shop", "django-app", 6, "shop/__init__.py"),
+        ("config/settings.py", "shop.apps", "django-app", 6, "shop/apps.py"),
+        ("config/settings.py", "shop.models", "django-app", 6, "shop/models.py"),
+        ("config/settings.py", "blog", "django-app", 6, "blog/__init__.py"),
+        ("config/settings.py", "blog.models", "django-app", 6, "blog/models.py"),
+    ]
+    settings = run.runtime.imports[[e.status for e in run.runtime.imports].index("django-settings")]
+    assert settings.reason is not None
+    assert (settings.reason.path, settings.reason.line, settings.reason.note) == (
+        "manage.py",
+        6,
+        "manage.py sets DJANGO_SETTINGS_MODULE to config.settings (os.environ.setdefault):"
+        " Django imports it at start-up",
+    )
+    assert settings.imp.scope == "module" and not settings.imp.in_main_guard
+    reached = {n.repo_path for n in run.runtime.modules}
+    assert {"config/defaults.py", "shop/signals.py"} <= reached
+    assert "config/prod.py" not in reached
+
+
+def test_django_settings_module_set_by_the_container_wins(tmp_path: Path) -> None:
+    deploy = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n"
+        "    spec:\n      containers:\n        - name: web\n          image: ghcr.io/acme/web:1\n"
+        '          command: ["gunicorn", "config.wsgi"]\n          env:\n'
+        "            - name: DJANGO_SETTINGS_MODULE\n              value: config.prod\n"
+        "        - name: secret\n          image: ghcr.io/acme/web:1\n"
+        '          command: ["gunicorn", "config.wsgi"]\n          env:\n'
+        "            - name: DJANGO_SETTINGS_MODULE\n              valueFrom:\n"
+        "                secretKeyRef: {name: s, key: k}\n"
+    )
+    files = {f"web/{p}": t for p, t in DJANGO.items()}
+    files["web/Dockerfile"] = _dockerfile('["gunicorn", "config.wsgi"]')
+    files["k8s/web.yaml"] = deploy
+    runs = _containers(_workspace(tmp_path, files))
+    web = runs["Deployment/web container web"]
+    first = _django_edges(web)[0]
+    assert first == (
+        "web/config/wsgi.py",
+        "config.prod",
+        "django-settings",
+        5,
+        "web/config/prod.py",
+    )
+    reason = web.runtime.imports[
+        [e.status for e in web.runtime.imports].index("django-settings")
+    ].reason
+    assert reason is not None and (reason.path, reason.line) == ("k8s/web.yaml", 13)
+    # prod star-imports settings: its INSTALLED_APPS are followed too
+    assert ("web/config/settings.py", "shop.models") in {(e[0], e[1]) for e in _django_edges(web)}
+    # a value from a Secret is not known: nothing is guessed
+    assert _django_edges(runs["Deployment/web container secret"]) == []
+
+
+@pytest.mark.parametrize(
+    "setdefault",
+    [
+        '"django.conf.global_settings"',  # not first-party
+        "SETTINGS",  # not a literal
+        '"config.settings") or os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.prod"',
+    ],
+)
+def test_django_settings_module_that_cannot_be_known_is_skipped(
+    tmp_path: Path, setdefault: str
+) -> None:
+    manage = MANAGE.replace('"config.settings"', setdefault)
+    files = {**DJANGO, "manage.py": manage, "Dockerfile": _dockerfile('["python", "manage.py"]')}
+    (run,) = _workspace(tmp_path, files).runtimes
+    assert _django_edges(run) == []
+    assert "config/settings.py" not in {n.repo_path for n in run.runtime.modules}
+
+
+def test_celery_app_that_sets_the_django_settings_module(tmp_path: Path) -> None:
+    files = {
+        **DJANGO,
+        "config/__init__.py": "from .celery import app\n",
+        "config/celery.py": (
+            "import os\nfrom celery import Celery\n"
+            'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")\n'
+            'app = Celery("config")\napp.config_from_object("django.conf:settings")\n'
+        ),
+        "Dockerfile": _dockerfile('["celery", "-A", "config", "worker"]'),
+    }
+    (run,) = _workspace(tmp_path, files).runtimes
+    assert _django_edges(run)[0] == (
+        "config/celery.py",
+        "config.settings",
+        "django-settings",
+        3,
+        "config/settings.py",
+    )
+
+
+def test_gunicorn_config_module_and_default_file_are_loaded(tmp_path: Path) -> None:
+    files = {
+        **SRC,
+        "conf/__init__.py": "",
+        "conf/gunicorn.py": "import conf.hooks\nbind = '0.0.0.0:8000'\n",
+        "conf/hooks.py": "",
+        "gunicorn.conf.py": "import os\nworkers = int(os.environ['WORKERS'])\n",
+    }
+    entries = _image_entries(
+        tmp_path, '["gunicorn", "-c", "python:conf.gunicorn", "app:app"]', files
+    )
+    assert [(e.kind, e.module, e.repo_path) for e in entries] == [
+        ("app", "app", "app.py"),
+        ("config", "conf.gunicorn", "conf/gunicorn.py"),
+    ]
+    entries = _image_entries(tmp_path, '["gunicorn", "app:app"]', files)
+    assert [(e.kind, e.module, e.repo_path) for e in entries] == [
+        ("app", "app", "app.py"),
+        ("config", "__config__", "gunicorn.conf.py"),
+    ]

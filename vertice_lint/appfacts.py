@@ -36,6 +36,7 @@ from vertice_lint.parsers.dockerfile import Dockerfile, Stage
 from vertice_lint.parsers.python import FunctionInfo, PythonModule, SettingsClass
 from vertice_lint.parsers.shell import split_commands, unwrap_argv
 from vertice_lint.parsers.yaml import key_pos
+from vertice_lint.runtime import DJANGO_SETTINGS, ImportEdge
 
 _APP_KINDS = frozenset({"FastAPI", "Flask", "Quart", "Starlette", "Application"})
 _STARTUP_DECORATORS = frozenset({"on_event", "before_first_request", "before_serving"})
@@ -262,6 +263,8 @@ class EnvNeed:
     what: str  # how the code reads it, for the message
     crash: bool  # False: the read gives None instead of raising
     when: When
+    error: str = ""  # what is raised, when not KeyError / ValidationError
+    via: tuple[Evidence, ...] = ()  # how a framework reaches the module (Django settings)
 
     def satisfied_by(self, given: Iterable[str]) -> bool:
         fold = (lambda s: s) if self.case_sensitive else str.upper
@@ -286,16 +289,29 @@ def _all_env_needs(ws: Workspace) -> dict[int, tuple[EnvNeed, ...]]:
 
 def _env_needs(ws: Workspace, cr: ContainerRuntime) -> Iterator[EnvNeed]:
     timing = _timing(ws, cr)
-    for path, record in closure_modules(ws, cr):
+    closure = dict(closure_modules(ws, cr))
+    via = _framework_chains(cr)
+    skip = _unknown_settings(ws, cr)
+    envs = {name for record in closure.values() for name in record.environ_envs}
+    scheme_defaults = {n for record in closure.values() for n in record.env_scheme_defaults}
+    env_file = _env_file_loaded(cr, closure.values())
+    for path, record in closure.items():
+        if path in skip:
+            continue
         for read in record.env_reads:
-            if read.has_default or read.guarded or read.kind == "setdefault":
+            if read.has_default or read.guarded or read.kind == "setdefault" or env_file:
                 continue
-            crash = read.kind in ("subscript", "pop")
+            if read.via is not None and (
+                read.via.rsplit(".", 1)[-1] not in envs or read.name in scheme_defaults
+            ):
+                continue  # an imported Env object we never saw built, or a scheme default
+            crash = read.kind in ("subscript", "pop", "environ")
             call = {
                 "subscript": f'os.environ["{read.name}"]',
                 "pop": f'os.environ.pop("{read.name}")',
                 "get": f'os.environ.get("{read.name}")',
                 "getenv": f'os.getenv("{read.name}")',
+                "environ": f'{read.call}("{read.name}")',
             }[read.kind]
             yield EnvNeed(
                 (read.name,),
@@ -304,15 +320,83 @@ def _env_needs(ws: Workspace, cr: ContainerRuntime) -> Iterator[EnvNeed]:
                 path,
                 read.line,
                 read.col,
-                f"`{call}`",
+                f"`{call}`" + (" (django-environ)" if read.kind == "environ" else ""),
                 crash,
                 _when(timing, path, read.scope, read.function),
+                "ImproperlyConfigured" if read.kind == "environ" else "",
+                via.get(path, ()),
             )
         for settings in record.settings_classes:
             when = timing.instantiated.get(settings.name)
             if when is None or settings.config_dynamic or _env_file_in_image(cr.image, settings):
                 continue  # never built here, or its config (or a copied .env) is unknown to us
             yield from _settings_needs(path, settings, when)
+
+
+_FRAMEWORK_STATUSES = frozenset({"django-settings", "django-app"})
+
+
+def _framework_chains(cr: ContainerRuntime) -> dict[str, tuple[Evidence, ...]]:
+    """For modules a framework reaches (Django settings, INSTALLED_APPS): the chain from the
+    framework import on (`manage.py sets DJANGO_SETTINGS_MODULE`, then each import)."""
+    parent: dict[str, ImportEdge] = {}
+    for edge in cr.runtime.imports:
+        if edge.resolved and edge.resolved != edge.path:
+            parent.setdefault(edge.resolved, edge)
+    entries = {e.repo_path for e in cr.runtime.entrypoints if e.repo_path}
+    chains: dict[str, tuple[Evidence, ...]] = {}
+    for path in parent:
+        hops: list[ImportEdge] = []
+        current = path
+        while current not in entries and current in parent and len(hops) < 50:
+            hops.append(parent[current])
+            current = parent[current].path
+        hops.reverse()
+        first = next((i for i, e in enumerate(hops) if e.status in _FRAMEWORK_STATUSES), None)
+        if first is None:
+            continue
+        chains[path] = tuple(
+            e.reason
+            if e.reason is not None
+            else Evidence(e.path, e.imp.line, e.imp.col, f"imports {e.target}")
+            for e in hops[first:]
+        )
+    return chains
+
+
+def _unknown_settings(ws: Workspace, cr: ContainerRuntime) -> frozenset[str]:
+    """Modules reached only through the code's DJANGO_SETTINGS_MODULE default when the
+    container sets that variable from a source whose value is not known here (envFrom):
+    which settings module runs is not known, so nothing is said about them."""
+    assert cr.workload is not None and cr.container is not None
+    edges = cr.runtime.imports
+    if not any(e.status == "django-settings" for e in edges):
+        return frozenset()
+    literal = DJANGO_SETTINGS in cr.image.env or any(
+        v.name == DJANGO_SETTINGS for v in cr.container.env
+    )
+    if literal or DJANGO_SETTINGS not in env_given(ws, cr.workload, cr.container).names:
+        return frozenset()
+    reached = {e.repo_path for e in cr.runtime.entrypoints if e.repo_path}
+    stack = list(reached)
+    while stack:
+        path = stack.pop()
+        for edge in edges:
+            target = edge.resolved
+            if edge.path != path or not target or edge.status in _FRAMEWORK_STATUSES:
+                continue
+            if target not in reached:
+                reached.add(target)
+                stack.append(target)
+    return frozenset(n.repo_path for n in cr.runtime.modules if n.repo_path not in reached)
+
+
+def _env_file_loaded(cr: ContainerRuntime, records: Iterable[PythonModule]) -> bool:
+    """The code loads a `.env` file (`environ.Env.read_env()`, `load_dotenv()`) and the image
+    holds one: any variable may come from it."""
+    if not any(record.env_file_loads for record in records) or cr.image.contents is None:
+        return False
+    return any(posixpath.basename(p) == ".env" for p in cr.image.contents.fs.files)
 
 
 def _settings_needs(path: str, settings: SettingsClass, when: When) -> Iterator[EnvNeed]:

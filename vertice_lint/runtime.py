@@ -8,6 +8,12 @@ the `sys.path` each sees inside the image, and every import reached from them, e
 classified: stdlib, first-party in the image, first-party missing from the image,
 third-party, or a relative import with no parent package. Where an import would crash, the
 walk goes on as if it were fixed, so the next crash is found in the same run.
+
+Frameworks import modules no statement names: Django imports its settings module
+(DJANGO_SETTINGS_MODULE from the container's env, else the literal of the
+`os.environ.setdefault` in the code) and the first-party packages of INSTALLED_APPS at
+start-up; gunicorn loads its config module (`-c python:pkg.conf`, `-c file.py`, or
+`./gunicorn.conf.py`). They join the closure as edges (or, for gunicorn, an entrypoint).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from dataclasses import dataclass, field
 
 from vertice_lint.diagnostics import Evidence
 from vertice_lint.image import ImageContents, ImageFS, script_commands
-from vertice_lint.model import ContainerRuntime, Image, Workload
+from vertice_lint.model import Container, ContainerRuntime, Image, Workload
 from vertice_lint.parsers.python import Import, PythonModule
 from vertice_lint.parsers.shell import Command, unwrap_argv
 
@@ -181,8 +187,9 @@ class Entrypoint:
 
     kind: "script" (`python main.py`: runs as `__main__`, no parent package), "module"
     (`python -m pkg.main`), "app" (an ASGI/WSGI server importing `module:attr`), "celery",
-    "alembic" (runs the env.py of alembic.ini's script_location), "executable" (any other
-    program; `program` names it).
+    "alembic" (runs the env.py of alembic.ini's script_location), "config" (the config module
+    or file gunicorn loads before the app), "executable" (any other program; `program` names
+    it).
     """
 
     kind: str
@@ -216,7 +223,11 @@ class ImportEdge:
     repository only: `repo_candidates`), "third-party" (found in neither: a distribution
     must provide it), "relative-no-parent" (a relative import in a module with no parent
     package: `ImportError: attempted relative import with no known parent package`),
-    "relative-beyond-top" (more dots than packages).
+    "relative-beyond-top" (more dots than packages); no statement, a framework imports it
+    at start-up (`imp` is then anchored where the module is named, `reason` says why):
+    "django-settings" (the settings module), "django-app" (an INSTALLED_APPS package, its
+    `apps` and `models` submodules). Framework edges are made only for first-party modules
+    found in the image.
     """
 
     importer: str  # module name of the importing file
@@ -228,6 +239,7 @@ class ImportEdge:
     repo_candidates: tuple[str, ...] = ()
     in_script: bool = False  # the importer is the entrypoint run as a script
     sys_path: tuple[str, ...] = ()  # the sys.path the import was resolved against
+    reason: Evidence | None = None  # framework edges: where the module is named, and why
 
 
 @dataclass(frozen=True)
@@ -408,6 +420,8 @@ def _classify(command: Command, env: _Env, text_of: TextOf, depth: int = 0) -> I
             env.source,
             _port(options),
         )
+        if program == "gunicorn":
+            yield from _gunicorn_config(options, env, sys_path, argv)
         return
 
     if program == "fastapi" and len(words) > 1 and words[1] in ("run", "dev"):
@@ -562,6 +576,48 @@ def _classify(command: Command, env: _Env, text_of: TextOf, depth: int = 0) -> I
     )
 
 
+def _gunicorn_config(
+    options: Mapping[str, str], env: _Env, sys_path: tuple[str, ...], argv: tuple[str, ...]
+) -> Iterator[Entrypoint]:
+    """The config gunicorn loads before the app: `-c python:pkg.conf`, `-c file.py`, or
+    `./gunicorn.conf.py` when no `-c` is given (a file is executed as module `__config__`)."""
+    fs = env.fs_contents.fs
+    config = options.get("-c", options.get("--config"))
+    if config is not None and config.startswith("python:"):
+        module = config.removeprefix("python:")
+        hit = find_module(fs, sys_path, module)
+        package = module if hit and hit[1].endswith("__init__.py") else module.rpartition(".")[0]
+        yield Entrypoint(
+            "config",
+            "gunicorn",
+            argv,
+            config,
+            module,
+            hit[1] if hit else None,
+            hit[2] if hit else None,
+            sys_path,
+            package,
+            env.source,
+        )
+        return
+    path = _abs(env.workdir, config or "gunicorn.conf.py")
+    origin = fs.origin(path)
+    if origin is None or not path.endswith(".py"):
+        return  # a missing default file is fine; a missing `-c` file is not ours to say
+    yield Entrypoint(
+        "config",
+        "gunicorn",
+        argv,
+        config or "gunicorn.conf.py",
+        "__config__",
+        path,
+        origin.repo_path,
+        sys_path,
+        None,
+        env.source,
+    )
+
+
 def _ini_values(text: str) -> dict[str, str]:
     values: dict[str, str] = {}
     section = ""
@@ -689,17 +745,21 @@ def closure(
     contents: ImageContents,
     modules: Mapping[str, PythonModule],
     index: RepoIndex,
+    env: Mapping[str, tuple[str | None, Evidence]] | None = None,
 ) -> tuple[tuple[ModuleNode, ...], tuple[ImportEdge, ...]]:
     """Every first-party module reached from the entrypoints, and every import statement.
 
     Imports inside functions and under `try/except ImportError` are followed too (the rules
     lower their severity); `if TYPE_CHECKING:` imports never run, and a module's
     `if __name__ == "__main__":` imports run only in the file started as `__main__`.
+    `env` is the container's environment (name -> literal value or None, and where it is
+    set): a DJANGO_SETTINGS_MODULE there beats the code's `os.environ.setdefault`.
     """
     fs = contents.fs
     nodes: dict[str, ModuleNode] = {}
     edges: list[ImportEdge] = []
     seen: set[tuple[str, str]] = set()
+    visits: dict[str, _Visit] = {}  # repo path -> first visit, in walk order
     queue: deque[_Visit] = deque(
         _Visit(
             entry.module,
@@ -713,22 +773,209 @@ def closure(
         for entry in entries
         if entry.repo_path and entry.repo_path in modules and entry.module
     )
-    while queue:
-        visit = queue.popleft()
-        if (visit.name, visit.repo_path) in seen:
-            continue
-        seen.add((visit.name, visit.repo_path))
-        nodes.setdefault(
-            visit.repo_path,
-            ModuleNode(visit.name, visit.repo_path, visit.image_path, visit.is_package),
-        )
-        record = modules.get(visit.repo_path)
-        if record is None:
-            continue
-        found, more = _follow(visit, record, fs, index, contents.python_version)
-        edges.extend(found)
-        queue.extend(more)
+
+    def walk() -> None:
+        while queue:
+            visit = queue.popleft()
+            if (visit.name, visit.repo_path) in seen:
+                continue
+            seen.add((visit.name, visit.repo_path))
+            visits.setdefault(visit.repo_path, visit)
+            nodes.setdefault(
+                visit.repo_path,
+                ModuleNode(visit.name, visit.repo_path, visit.image_path, visit.is_package),
+            )
+            record = modules.get(visit.repo_path)
+            if record is None:
+                continue
+            found, more = _follow(visit, record, fs, index, contents.python_version)
+            edges.extend(found)
+            queue.extend(more)
+
+    walk()
+    settings = _django_settings(visits, edges, modules, fs, env or {})
+    if settings is not None:
+        edges.append(settings[0])
+        queue.append(settings[1])
+        walk()
+        apps = _installed_apps(settings[0], visits, edges, modules, fs)
+        for edge, visit in apps:
+            edges.append(edge)
+            queue.append(visit)
+        walk()
     return tuple(nodes.values()), tuple(edges)
+
+
+# --- frameworks: Django ---------------------------------------------------------------------
+
+DJANGO_SETTINGS = "DJANGO_SETTINGS_MODULE"
+_DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+
+
+def _framework_import(module: str, line: int, col: int) -> Import:
+    """An import no statement makes: a framework makes it at start-up (anchored at line:col)."""
+    return Import(module, 0, (), False, False, line, col, line, col, "module", False, False, False)
+
+
+def _django_settings(
+    visits: Mapping[str, _Visit],
+    edges: Sequence[ImportEdge],
+    modules: Mapping[str, PythonModule],
+    fs: ImageFS,
+    env: Mapping[str, tuple[str | None, Evidence]],
+) -> tuple[ImportEdge, _Visit] | None:
+    """The edge to the settings module Django imports at start-up, when it can be known.
+
+    The container's DJANGO_SETTINGS_MODULE wins; otherwise the literal of the one
+    `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "...")` value of the code (several
+    different ones, or a non-literal, and nothing is guessed). Only a first-party module
+    found in the image is followed.
+    """
+    defaults = [
+        (visit, read)
+        for visit in visits.values()
+        if visit.repo_path in modules
+        for read in modules[visit.repo_path].env_reads
+        if read.name == DJANGO_SETTINGS and read.kind == "setdefault"
+    ]
+    anchor: tuple[_Visit, int, int] | None = None
+    if defaults:
+        visit, read = defaults[0]
+        anchor = (visit, read.line, read.col)
+    if DJANGO_SETTINGS in env:
+        value, where = env[DJANGO_SETTINGS]
+        if value is None or "$" in value:
+            return None  # set from a Secret/ConfigMap or interpolated: not known here
+        name = value.strip()
+        if anchor is None:
+            # no setdefault: Django is started by an import of it (wsgi, manage.py)
+            django = next(
+                (
+                    e
+                    for e in edges
+                    if e.status == "third-party"
+                    and (e.target == "django" or e.target.startswith("django."))
+                    and e.path in visits
+                ),
+                None,
+            )
+            if django is None:
+                return None
+            anchor = (visits[django.path], django.imp.line, django.imp.col)
+        reason = Evidence(
+            where.path,
+            where.line,
+            where.col,
+            f"{where.note}: {DJANGO_SETTINGS}={name}, the settings module Django imports"
+            " at start-up",
+        )
+    else:
+        values = {read.default for _, read in defaults}
+        if anchor is None or len(values) != 1 or None in values:
+            return None
+        name = next(iter(v for v in values if v is not None)).strip()
+        visit = anchor[0]
+        reason = Evidence(
+            visit.repo_path,
+            anchor[1],
+            anchor[2],
+            f"{visit.repo_path} sets {DJANGO_SETTINGS} to {name} (os.environ.setdefault):"
+            " Django imports it at start-up",
+        )
+    if not _DOTTED.fullmatch(name):
+        return None
+    visit, line, col = anchor
+    hit = find_module(fs, visit.sys_path, name)
+    if hit is None or not hit[2]:
+        return None  # not first-party (or not in the image): nothing to say
+    edge = ImportEdge(
+        visit.name,
+        visit.repo_path,
+        _framework_import(name, line, col),
+        name,
+        "django-settings",
+        hit[2],
+        (),
+        visit.in_script,
+        visit.sys_path,
+        reason,
+    )
+    target = _Visit(
+        name, hit[2], hit[1], hit[2].endswith("__init__.py"), visit.sys_path, False, False
+    )
+    return edge, target
+
+
+def _installed_apps(
+    settings: ImportEdge,
+    visits: Mapping[str, _Visit],
+    edges: Sequence[ImportEdge],
+    modules: Mapping[str, PythonModule],
+    fs: ImageFS,
+) -> list[tuple[ImportEdge, _Visit]]:
+    """Edges to the first-party INSTALLED_APPS packages (their `apps` and `models` too).
+
+    INSTALLED_APPS is read from the settings module and the first-party modules it imports
+    (`from .base import *`). An entry is a package (`shop`) or an AppConfig class
+    (`shop.apps.ShopConfig`, whose package is `shop`).
+    """
+    below: dict[str, None] = {}
+    stack = [settings.resolved or ""]
+    while stack:
+        path = stack.pop()
+        if path in below or path not in modules:
+            continue
+        below[path] = None
+        stack.extend(e.resolved for e in edges if e.path == path and e.resolved)
+    out: list[tuple[ImportEdge, _Visit]] = []
+    done: set[str] = set()
+    for path in below:
+        visit = visits.get(path)
+        if visit is None:
+            continue
+        for app, line, col in modules[path].installed_apps:
+            if app in done or not _DOTTED.fullmatch(app):
+                continue
+            done.add(app)
+            hit = find_module(fs, visit.sys_path, app)
+            if hit is not None and hit[2]:
+                package = app
+            else:
+                parent, _, attr = app.rpartition(".")
+                hit = find_module(fs, visit.sys_path, parent) if parent else None
+                if hit is None or not hit[2] or not attr[:1].isupper():
+                    continue  # third-party (django.contrib.admin), or not in the image
+                package = parent.rpartition(".")[0] or parent
+            reason = Evidence(
+                path, line, col, f"INSTALLED_APPS lists {app}: Django imports it at start-up"
+            )
+            for dotted in dict.fromkeys((package, f"{package}.apps", f"{package}.models")):
+                found = find_module(fs, visit.sys_path, dotted)
+                if found is None or not found[2]:
+                    continue
+                edge = ImportEdge(
+                    visit.name,
+                    path,
+                    _framework_import(dotted, line, col),
+                    dotted,
+                    "django-app",
+                    found[2],
+                    (),
+                    False,
+                    visit.sys_path,
+                    reason,
+                )
+                target = _Visit(
+                    dotted,
+                    found[2],
+                    found[1],
+                    found[2].endswith("__init__.py"),
+                    visit.sys_path,
+                    False,
+                    False,
+                )
+                out.append((edge, target))
+    return out
 
 
 # --- per container --------------------------------------------------------------------------
@@ -749,16 +996,22 @@ def build_runtimes(
     """A Runtime for every image's default command and every container that runs an image."""
     index = RepoIndex(sorted(modules))
     text_of = TextOf(texts)
-    cache: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Runtime] = {}
+    cache: dict[tuple[object, ...], Runtime] = {}
 
     def runtime_for(
-        image: Image, argv: tuple[str, ...] | None, pythonpath: tuple[str, ...], source: Evidence
+        image: Image,
+        argv: tuple[str, ...] | None,
+        pythonpath: tuple[str, ...],
+        source: Evidence,
+        container: Container | None = None,
+        workload: Workload | None = None,
     ) -> Runtime:
-        key = (image.key, argv or (), pythonpath)
+        env = _framework_env(image, container, workload)
+        key = (image.key, argv or (), pythonpath, tuple(sorted(env.items())))
         if key not in cache:
             assert image.contents is not None
             found = entrypoints(argv, image.contents, image.workdir, pythonpath, source, text_of)
-            nodes, edges = closure(found, image.contents, modules, index)
+            nodes, edges = closure(found, image.contents, modules, index, env)
             cache[key] = Runtime(found, nodes, edges)
         return cache[key]
 
@@ -814,10 +1067,32 @@ def build_runtimes(
             pythonpath = _pythonpath(override or image.env.get("PYTHONPATH"), image.workdir)
             out.append(
                 ContainerRuntime(
-                    image, workload, container, runtime_for(image, argv or None, pythonpath, source)
+                    image,
+                    workload,
+                    container,
+                    runtime_for(image, argv or None, pythonpath, source, container, workload),
                 )
             )
     return tuple(out)
+
+
+def _framework_env(
+    image: Image, container: Container | None, workload: Workload | None
+) -> dict[str, tuple[str | None, Evidence]]:
+    """The container's DJANGO_SETTINGS_MODULE (value, or None when not a literal; where)."""
+    if container is not None and workload is not None:
+        for var in container.env:
+            if var.name == DJANGO_SETTINGS:
+                value = var.value if var.source_kind is None else None
+                where = Evidence(workload.path, var.line, var.col, f"{workload.ident} env")
+                return {DJANGO_SETTINGS: (value, where)}
+    if DJANGO_SETTINGS in image.env:
+        stage = getattr(image.record, "final", None)
+        found = next((v for v in getattr(stage, "env", ()) if v.name == DJANGO_SETTINGS), None)
+        line, col = (found.line, found.col) if found is not None else (1, 1)
+        where = Evidence(image.dockerfile, line, col, "ENV")
+        return {DJANGO_SETTINGS: (image.env[DJANGO_SETTINGS], where)}
+    return {}
 
 
 def _cmd_applies(image: Image) -> bool:

@@ -425,3 +425,138 @@ def test_vl404_forward_nowhere_escape_and_service_links(tmp_path: Path) -> None:
             " literal text",
         ),
     ]
+
+
+# --- VL401 and Django: the settings module Django imports at start-up ------------------------
+
+_MANAGE = (
+    "import os\nimport sys\n\n\ndef main():\n"
+    '    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n'
+    "    from django.core.management import execute_from_command_line\n\n"
+    "    execute_from_command_line(sys.argv)\n\n\n"
+    'if __name__ == "__main__":\n    main()\n'
+)
+_SETTINGS = (
+    "import environ\n\n"
+    "env = environ.Env(DEBUG=(bool, False))\n"
+    'SECRET_KEY = env("SECRET_KEY")\n'
+    'DEBUG = env("DEBUG")\n'
+    'DATABASES = {"default": env.db()}\n'
+)
+
+
+def _django(tmp_path: Path, settings: str = _SETTINGS, env: str = "", **extra: str) -> Path:
+    job = _deployment(
+        '          command: ["python", "manage.py", "migrate"]\n'
+        "          env:\n            - name: DATABASE_URL\n              value: postgres://db/x\n"
+        + env,
+        kind="Job",
+    )
+    files = {
+        "api/Dockerfile": DOCKERFILE,
+        "api/manage.py": _MANAGE,
+        "api/shop/__init__.py": "",
+        "api/shop/settings.py": settings,
+        "k8s/api.yaml": job,
+        **extra,
+    }
+    return _repo(tmp_path, files)
+
+
+def test_vl401_django_settings_read_by_a_migrate_job(tmp_path: Path) -> None:
+    root = _django(tmp_path)
+    assert _lint(root, "VL401") == [
+        (
+            "VL401",
+            "api/shop/settings.py",
+            4,
+            14,
+            '`SECRET_KEY` is read at start-up by `env("SECRET_KEY")` (django-environ) but'
+            " Job/api container api does not set it: ImproperlyConfigured, the pod crash-loops",
+        )
+    ]
+    diag = lint(root, Config(), Selection(select=("VL401",))).diagnostics[0]
+    assert diag.severity is Severity.ERROR
+    assert [(e.path, e.line, e.note) for e in diag.evidence][1:] == [
+        ("k8s/api.yaml", 15, "command: python manage.py migrate"),
+        (
+            "api/manage.py",
+            6,
+            "api/manage.py sets DJANGO_SETTINGS_MODULE to shop.settings"
+            " (os.environ.setdefault): Django imports it at start-up",
+        ),
+    ]
+
+
+def test_vl401_django_installed_app_models_read_at_start_up(tmp_path: Path) -> None:
+    settings = 'SECRET_KEY = "x"\nINSTALLED_APPS = ["django.contrib.auth", "shop.billing"]\n'
+    root = _django(
+        tmp_path,
+        settings,
+        **{
+            "api/shop/billing/__init__.py": "",
+            "api/shop/billing/models.py": 'import os\n\nKEY = os.environ["STRIPE_KEY"]\n',
+        },
+    )
+    (found,) = _lint(root, "VL401")
+    assert found[1:4] == ("api/shop/billing/models.py", 3, 7)
+    diag = lint(root, Config(), Selection(select=("VL401",))).diagnostics[0]
+    assert (
+        diag.evidence[-1].note == "INSTALLED_APPS lists shop.billing: Django imports it at start-up"
+    )
+
+
+def test_vl401_django_settings_imported_env_object(tmp_path: Path) -> None:
+    base = 'import environ\n\nenv = environ.Env(DEBUG=(bool, False))\nX = env("X", default="")\n'
+    prod = (
+        "from .base import *  # noqa\nfrom .base import env\n\n"
+        'SECRET_KEY = env("DJANGO_SECRET_KEY")\nDEBUG = env.bool("DEBUG")\n'
+    )
+    root = _django(
+        tmp_path,
+        "",
+        **{
+            "api/manage.py": _MANAGE.replace("shop.settings", "shop.settings.prod"),
+            "api/shop/settings/__init__.py": "",
+            "api/shop/settings/base.py": base,
+            "api/shop/settings/prod.py": prod,
+        },
+    )
+    assert [(f[1], f[2]) for f in _lint(root, "VL401")] == [("api/shop/settings/prod.py", 4)]
+
+
+def test_vl401_django_precision(tmp_path: Path) -> None:
+    defaults = _SETTINGS.replace('env("SECRET_KEY")', 'env("SECRET_KEY", default="dev")')
+    assert _lint(_django(tmp_path / "default", defaults), "VL401") == []
+    # the setdefault names a module that is not first-party
+    manage = _MANAGE.replace("shop.settings", "django.conf.global_settings")
+    assert _lint(_django(tmp_path / "third", **{"api/manage.py": manage}), "VL401") == []
+    # a non-literal settings module
+    manage = _MANAGE.replace('"shop.settings"', "os.environ['WHICH']")
+    assert _lint(_django(tmp_path / "dynamic", **{"api/manage.py": manage}), "VL401") == [
+        (
+            "VL401",
+            "api/manage.py",
+            6,
+            53,
+            '`WHICH` is read at start-up by `os.environ["WHICH"]` but Job/api container api'
+            " does not set it: KeyError, the pod crash-loops",
+        )
+    ]
+    # the container picks another settings module, which has defaults
+    env = "            - name: DJANGO_SETTINGS_MODULE\n              value: shop.dev\n"
+    root = _django(tmp_path / "env", env=env, **{"api/shop/dev.py": 'SECRET_KEY = "dev"\n'})
+    assert _lint(root, "VL401") == []
+    # a ConfigMap sets DJANGO_SETTINGS_MODULE: which module runs is not known here
+    env = "          envFrom:\n            - configMapRef:\n                name: cfg\n"
+    cfg = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n"
+    cfg += "  DJANGO_SETTINGS_MODULE: shop.other\n"
+    root = _django(tmp_path / "envfrom", env=env, **{"k8s/cfg.yaml": cfg})
+    assert _lint(root, "VL401") == []
+    other = cfg.replace("DJANGO_SETTINGS_MODULE: shop.other", "LOG_LEVEL: info")
+    root = _django(tmp_path / "envfrom-other", env=env, **{"k8s/cfg.yaml": other})
+    assert [f[1] for f in _lint(root, "VL401")] == ["api/shop/settings.py"]
+    # the settings load a .env file the image holds
+    settings = _SETTINGS + "environ.Env.read_env()\n"
+    root = _django(tmp_path / "dotenv", settings, **{"api/.env": "SECRET_KEY=x\n"})
+    assert _lint(root, "VL401") == []

@@ -185,13 +185,13 @@ def test_env_reads_defaults_and_kinds() -> None:
     )
     assert module.env_reads == (
         EnvRead("DATABASE_URL", "subscript", False, 2, 6, "module", None, False),
-        EnvRead("A", "getenv", True, 3, 5, "module", None, False),
+        EnvRead("A", "getenv", True, 3, 5, "module", None, False, "d"),
         EnvRead("B", "getenv", True, 4, 5, "module", None, False),
         EnvRead("C", "getenv", False, 5, 12, "module", None, False),
         EnvRead("D", "get", False, 6, 5, "module", None, False),
-        EnvRead("E", "get", True, 7, 5, "module", None, False),
+        EnvRead("E", "get", True, 7, 5, "module", None, False, "x"),
         EnvRead("F", "pop", False, 8, 5, "module", None, False),
-        EnvRead("G", "setdefault", True, 9, 5, "module", None, False),
+        EnvRead("G", "setdefault", True, 9, 5, "module", None, False, "1"),
     )
     assert module.dynamic_env_reads == 0
 
@@ -713,3 +713,103 @@ def test_long_expression_chain_does_not_exhaust_the_stack() -> None:
     module = parse("long.py", "x = " + " + ".join(['os.environ["A"]'] * 1500) + "\n")
     assert len(module.env_reads) == 1500
     assert (module.env_reads[-1].line, module.env_reads[-1].col) == (1, 5 + 18 * 1499)
+
+
+# Django: django-environ reads, INSTALLED_APPS ---------------------------------------------
+
+
+def test_django_environ_reads_defaults_and_scheme() -> None:
+    module = _parse(
+        """\
+        import environ
+        from .base import env as shared
+        from .utils import helper
+        env = environ.Env(DEBUG=(bool, False), PORT=(int,))
+        environ.Env.read_env()
+        SECRET_KEY = env("SECRET_KEY")
+        DEBUG = env.bool("DEBUG")
+        PORT = env.int("PORT")
+        NAME = env.str("NAME", default="shop")
+        MODE = env("MODE", str, "dev")
+        DATABASES = {"default": env.db()}
+        CACHES = {"default": env.cache()}
+        HOSTS = env.list("HOSTS", default=[])
+        Z = shared("Z")
+        H = helper("H")
+        try:
+            K = env("K")
+        except environ.ImproperlyConfigured:
+            K = None
+        """
+    )
+    reads = [
+        (r.name, r.kind, r.has_default, r.guarded, r.default, r.call, r.via)
+        for r in module.env_reads
+    ]
+    assert reads == [
+        ("SECRET_KEY", "environ", False, False, None, "env", None),
+        ("DEBUG", "environ", True, False, None, "env.bool", None),
+        ("PORT", "environ", False, False, None, "env.int", None),
+        ("NAME", "environ", True, False, "shop", "env.str", None),
+        ("MODE", "environ", True, False, "dev", "env", None),
+        ("DATABASE_URL", "environ", False, False, None, "env.db", None),
+        ("CACHE_URL", "environ", False, False, None, "env.cache", None),
+        ("HOSTS", "environ", True, False, None, "env.list", None),
+        ("Z", "environ", False, False, None, "shared", ".base.env"),
+        ("K", "environ", False, True, None, "env", None),
+    ]
+    assert (module.environ_envs, module.env_scheme_defaults) == (("env",), frozenset({"DEBUG"}))
+    assert module.env_file_loads == ((5, 1),)
+    (first,) = [r for r in module.env_reads if r.name == "SECRET_KEY"]
+    assert (first.line, first.col) == (6, 14)
+
+
+def test_os_environ_named_env_is_not_django_environ() -> None:
+    module = _parse(
+        """\
+        import os
+        from os import environ as env
+        import env as envmod
+        A = env.get("A")
+        B = envmod.str("B")
+        """
+    )
+    assert [(r.name, r.kind) for r in module.env_reads] == [("A", "get")]
+
+
+def test_setdefault_keeps_its_literal_value() -> None:
+    module = _parse(
+        """\
+        import os
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        os.environ.setdefault("OTHER", make())
+        """
+    )
+    assert [(r.name, r.default) for r in module.env_reads] == [
+        ("DJANGO_SETTINGS_MODULE", "config.settings"),
+        ("OTHER", None),
+    ]
+
+
+def test_installed_apps_literals_through_names_and_additions() -> None:
+    module = _parse(
+        """\
+        DJANGO_APPS = ["django.contrib.admin", "django.contrib.auth"]
+        LOCAL_APPS = ("shop.apps.ShopConfig", "users")
+        INSTALLED_APPS = DJANGO_APPS + list(THIRD) + [*LOCAL_APPS]
+        INSTALLED_APPS += ["extra"]
+        INSTALLED_APPS.append("late")
+        if DEBUG:
+            INSTALLED_APPS.insert(0, "debug_toolbar")
+        """
+    )
+    assert module.installed_apps == (
+        ("django.contrib.admin", 1, 16),
+        ("django.contrib.auth", 1, 40),
+        ("shop.apps.ShopConfig", 2, 15),
+        ("users", 2, 39),
+        ("extra", 4, 20),
+        ("late", 5, 23),
+        ("debug_toolbar", 7, 30),
+    )
+    assert _parse("APPS = ['a']\n").installed_apps == ()

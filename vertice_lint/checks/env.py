@@ -99,7 +99,7 @@ def _missing_env(
     pairs = [(w, c) for w, c, _ in unique.values()]
     name = need.names[0]
     shown = " (or ".join(f"`{n}`" for n in need.names) + ")" * (len(need.names) - 1)
-    error = "ValidationError" if need.what.startswith("settings") else "KeyError"
+    error = need.error or ("ValidationError" if need.what.startswith("settings") else "KeyError")
     if not need.crash:
         consequence = "the code gets None"
     elif need.when.startup:
@@ -119,6 +119,9 @@ def _missing_env(
             )
         )
         evidence.append(run)
+        for hop in need.via:
+            if hop not in evidence:
+                evidence.append(hop)  # how the framework reaches the module (Django settings)
         candidates = [
             s
             for s in ws.config_sources

@@ -18,7 +18,9 @@ from typing import Literal
 from vertice_lint.diagnostics import ParseFailure, ParseProblem
 
 Scope = Literal["module", "function", "class"]
-EnvKind = Literal["subscript", "get", "getenv", "pop", "setdefault"]
+# "environ": a django-environ read (`env("X")`, `env.str("X")`, `env.db()`): raises
+# ImproperlyConfigured when the variable is unset and no default (nor scheme default) exists.
+EnvKind = Literal["subscript", "get", "getenv", "pop", "setdefault", "environ"]
 Alias = str | tuple[str, ...]
 
 
@@ -74,6 +76,11 @@ class EnvRead:
     scope: Scope
     function: str | None
     guarded: bool
+    default: str | None = None  # the default when it is a string literal (setdefault's value)
+    call: str = ""  # the callee as written, for django-environ reads (`env.db`)
+    # A django-environ read through an Env object imported from another module (its qualified
+    # name, `.base.env`): only an Env constructed in the code the container runs makes it one.
+    via: str | None = None
 
 
 @dataclass(frozen=True)
@@ -204,16 +211,56 @@ class PythonModule:
     main_guard_line: int | None
     uvicorn_runs: tuple[ServerRun, ...]
     problems: tuple[ParseProblem, ...] = ()
+    # django-environ: variables bound to `environ.Env(...)`, and the names whose scheme
+    # (`environ.Env(DEBUG=(bool, False))`) gives a default
+    environ_envs: tuple[str, ...] = ()
+    env_scheme_defaults: frozenset[str] = frozenset()
+    # `environ.Env.read_env()` / `load_dotenv()` calls (line, col): a `.env` file may set vars
+    env_file_loads: tuple[tuple[int, int], ...] = ()
+    # Django settings: the string literals of INSTALLED_APPS (name, line, col)
+    installed_apps: tuple[tuple[str, int, int], ...] = ()
 
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
-_KEY_ERRORS = frozenset({"KeyError", "LookupError", "Exception", "BaseException"})
+_KEY_ERRORS = frozenset(
+    {"KeyError", "LookupError", "Exception", "BaseException", "ImproperlyConfigured"}
+)
 _ENV_CALLS: dict[str, EnvKind] = {
     "os.getenv": "getenv",
     "os.environ.get": "get",
     "os.environ.pop": "pop",
     "os.environ.setdefault": "setdefault",
 }
+_ENVIRON_CTORS = frozenset({"environ.Env", "environ.FileAwareEnv", "environ.environ.Env"})
+# django-environ reader methods -> (index of the positional default, the variable read when
+# no name is given)
+_ENVIRON_METHODS: dict[str, tuple[int, str | None]] = {
+    "__call__": (2, None),
+    "get_value": (2, None),
+    "str": (1, None),
+    "bytes": (1, None),
+    "bool": (1, None),
+    "int": (1, None),
+    "float": (1, None),
+    "json": (1, None),
+    "list": (2, None),
+    "tuple": (2, None),
+    "dict": (2, None),
+    "url": (1, None),
+    "path": (1, None),
+    "db_url": (1, "DATABASE_URL"),
+    "db": (1, "DATABASE_URL"),
+    "cache_url": (1, "CACHE_URL"),
+    "cache": (1, "CACHE_URL"),
+    "email_url": (1, "EMAIL_URL"),
+    "email": (1, "EMAIL_URL"),
+    "search_url": (1, "SEARCH_URL"),
+    "channels_url": (1, "CHANNELS_URL"),
+    "channels": (1, "CHANNELS_URL"),
+}
+_ENV_FILE_LOADERS = frozenset(
+    {"environ.Env.read_env", "environ.environ.Env.read_env", "dotenv.load_dotenv"}
+)
 _SETTINGS_V2 = frozenset({"pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings"})
 _SETTINGS_V1 = frozenset(
     {"pydantic.BaseSettings", "pydantic.v1.BaseSettings", "pydantic.env_settings.BaseSettings"}
@@ -511,6 +558,9 @@ class _Analyzer:
         self.runs: list[ServerRun] = []
         self.or_fallback: set[int] = set()
         self.none_checked: set[int] = set()
+        self.environ_envs: dict[str, None] = {}
+        self.scheme_defaults: set[str] = set()
+        self.env_file_loads: list[tuple[int, int]] = []
 
     # positions ------------------------------------------------------------------------------
 
@@ -637,6 +687,7 @@ class _Analyzer:
         self._collect_aliases()
         self._collect_none_checks()
         self._collect_routers()
+        self._collect_environ()
         self.framework = self._module_framework()
         ctx = _Ctx(calls=self.module_calls)
         for stmt in self.tree.body:
@@ -664,6 +715,10 @@ class _Analyzer:
             getattr_open=getattr_open,
             main_guard_line=self.main_guard_line,
             uvicorn_runs=tuple(self.runs),
+            environ_envs=tuple(self.environ_envs),
+            env_scheme_defaults=frozenset(self.scheme_defaults),
+            env_file_loads=tuple(self.env_file_loads),
+            installed_apps=self._installed_apps(),
         )
 
     def _visit_all(self, nodes: Sequence[ast.AST], ctx: _Ctx) -> None:
@@ -847,6 +902,7 @@ class _Analyzer:
             ctx.calls.append(Call(name, line, col, ctx.main_guard))
         qualified = self._qualify(node.func) or ""
         self._env_call(node, qualified, ctx)
+        self._environ_call(node, qualified, ctx)
         if qualified in ("importlib.import_module", "__import__"):
             module = _str(_arg(node, 0, "name"))
             if module is not None:
@@ -880,9 +936,148 @@ class _Analyzer:
         )
         guarded = ctx.env_guard_all or name in ctx.env_guarded
         line, col = self._pos(node)
+        default = _str(_arg(node, 1, "default"))
         self.env_reads.append(
-            EnvRead(name, kind, has_default, line, col, ctx.scope, ctx.function, guarded)
+            EnvRead(name, kind, has_default, line, col, ctx.scope, ctx.function, guarded, default)
         )
+
+    # django-environ ------------------------------------------------------------------------------
+
+    def _collect_environ(self) -> None:
+        """Variables bound to `environ.Env(...)` and the scheme defaults they declare."""
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, value = node.target, node.value
+            else:
+                continue
+            if not (isinstance(target, ast.Name) and isinstance(value, ast.Call)):
+                continue
+            if self._qualify(value.func) not in _ENVIRON_CTORS:
+                continue
+            self.environ_envs[target.id] = None
+            for kw in value.keywords:
+                scheme = kw.value
+                if kw.arg is None:
+                    continue
+                # (cast, default), {"cast": ..., "default": ...}, dict(cast=..., default=...)
+                if (
+                    (isinstance(scheme, ast.Tuple) and len(scheme.elts) >= 2)
+                    or (isinstance(scheme, ast.Dict) and "default" in map(_str, scheme.keys))
+                    or (isinstance(scheme, ast.Call) and "default" in _kwargs(scheme))
+                ):
+                    self.scheme_defaults.add(kw.arg)
+
+    def _environ_object(self, node: ast.expr) -> tuple[bool, str | None]:
+        """Whether a name is a django-environ Env object: (is one, imported from where)."""
+        if not isinstance(node, ast.Name):
+            return False, None
+        if node.id in self.environ_envs:
+            return True, None
+        origin = self.aliases.get(node.id)
+        if origin is None or "." not in origin:
+            return False, None  # not bound by `from x import env` (a plain `import env`)
+        root = origin.lstrip(".").split(".", 1)[0]
+        if origin.rsplit(".", 1)[-1] == "env" and root not in ("os", "environ"):
+            return True, origin
+        return False, None
+
+    def _environ_call(self, node: ast.Call, qualified: str, ctx: _Ctx) -> None:
+        func = node.func
+        if qualified in _ENV_FILE_LOADERS or (
+            isinstance(func, ast.Attribute)
+            and func.attr == "read_env"
+            and self._environ_object(func.value)[0]
+        ):
+            self.env_file_loads.append(self._pos(node))
+            return
+        if isinstance(func, ast.Attribute):
+            method, receiver = func.attr, func.value
+        else:
+            method, receiver = "__call__", func
+        spec = _ENVIRON_METHODS.get(method)
+        if spec is None:
+            return
+        is_env, via = self._environ_object(receiver)
+        if not is_env:
+            return
+        default_index, implicit = spec
+        key = _arg(node, 0, "var")
+        name = _str(key) if key is not None else implicit
+        if name is None:
+            self.dynamic_env_reads += 1
+            return
+        default_node = _arg(node, default_index, "default")
+        has_default = default_node is not None or (via is None and name in self.scheme_defaults)
+        guarded = ctx.env_guard_all or name in ctx.env_guarded
+        line, col = self._pos(node)
+        self.env_reads.append(
+            EnvRead(
+                name,
+                "environ",
+                has_default,
+                line,
+                col,
+                ctx.scope,
+                ctx.function,
+                guarded,
+                _str(default_node),
+                _dotted(func) or method,
+                via,
+            )
+        )
+
+    # Django settings -----------------------------------------------------------------------------
+
+    def _installed_apps(self) -> tuple[tuple[str, int, int], ...]:
+        """The string literals INSTALLED_APPS is built from, in module order.
+
+        `INSTALLED_APPS = DJANGO_APPS + LOCAL_APPS`, `+= [...]`, `.append(...)`, `.extend(...)`
+        and `.insert(i, ...)` are followed; non-literal parts are left out.
+        """
+        known: dict[str, list[tuple[str, int, int]]] = {}
+
+        def strings(root: ast.expr) -> list[tuple[str, int, int]]:
+            found: list[tuple[str, int, int]] = []
+            stack = [root]  # iterative: a long `a + b + ...` chain must not recurse
+            while stack:
+                node = stack.pop()
+                if isinstance(node, ast.Name):
+                    found.extend(known.get(node.id, ()))
+                elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+                    stack += [node.right, node.left]
+                elif isinstance(node, ast.List | ast.Tuple):
+                    stack += [e.value if isinstance(e, ast.Starred) else e for e in node.elts][::-1]
+                elif (text := _str(node)) is not None:
+                    found.append((text, *self._pos(node)))
+            return found
+
+        for stmt, tc in _module_statements(self.tree.body):
+            if tc:
+                continue
+            if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                found = strings(stmt.value)
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        known[target.id] = found
+            elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+                if isinstance(stmt.op, ast.Add):
+                    known[stmt.target.id] = known.get(stmt.target.id, []) + strings(stmt.value)
+            elif (
+                isinstance(stmt, ast.Expr)
+                and isinstance(stmt.value, ast.Call)
+                and isinstance(stmt.value.func, ast.Attribute)
+                and isinstance(stmt.value.func.value, ast.Name)
+            ):
+                call, owner = stmt.value, stmt.value.func.value.id
+                method = stmt.value.func.attr
+                if method in ("append", "extend") and len(call.args) == 1:
+                    known[owner] = known.get(owner, []) + strings(call.args[0])
+                elif method == "insert" and len(call.args) == 2:
+                    known[owner] = known.get(owner, []) + strings(call.args[1])
+        return tuple(known.get("INSTALLED_APPS", ()))
 
     def _env_subscript(self, node: ast.Subscript, ctx: _Ctx) -> None:
         if not isinstance(node.ctx, ast.Load) or self._qualify(node.value) != "os.environ":
