@@ -258,3 +258,94 @@ def test_resource_file_outside_the_kustomization_is_noted(tmp_path: Path) -> Non
         " kustomize (and Argo CD) refuse it unless built with --load-restrictor"
         " LoadRestrictionsNone"
     ]
+
+
+FLUX_APP = (
+    "apiVersion: apps/v1\n"
+    "kind: Deployment\n"
+    "metadata:\n"
+    "  name: web\n"
+    "spec:\n"
+    "  replicas: ${replicas:=1}\n"
+    "  selector:\n"
+    "    matchLabels: {app: web}\n"
+    "  template:\n"
+    "    metadata:\n"
+    "      labels: {app: web}\n"
+    "    spec:\n"
+    "      containers:\n"
+    "        - name: web\n"
+    "          image: ghcr.io/acme/web\n"
+    "          ports: [{containerPort: '${port}'}]\n"
+    "          envFrom: [{secretRef: {name: '${app}-env'}}]\n"
+)
+
+
+def _flux(spec: str) -> str:
+    return (
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\n"
+        "kind: Kustomization\n"
+        "metadata:\n"
+        "  name: apps\n"
+        "spec:\n"
+        "  path: ./apps\n" + spec
+    )
+
+
+def test_flux_post_build_variables_are_not_schema_errors(tmp_path: Path) -> None:
+    _write(tmp_path, {"clusters/apps.yaml": _flux("  postBuild:\n    substitute: {port: '80'}\n")})
+    _write(tmp_path, {"apps/web.yaml": FLUX_APP})
+    assert _found(tmp_path, "VL801", "VL106") == []
+    # without postBuild Flux applies `${replicas:=1}` as it is: the API server rejects it
+    _write(tmp_path, {"clusters/apps.yaml": _flux("")})
+    assert [(r, p, line) for r, p, line, _, _ in _found(tmp_path, "VL801")] == [
+        ("VL801", "apps/web.yaml", 6),
+        ("VL801", "apps/web.yaml", 16),
+    ]
+
+
+def test_flux_kustomization_images_patches_and_prefix_are_applied(tmp_path: Path) -> None:
+    spec = (
+        "  namePrefix: prod-\n"
+        "  images:\n"
+        "    - {name: ghcr.io/acme/web, newTag: 1.4.0}\n"
+        "  patches:\n"
+        "    - target: {kind: Deployment, name: web}\n"
+        "      patch: |\n"
+        "        - op: replace\n"
+        "          path: /spec/replicas\n"
+        "          value: 3\n"
+    )
+    _write(tmp_path, {"clusters/apps.yaml": _flux(spec), "apps/web.yaml": FLUX_APP})
+    [root] = _ws(tmp_path).sync_roots
+    [web] = root.objects
+    assert web.name == "prod-web"
+    assert web.plain["spec"]["replicas"] == 3
+    assert web.plain["spec"]["template"]["spec"]["containers"][0]["image"] == (
+        "ghcr.io/acme/web:1.4.0"
+    )
+    assert _found(tmp_path, "VL104") == []
+
+
+def test_flux_path_without_kustomization_builds_nested_kustomizations(tmp_path: Path) -> None:
+    # Flux generates a kustomization for ./apps: web/ (it has one) is built, not read file
+    # by file, so its patch is applied to the Deployment instead of being a second one.
+    _write(
+        tmp_path,
+        {
+            "clusters/apps.yaml": _flux(""),
+            "apps/web/kustomization.yaml": (
+                "resources: [web.yaml]\npatches:\n  - path: patch.yaml\n"
+            ),
+            "apps/web/web.yaml": FLUX_APP.replace("${replicas:=1}", "1"),
+            "apps/web/patch.yaml": (
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+                "spec:\n  replicas: 2\n"
+            ),
+            "apps/config/a.yaml": BASE["base/config.yaml"],
+        },
+    )
+    [root] = _ws(tmp_path).sync_roots
+    assert [o.ident for o in root.objects] == ["ConfigMap/api-config", "Deployment/web"]
+    assert root.objects[1].plain["spec"]["replicas"] == 2
+    assert _found(tmp_path, "VL105") == []

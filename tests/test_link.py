@@ -897,6 +897,73 @@ def test_config_image_beats_the_directory_heuristic(tmp_path: Path) -> None:
     assert container.image_link_reason == Link("config: services.backend.image = ghcr.io/org/api")
 
 
+OTEL_LIKE = {
+    # opentelemetry-demo: one repository, the service in the tag, the Dockerfile from .env
+    ".env": """
+        IMAGE_NAME=ghcr.io/org/demo
+        API_DOCKERFILE=./src/api/Dockerfile
+        export WORKER_DOCKERFILE="./src/worker/Dockerfile"
+        """,
+    "docker-compose.yml": """
+        services:
+          api:
+            image: ${IMAGE_NAME}:${DEMO_VERSION:-latest}-api
+            build:
+              context: ./
+              dockerfile: ${API_DOCKERFILE}
+          worker:
+            image: ${IMAGE_NAME}:${DEMO_VERSION:-latest}-worker
+            build:
+              context: ./
+              dockerfile: ${WORKER_DOCKERFILE}
+          other:
+            build:
+              context: ./
+              dockerfile: ${UNSET_DOCKERFILE}
+        """,
+    "src/api/Dockerfile": "FROM golang:1.22\nCOPY ./src/api/main.go main.go\n",
+    "src/api/main.go": "package main\n",
+    "src/worker/Dockerfile": "FROM node:22\nCOPY ./src/worker/index.js index.js\n",
+    "src/worker/index.js": "",
+    "k8s/pod.yaml": pod("api", "ghcr.io/org/demo:2.0.2-api"),
+}
+
+
+def test_compose_build_fields_are_interpolated_from_dot_env(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, OTEL_LIKE)
+    assert sorted(i.key for i in ws.images) == [
+        "src/api/Dockerfile@.",
+        "src/worker/Dockerfile@.",
+    ]
+    assert all(i.names == ("ghcr.io/org/demo",) for i in ws.images)
+    # a variable neither .env nor a default gives stays as written (the shell may set it)
+    assert ws.notes == (
+        "docker-compose.yml: service other builds ${UNSET_DOCKERFILE}, which does not exist",
+    )
+
+
+def test_one_repository_for_all_services_links_by_the_tag_suffix(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, OTEL_LIKE)
+    (container,) = by_name(ws, "api").containers
+    assert container.image_link is not None
+    assert container.image_link.key == "src/api/Dockerfile@."
+
+
+def test_link_through_a_layout_directory(tmp_path: Path) -> None:
+    # microservices-demo: src/cartservice/src/Dockerfile builds the image `cartservice`
+    ws = workspace(
+        tmp_path,
+        {
+            "src/cartservice/src/Dockerfile": "FROM mcr.microsoft.com/dotnet/runtime-deps:8.0\n",
+            "src/frontend/Dockerfile": "FROM alpine:3.20\n",
+            "k8s/pod.yaml": pod("cart", "cartservice"),
+        },
+    )
+    (container,) = by_name(ws, "cart").containers
+    assert container.image_link is not None
+    assert container.image_link.key == "src/cartservice/src/Dockerfile@src/cartservice/src"
+
+
 # --- ConfigMaps and Secrets --------------------------------------------------------------------
 
 

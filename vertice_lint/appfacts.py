@@ -701,6 +701,19 @@ def listen_port(ws: Workspace, cr: ContainerRuntime) -> tuple[int, Evidence] | N
     record = cr.image.record
     if isinstance(record, Dockerfile) and len(record.final.ports) == 1:
         port = record.final.ports[0]
+        # `ARG PAYMENT_PORT=50051` / `EXPOSE ${PAYMENT_PORT}`: the app reads the variable at
+        # run time, so the container's value is the port (and any other value is unknown).
+        container = cr.container
+        override = next(
+            (e for e in (container.env if container else ()) if e.name in port.variables), None
+        )
+        if override is not None and cr.workload is not None:
+            if override.value is None or not override.value.isdigit():
+                return None
+            where = f"{cr.workload.ident} env {override.name}"
+            return int(override.value), Evidence(
+                cr.workload.path, override.line, override.col, where
+            )
         return port.port, Evidence(cr.image.dockerfile, port.line, port.col, f"EXPOSE {port.port}")
     return None
 
@@ -819,7 +832,8 @@ _NOT_SECRET_SUFFIXES = frozenset(
 _URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/:@\s]*:([^/@\s]+)@", re.IGNORECASE)
 _PLACEHOLDER = re.compile(
     r"^$|^[<\[{(].*[>\]})]$|\$\{|\$\(|placeholder|change[-_ ]?me|replace|dummy|example|redacted"
-    r"|sample|sealed|^x+$|todo|fixme|fake|not[-_ ]?set|^secret$|^password$",
+    r"|sample|sealed|^x+$|todo|fixme|fake|not[-_ ]?set|^secret$|^password$"
+    r"|^ENC\[AES256_GCM,",  # a value SOPS encrypted
     re.IGNORECASE,
 )
 

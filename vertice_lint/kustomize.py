@@ -17,9 +17,11 @@ import copy
 import fnmatch
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
 
 from vertice_lint.model import KubeEntry, Link, Origin, RenderedObject, SyncRoot
 from vertice_lint.parsers import ParsedFile
@@ -28,6 +30,7 @@ from vertice_lint.parsers.yaml import (
     Kustomization,
     KustomizePatch,
     YamlFile,
+    _read_kustomization,
     key_pos,
     value_pos,
 )
@@ -731,7 +734,57 @@ def _render_path(renderer: _Renderer, directory: str, recurse: bool, auto: bool)
     """A directory an Application or Flux Kustomization points at."""
     if kustomization_file(renderer.files, directory) is not None:
         return renderer.kustomize(directory)
-    return renderer.directory_objects(directory, recurse or auto)
+    if auto:
+        return _flux_generated(renderer, directory)
+    return renderer.directory_objects(directory, recurse)
+
+
+def _flux_generated(renderer: _Renderer, directory: str) -> list[_Obj]:
+    """What Flux renders for a path without a kustomization: it generates one listing the
+    YAML files below the path, and a subdirectory holding a kustomization as one resource
+    (built as a kustomization; its patch files are not resources)."""
+    out = renderer.directory_objects(directory, False)
+    prefix = directory + "/" if directory else ""
+    subdirs = sorted(
+        {
+            prefix + p[len(prefix) :].split("/", 1)[0]
+            for p in renderer.files
+            if p.startswith(prefix) and "/" in p[len(prefix) :]
+        }
+    )
+    for sub in subdirs:
+        if kustomization_file(renderer.files, sub) is not None:
+            out.extend(renderer.kustomize(sub))
+        else:
+            out.extend(_flux_generated(renderer, sub))
+    return out
+
+
+def _flux_transform(
+    renderer: _Renderer, path: str, record: YamlFile, obj: KubeObject, objs: list[_Obj]
+) -> None:
+    """The kustomize fields of a Flux Kustomization's spec (patches, images, namePrefix,
+    nameSuffix), which Flux applies on top of what its path renders."""
+    data = record.documents[obj.doc_index].data
+    spec = data.get("spec") if hasattr(data, "get") else None
+    if not isinstance(spec, CommentedMap):
+        return
+    k = _read_kustomization(spec, obj.doc_index, [])
+    k = replace(
+        k,
+        resources=(),
+        components=(),
+        bases=(),
+        patches_strategic_merge=(),
+        patches_json6902=(),
+        namespace=None,
+        config_map_generator=(),
+        secret_generator=(),
+        common_labels={},
+        helm_charts=(),
+    )
+    if k.patches or k.images or k.name_prefix or k.name_suffix:
+        renderer.transform(path, k, objs)
 
 
 def _source_paths(obj: KubeObject) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -796,6 +849,12 @@ def sync_roots(files: Mapping[str, ParsedFile], notes: list[str]) -> list[SyncRo
                 covered.add(directory)
                 renderer = _Renderer(files, notes)
                 objs = _render_path(renderer, directory, True, True)
+                covered.update(
+                    parent_dir(f)
+                    for f in renderer.read
+                    if PurePosixPath(f).name in KUSTOMIZATION_NAMES
+                )
+                _flux_transform(renderer, path, record, obj, objs)
                 target_ns = (spec or {}).get("targetNamespace")
                 if target_ns:
                     for o in objs:

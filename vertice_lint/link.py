@@ -38,7 +38,13 @@ from vertice_lint.parsers.dockerfile import Dockerfile, Invocation
 from vertice_lint.parsers.dockerignore import DockerIgnore
 from vertice_lint.parsers.python import PythonModule
 from vertice_lint.parsers.requirements import RequirementsFile
-from vertice_lint.parsers.yaml import KubeObject, YamlDocument, YamlFile, key_pos
+from vertice_lint.parsers.yaml import (
+    ComposeService,
+    KubeObject,
+    YamlDocument,
+    YamlFile,
+    key_pos,
+)
 from vertice_lint.paths import join, parent_dir
 from vertice_lint.runtime import build_runtimes
 from vertice_lint.source import decode, read_bytes
@@ -424,6 +430,73 @@ def _ignore_scopes(entries: Sequence[KubeEntry]) -> Iterator[ObjectScope]:
         yield ObjectScope(entry.path, start, end, parse_codes(value))
 
 
+# --- compose variables -----------------------------------------------------------------------
+
+_COMPOSE_VAR = re.compile(
+    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}"
+    r"|(?P<bare>[A-Za-z_][A-Za-z0-9_]*)|(?P<dollar>\$))"
+)
+
+
+def _compose_variables(files: Mapping[str, ParsedFile], compose_path: str) -> dict[str, str]:
+    """The variables compose reads from the `.env` file of the project directory (the
+    compose file's directory)."""
+    parsed = files.get(join(parent_dir(compose_path), ".env"))
+    if parsed is None or parsed.text is None:
+        return {}
+    out: dict[str, str] = {}
+    for raw in parsed.text.text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        out[name.strip()] = value
+    return out
+
+
+def _interpolate(value: str | None, variables: Mapping[str, str]) -> str | None:
+    """`${VAR}`, `${VAR:-default}`, `$VAR`, `$$` as compose expands them; the value unchanged
+    when a variable is neither in `.env` nor has a default (the shell may set it)."""
+    if value is None or "$" not in value:
+        return value
+    unknown = False
+
+    def one(match: re.Match[str]) -> str:
+        nonlocal unknown
+        if match.group("dollar"):
+            return "$"
+        name = match.group("braced") or match.group("bare")
+        op, arg = match.group("op"), match.group("arg") or ""
+        current = variables.get(name)
+        if op in (":-", "-"):
+            return arg if current is None or (op == ":-" and not current) else current
+        if op in (":+", "+"):
+            return "" if current is None or (op == ":+" and not current) else arg
+        if current is None:
+            unknown = True
+            return match.group(0)
+        return current
+
+    expanded = _COMPOSE_VAR.sub(one, value)
+    return value if unknown else expanded
+
+
+def _compose_build(
+    files: Mapping[str, ParsedFile], path: str, svc: ComposeService
+) -> tuple[str, str, str | None] | None:
+    """(context, dockerfile, image) a compose service builds, its variables expanded."""
+    if svc.build_context is None and svc.dockerfile is None:
+        return None
+    written = (svc.build_context or "") + (svc.dockerfile or "") + (svc.image or "")
+    variables = _compose_variables(files, path) if "$" in written else {}
+    context = join(parent_dir(path), _interpolate(svc.build_context, variables) or ".")
+    dockerfile = join(context, _interpolate(svc.dockerfile, variables) or "Dockerfile")
+    return context, dockerfile, _interpolate(svc.image, variables)
+
+
 # --- images and services ---------------------------------------------------------------------
 
 
@@ -477,17 +550,17 @@ def _build_requests(
         if not isinstance(record, YamlFile) or record.compose is None:
             continue
         for svc in record.compose.services:
-            if svc.build_context is None and svc.dockerfile is None:
+            build = _compose_build(files, path, svc)
+            if build is None:
                 continue
-            context = join(parent_dir(path), svc.build_context or ".")
-            dockerfile = join(context, svc.dockerfile or "Dockerfile")
+            context, dockerfile, image = build
             if dockerfile not in files:
                 notes.append(
                     f"{path}: service {svc.name} builds {dockerfile}, which does not exist"
                 )
                 continue
             evidence = Evidence(path, svc.line, svc.col, f"compose service {svc.name} builds it")
-            add(dockerfile, context, svc.image, Link("compose build", (evidence,)))
+            add(dockerfile, context, image, Link("compose build", (evidence,)))
     for dockerfile, context, tag, evidence in _ci_builds(files):
         if dockerfile in files and files[dockerfile].source.kind is Kind.DOCKERFILE:
             add(dockerfile, context, tag, Link("CI build", (evidence,)))
@@ -793,6 +866,23 @@ def _assign_services(images: Sequence[Image], services: Sequence[Service]) -> li
     return out
 
 
+# Directory names that say how a service is laid out, not which service it is
+# (`src/cartservice/src/Dockerfile` is the cartservice).
+_LAYOUT_DIRS = frozenset({"src", "app", "docker", "build", "source", "dockerfiles"})
+
+
+def _service_words(service: Service) -> set[str]:
+    """The names an image of this service may go by: the service's name, its directory's
+    name, and the parent directory's when that name is a layout word (`src`)."""
+    parts = [p for p in service.directory.split("/") if p]
+    words = {_norm(service.name)}
+    if parts:
+        words.add(_norm(parts[-1]))
+    if len(parts) >= 2 and parts[-1].lower() in _LAYOUT_DIRS:
+        words.add(_norm(parts[-2]))
+    return words
+
+
 def _link_container(
     container: Container,
     workload: Workload,
@@ -819,6 +909,18 @@ def _link_container(
                     image_link_reason=Link(f"config: services.{svc.name}.image = {svc.image}"),
                 )
     named = [i for i in images if repo in i.names]
+    if len(named) > 1:
+        # One repository for every service, the service in the tag (`demo:2.0.2-cart`).
+        tag = _norm(container.image.split("@", 1)[0][len(repo) :].lstrip(":"))
+        by_tag = [
+            i
+            for s in services
+            if any(tag == w or tag.endswith("-" + w) for w in _service_words(s))
+            for i in named
+            if i.service == s.name
+        ]
+        if len(by_tag) == 1:
+            named = by_tag
     if len(named) == 1:
         return replace(
             container,
@@ -828,11 +930,7 @@ def _link_container(
             ),
         )
     last = _norm(repo.rsplit("/", 1)[-1])
-    by_dir = [
-        s
-        for s in services
-        if _norm(s.name) == last or _norm(s.directory.rpartition("/")[2]) == last
-    ]
+    by_dir = [s for s in services if last in _service_words(s)]
     candidates = [i for i in images if any(i.service == s.name for s in by_dir)]
     if len(candidates) == 1:
         service = next(s for s in by_dir if s.name == candidates[0].service)
@@ -988,10 +1086,10 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         record = files[path].record
         if isinstance(record, YamlFile) and record.compose is not None:
             for svc in record.compose.services:
-                if svc.build_context is None and svc.dockerfile is None:
+                build = _compose_build(files, path, svc)
+                if build is None:
                     continue
-                context = join(parent_dir(path), svc.build_context or ".")
-                dockerfile = join(context, svc.dockerfile or "Dockerfile")
+                context, dockerfile, _ = build
                 for image in images:
                     if (image.dockerfile, image.context) == (dockerfile, context):
                         compose_builds[(path, svc.name)] = image

@@ -557,6 +557,23 @@ def test_requirements_not_installed(tmp_path: Path) -> None:
     ]
 
 
+def test_requirements_beside_a_node_image_are_not_its_own(tmp_path: Path) -> None:
+    # microservices-demo currencyservice: Python contract tests next to a Node service
+    _repo(
+        tmp_path,
+        {
+            "currency/Dockerfile": "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\n"
+            'ENTRYPOINT ["node", "server.js"]\n',
+            "currency/server.js": "",
+            "currency/requirements.txt": "pytest>=8\n",
+            "currency/tests/test_contract.py": "import pytest\n",
+            "worker/Dockerfile": 'FROM python:3.12-slim\nCOPY . .\nCMD ["/app/start.sh"]\n',
+            "worker/requirements.txt": "redis==5.0.8\n",
+        },
+    )
+    assert [f[1] for f in _lint(tmp_path, "VL303")] == ["worker/requirements.txt"]
+
+
 def test_unpinned_requirement_fixed_from_lock(tmp_path: Path) -> None:
     requirements = "fastapi[all]>=0.100 ; python_version >= '3.8'\nredis\nuvicorn==0.30.6\n"
     _repo(tmp_path, _service("import fastapi\n", requirements, **{"uv.lock": UV_LOCK}))

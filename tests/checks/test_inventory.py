@@ -111,3 +111,49 @@ def test_required_env_from_the_one_secret(tmp_path: Path) -> None:
         "              port: http\n"
     ) in created.replacement
     assert "runAsUser" not in created.replacement  # the image has a USER
+
+
+def test_secrets_made_by_operators_and_helm_releases_are_defined(tmp_path: Path) -> None:
+    pod = (
+        "apiVersion: v1\n"
+        "kind: Pod\n"
+        "metadata: {name: web, namespace: web}\n"
+        "spec:\n"
+        "  containers:\n"
+        "    - name: web\n"
+        "      image: ghcr.io/acme/web:1.0.0\n"
+        "      envFrom:\n"
+        "        - secretRef: {name: web-sealed}\n"
+        "        - secretRef: {name: web-db-postgresql}\n"
+        "        - secretRef: {name: nowhere}\n"
+        "        - secretRef: {name: pg-app}\n"
+        "  volumes:\n"
+        "    - {name: tls, secret: {secretName: web-tls}}\n"
+    )
+    makers = (
+        "apiVersion: bitnami.com/v1alpha1\n"
+        "kind: SealedSecret\n"
+        "metadata: {name: web-sealed, namespace: web}\n"
+        "spec: {encryptedData: {A: x}}\n"
+        "---\n"
+        "apiVersion: cert-manager.io/v1\n"
+        "kind: Certificate\n"
+        "metadata: {name: web, namespace: web}\n"
+        "spec: {secretName: web-tls, issuerRef: {name: le}}\n"
+        "---\n"
+        "apiVersion: helm.toolkit.fluxcd.io/v2\n"
+        "kind: HelmRelease\n"
+        "metadata: {name: web-db, namespace: web}\n"
+        "spec: {chart: {spec: {chart: postgresql}}}\n"
+        "---\n"
+        "apiVersion: postgresql.cnpg.io/v1\n"
+        "kind: Cluster\n"
+        "metadata: {name: pg, namespace: web}\n"
+        "spec: {instances: 1}\n"
+    )
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "pod.yaml").write_text(pod)
+    (tmp_path / "k8s" / "makers.yaml").write_text(makers)
+    result = lint(tmp_path, Config(), Selection(select=("VL106",)))
+    assert [(d.path, d.line) for d in result.diagnostics] == [("k8s/pod.yaml", 11)]
+    assert "Secret nowhere is defined nowhere" in result.diagnostics[0].message

@@ -216,6 +216,37 @@ def test_vl602_service_target_port(tmp_path: Path) -> None:
     ]
 
 
+NODE_DOCKERFILE = """\
+FROM node:22-slim
+WORKDIR /app
+COPY . .
+ARG PAYMENT_PORT=50051
+EXPOSE ${PAYMENT_PORT}
+CMD ["node", "index.js"]
+"""
+
+
+def test_vl602_exposed_port_from_a_variable_the_container_sets(tmp_path: Path) -> None:
+    # opentelemetry-demo payment: the app reads PAYMENT_PORT at run time, the pod sets 8080
+    env = "          env:\n            - name: PAYMENT_PORT\n              value: '{}'\n"
+    ports = "          ports:\n            - containerPort: 8080\n"
+    files = {
+        "api/Dockerfile": NODE_DOCKERFILE,
+        "api/index.js": "require('http').createServer().listen(process.env.PAYMENT_PORT)\n",
+        "k8s/api.yaml": _manifest(ports + env.format(8080)),
+    }
+    assert _lint(_repo(tmp_path, files), "VL602") == []
+    files["k8s/api.yaml"] = _manifest(ports + env.format(9090))
+    assert [f[2:] for f in _lint(_repo(tmp_path, files), "VL602")] == [
+        (
+            18,
+            15,
+            "Deployment/api container api declares containerPort 8080, but the app listens on"
+            " 9090: Services and probes aimed at the declared port reach nothing",
+        )
+    ]
+
+
 # --- VL603 -----------------------------------------------------------------------------------
 
 

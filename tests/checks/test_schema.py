@@ -43,3 +43,34 @@ def test_removed_api_group_is_not_counted_as_without_schema(tmp_path: Path) -> N
     (tmp_path / "widget.yaml").write_text(CRD_OBJECT)
     # reported by VL801 (above), so only the custom resource counts as not validated
     assert lint(tmp_path, Config()).workspace.schema_skipped == 1
+
+
+SOPS_SECRET = (
+    "apiVersion: v1\n"
+    "kind: Secret\n"
+    "metadata:\n"
+    "  name: db\n"
+    "stringData:\n"
+    "  password: ENC[AES256_GCM,data:k/sMlGU=,iv:RlxF2E=,tag:cDSq2s==,type:str]\n"
+    "sops:\n"
+    "  age:\n"
+    "    - recipient: age1qqqq\n"
+    "      enc: 'x'\n"
+    "  mac: ENC[AES256_GCM,data:Rku=,iv:7wHU=,tag:5NRT==,type:str]\n"
+    "  version: 3.11.0\n"
+)
+
+
+def test_sops_encrypted_secret_is_neither_invalid_nor_plaintext(tmp_path: Path) -> None:
+    (tmp_path / "secret.yaml").write_text(SOPS_SECRET)
+    result = lint(tmp_path, Config(), Selection(select=("VL801", "VL402")))
+    assert list(result.diagnostics) == []
+    # the same Secret with a real value and a misspelt top-level field is still reported
+    (tmp_path / "secret.yaml").write_text(
+        SOPS_SECRET.replace(
+            "ENC[AES256_GCM,data:k/sMlGU=,iv:RlxF2E=,tag:cDSq2s==,type:str]", "hunter2"
+        )
+        + "extra: 1\n"
+    )
+    result = lint(tmp_path, Config(), Selection(select=("VL801", "VL402")))
+    assert sorted(d.rule for d in result.diagnostics) == ["VL402", "VL801"]

@@ -446,9 +446,16 @@ def test_expose_ports_protocols_ranges_and_invalid() -> None:
         Port(53, "udp", 3, 11),
         Port(7000, "tcp", 3, 18),
         Port(7001, "tcp", 3, 18),
-        Port(9000, "tcp", 3, 32),
+        Port(9000, "tcp", 3, 32, ("P",)),
     )
     assert df.problems == (ParseProblem("invalid port in EXPOSE: 'http'", 3, 37),)
+
+
+def test_expose_of_an_unset_variable_is_no_port_and_no_problem() -> None:
+    # opentelemetry-demo: `EXPOSE ${CART_PORT}` with no ARG builds (BuildKit drops the word).
+    df = _parse("FROM x", "EXPOSE ${CART_PORT} 8080")
+    assert df.final.ports == (Port(8080, "tcp", 2, 21),)
+    assert df.problems == ()
 
 
 def test_runs_are_collected_with_lines() -> None:

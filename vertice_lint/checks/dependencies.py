@@ -366,12 +366,31 @@ def system_module(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
 # --- VL303 requirements-not-installed ---------------------------------------------------------
 
 
+def _may_run_python(ws: Workspace, deps: ImageDeps) -> bool:
+    """Whether the image has or runs Python: a Python base image, a Python install, or a
+    command that starts Python (not `node server.js`, not a Go binary)."""
+    image = deps.image
+    if deps.files or deps.declared or deps.unknown:
+        return True
+    if image.contents is not None and image.contents.python_version is not None:
+        return True
+    for cr in ws.runtimes:
+        if cr.image.key != image.key:
+            continue
+        for entry in cr.runtime.entrypoints:
+            if entry.kind != "executable" or "python" in posixpath.basename(entry.program):
+                return True
+    return False
+
+
 def requirements_not_installed(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A requirements file beside a service's Dockerfile that none of its images installs."""
     directories = {s.name: s.directory for s in ws.services}
     by_dir: dict[str, list[ImageDeps]] = {}
     for deps in image_dependencies(ws).values():
         image = deps.image
+        if not _may_run_python(ws, deps):
+            continue  # a Node/Go/JVM image: a requirements.txt beside it is for something else
         directory = directories.get(image.service or "", posixpath.dirname(image.dockerfile))
         by_dir.setdefault(directory, []).append(deps)
     requirement_files = [p for p, r in ws.records(Kind.REQUIREMENTS)]

@@ -445,7 +445,7 @@ def mutable_image_tag(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
         for root, obj in _objects(ws):
             for cpath, container in kustomize.containers_of(obj.plain, obj.kind):
                 image = container.get("image")
-                if isinstance(image, str) and is_mutable(image):
+                if isinstance(image, str) and "${" not in image and is_mutable(image):
                     path, line, col = obj.locate((*cpath, "image"), value=True)
                     yield ctx.diagnostic(
                         path,
@@ -596,15 +596,71 @@ def references(
                     )
 
 
+# Operators that write a Secret: kind -> the path of its name in the object (default: its name)
+_SECRET_MAKERS: dict[str, tuple[str, ...]] = {
+    "SealedSecret": (),
+    "ExternalSecret": ("spec", "target", "name"),
+    "Certificate": ("spec", "secretName"),  # cert-manager
+    "VaultStaticSecret": ("spec", "destination", "name"),  # Vault Secrets Operator
+    "VaultDynamicSecret": ("spec", "destination", "name"),
+    "VaultPKISecret": ("spec", "destination", "name"),
+    "OnePasswordItem": (),
+}
+
+
+def _made_secret(obj: RenderedObject) -> str | None:
+    if obj.kind not in _SECRET_MAKERS:
+        return None
+    if not _SECRET_MAKERS[obj.kind]:
+        return obj.name
+    value: Any = obj.plain
+    for step in _SECRET_MAKERS[obj.kind]:
+        value = value.get(step) if isinstance(value, dict) else None
+    if obj.kind == "Certificate" and not value:
+        return None
+    return str(value or obj.name)
+
+
+def _helm_releases(ws: Workspace) -> set[tuple[str | None, str]]:
+    """(namespace, release name) of every Helm release a Flux HelmRelease or an Argo CD
+    Application installs: the chart's objects are not in the repository, and charts name
+    them after the release (`<release>`, `<release>-postgresql`). A CloudNativePG Cluster
+    names its Secrets the same way (`<cluster>-app`, `<cluster>-superuser`)."""
+    out: set[tuple[str | None, str]] = set()
+    for entry in ws.kube_objects:
+        obj, plain = entry.obj, entry.obj.plain
+        spec: dict[str, Any] = plain["spec"] if isinstance(plain.get("spec"), dict) else {}
+        destination = spec.get("destination") if isinstance(spec.get("destination"), dict) else {}
+        if obj.kind == "Cluster" and obj.api_version.startswith("postgresql.cnpg.io/"):
+            out.add((obj.namespace, obj.name))
+        elif obj.kind == "HelmRelease" and obj.api_version.startswith("helm.toolkit.fluxcd.io/"):
+            target = spec.get("targetNamespace")
+            default = f"{target}-{obj.name}" if target else obj.name
+            out.add((target or obj.namespace, str(spec.get("releaseName") or default)))
+        elif obj.role == "argocd-application":
+            for source in [spec.get("source"), *(spec.get("sources") or [])]:
+                if isinstance(source, dict) and source.get("chart"):
+                    helm = source.get("helm") if isinstance(source.get("helm"), dict) else {}
+                    release = str((helm or {}).get("releaseName") or obj.name)
+                    out.add(((destination or {}).get("namespace"), release))
+    return out
+
+
+def _by_helm(releases: set[tuple[str | None, str]], namespace: str | None, name: str) -> bool:
+    return any(
+        (ns is None or namespace is None or ns == namespace)
+        and (name == release or name.startswith(release + "-"))
+        for ns, release in releases
+    )
+
+
 def _defined(ws: Workspace) -> set[tuple[str, str | None, str]]:
     out: set[tuple[str, str | None, str]] = set()
     for _, obj in _objects(ws):
         out.add((obj.kind, obj.namespace, obj.name))
-        if obj.kind in ("SealedSecret", "ExternalSecret"):
-            spec = obj.plain.get("spec")
-            target = spec.get("target") if isinstance(spec, dict) else None
-            name = target.get("name") if isinstance(target, dict) else None
-            out.add(("Secret", obj.namespace, str(name or obj.name)))
+        made = _made_secret(obj)
+        if made is not None:
+            out.add(("Secret", obj.namespace, made))
     for source in ws.config_sources:
         out.add((source.kind, source.namespace, source.name))
     return out
@@ -613,6 +669,7 @@ def _defined(ws: Workspace) -> set[tuple[str, str | None, str]]:
 def dangling_reference(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A ConfigMap, Secret, PVC or ServiceAccount a pod refers to that nothing defines."""
     defined = _defined(ws)
+    releases = _helm_releases(ws)
     external = {("ConfigMap", n) for n in ws.config.external_configmaps} | {
         ("Secret", n) for n in ws.config.external_secrets
     }
@@ -620,7 +677,9 @@ def dangling_reference(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
     def found() -> Iterator[Diagnostic]:
         for root, obj in _objects(ws):
             for kind, name, at, what in references(obj.plain, obj.kind):
-                if (kind, name) in external:
+                if (kind, name) in external or "${" in name:
+                    continue  # ${var}: substituted (Flux postBuild, envsubst) before applying
+                if _by_helm(releases, obj.namespace, name):
                     continue
                 if any(
                     k == kind

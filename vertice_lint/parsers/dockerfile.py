@@ -53,6 +53,7 @@ _DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _HEREDOC_RE = re.compile(r"^(\d*)<<(-?)([^<]*)$")
 _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 _NAME_CHARS = re.compile(r"[A-Za-z0-9_]*")
+_VARIABLE_NAME = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _PORT_RE = re.compile(r"^(\d+)(?:-(\d+))?(?:/([A-Za-z]+))?$")
 _WINDOWS_ABS_RE = re.compile(r"^[A-Za-z]:[\\/]")
 _MAX_PORT_RANGE = 1024
@@ -191,6 +192,9 @@ class Port:
     protocol: str
     line: int
     col: int
+    # the build variables the port was written with (`EXPOSE ${PAYMENT_PORT}`): a container
+    # that sets one of them at run time may make the app listen elsewhere
+    variables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -891,6 +895,8 @@ class _Builder:
     def _expose(self, instruction: Instruction, stage: _StageState) -> None:
         for word, offset in self._words(instruction):
             value = expand(word, stage.variables(), self.escape)
+            if not value.strip():
+                continue  # `EXPOSE ${UNSET}`: BuildKit drops words that expand to nothing
             match = _PORT_RE.match(value)
             first = int(match.group(1)) if match else 0
             last = int(match.group(2) or first) if match else 0
@@ -904,7 +910,8 @@ class _Builder:
                 self._problem(f"invalid port in EXPOSE: {value!r}", instruction, offset)
                 continue
             line, col = instruction.position(offset)
-            stage.ports.extend(Port(p, protocol, line, col) for p in range(first, last + 1))
+            names = tuple(_VARIABLE_NAME.findall(word))
+            stage.ports.extend(Port(p, protocol, line, col, names) for p in range(first, last + 1))
 
     def _invocation(self, instruction: Instruction) -> Invocation:
         line, col = instruction.position(instruction.args_offset)
