@@ -226,3 +226,25 @@ def test_shipped_file_is_what_the_generator_renders() -> None:
     data = json.loads(path.read_text())
     result = gen.Result(tuple(data["namespaces"]), data["modules"], ())
     assert gen.render(result) == path.read_text()
+
+
+def test_private_modules_and_contrib_namespaces_name_their_distribution() -> None:
+    from vertice_lint.distributions import ModuleMap, module_map_data
+
+    namespaces, data = module_map_data()
+    mapping = ModuleMap((), data, namespaces, {})
+    owners = {
+        module: mapping.owner(module).distributions[0]
+        for module in (
+            "opentelemetry._logs",
+            "opentelemetry.sdk._logs.export",
+            "openfeature.api",
+            "openfeature.contrib.provider.flagd",
+        )
+    }
+    assert owners == {
+        "opentelemetry._logs": "opentelemetry-api",
+        "opentelemetry.sdk._logs.export": "opentelemetry-sdk",
+        "openfeature.api": "openfeature-sdk",
+        "openfeature.contrib.provider.flagd": "openfeature-provider-flagd",
+    }
