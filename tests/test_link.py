@@ -1281,3 +1281,46 @@ def test_computed_build_paths_are_not_guessed(tmp_path: Path) -> None:
     )
     (image,) = ws.images
     assert image.key == "svc/Dockerfile@svc"  # the default: its own directory
+
+
+def test_skaffold_artifacts_name_and_locate_the_builds(tmp_path: Path) -> None:
+    ws = workspace(
+        tmp_path,
+        {
+            "src/frontend/Dockerfile": CI_DOCKERFILE,
+            "src/cart/src/Dockerfile": CI_DOCKERFILE,
+            "skaffold.yaml": """
+                apiVersion: skaffold/v4beta11
+                kind: Config
+                build:
+                  artifacts:
+                    - image: frontend
+                      context: src/frontend
+                    - image: cartservice
+                      context: src/cart/src
+                      docker:
+                        dockerfile: Dockerfile
+            """,
+            "k8s/frontend.yaml": """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: frontend}
+                spec:
+                  selector: {matchLabels: {app: frontend}}
+                  template:
+                    metadata: {labels: {app: frontend}}
+                    spec:
+                      containers:
+                        - name: server
+                          image: frontend
+            """,
+        },
+    )
+    assert sorted((i.key, i.names) for i in ws.images) == [
+        ("src/cart/src/Dockerfile@src/cart/src", ("cartservice",)),
+        ("src/frontend/Dockerfile@src/frontend", ("frontend",)),
+    ]
+    (deploy,) = [w for w in ws.workloads if w.kind == "Deployment"]
+    link = deploy.containers[0]
+    assert link.image_link is not None
+    assert link.image_link.key == "src/frontend/Dockerfile@src/frontend"

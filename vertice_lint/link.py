@@ -656,6 +656,40 @@ def _ci_builds(files: Mapping[str, ParsedFile]) -> Iterator[tuple[str, str, str 
         if isinstance(record, YamlFile):
             for document in record.documents:
                 yield from _build_push_steps(path, document)
+                yield from _skaffold_artifacts(path, document)
+
+
+def _skaffold_artifacts(
+    path: str, document: YamlDocument
+) -> Iterator[tuple[str, str, str | None, Evidence]]:
+    """`build.artifacts` of a skaffold.yaml (and of its profiles): image, context, Dockerfile."""
+    plain = _mapping(document.plain)
+    if not str(plain.get("apiVersion", "")).startswith("skaffold/"):
+        return
+    builds: list[tuple[Any, KeyPath]] = [(plain.get("build"), ("build",))]
+    for index, profile in enumerate(_list(plain.get("profiles"))):
+        builds.append((_mapping(profile).get("build"), ("profiles", index, "build")))
+    for build, keypath in builds:
+        for index, artifact in enumerate(_list(_mapping(build).get("artifacts"))):
+            artifact = _mapping(artifact)
+            image, context = artifact.get("image"), str(artifact.get("context", "."))
+            if not isinstance(image, str) or "$" in context or "{{" in context:
+                continue
+            ctx = join(parent_dir(path), context)
+            docker = _mapping(artifact.get("docker"))
+            dockerfile = join(ctx, str(docker.get("dockerfile", "Dockerfile")))
+            line, col = key_pos(document.data, (*keypath, "artifacts", index))
+            yield (
+                dockerfile,
+                ctx,
+                image,
+                Evidence(
+                    path,
+                    line,
+                    col,
+                    f"skaffold builds {image} from {dockerfile} with context {ctx or '.'}",
+                ),
+            )
 
 
 def _build_push_steps(
