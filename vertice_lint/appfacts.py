@@ -488,6 +488,10 @@ def _env_from_keys(
     return frozenset().union(*(s.keys for s in found))
 
 
+def _seq(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _patches(
     ws: Workspace, workload: Workload, container: Container
 ) -> Iterator[tuple[str, tuple[EnvFrom, ...], tuple[str, ...]]]:
@@ -497,14 +501,14 @@ def _patches(
         if entry.validated or obj.kind != workload.kind or obj.name != workload.name:
             continue
         spec = _dig(obj.plain, ("spec", "template", "spec"))
-        for item in spec.get("containers") or () if isinstance(spec, dict) else ():
+        for item in _seq(spec.get("containers")) if isinstance(spec, dict) else ():
             if not isinstance(item, dict) or item.get("name") != container.name:
                 continue
             names = tuple(
-                str(e["name"]) for e in item.get("env") or () if isinstance(e, dict) and "name" in e
+                str(e["name"]) for e in _seq(item.get("env")) if isinstance(e, dict) and "name" in e
             )
             env_from = []
-            for e in item.get("envFrom") or ():
+            for e in _seq(item.get("envFrom")):
                 for key, kind in (("configMapRef", "configMap"), ("secretRef", "secret")):
                     ref = e.get(key) if isinstance(e, dict) else None
                     if isinstance(ref, dict) and "name" in ref:

@@ -34,6 +34,12 @@ class DefaultGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
+def _printable(text: str) -> str:
+    """Text safe to print or write as UTF-8: a file name that is not UTF-8 (kept by the OS as
+    surrogate escapes) is shown with replacement characters."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _split(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
@@ -169,7 +175,9 @@ def check(
                 f"fix for {diag.path}:{diag.line}:{diag.col} {diag.rule} not applied: {reason}"
             )
             click.echo(
-                f"warning: fix for {diag.path}:{diag.line} {diag.rule} not applied: {reason}",
+                _printable(
+                    f"warning: fix for {diag.path}:{diag.line} {diag.rule} not applied: {reason}"
+                ),
                 err=True,
             )
         if outcome.hit_bound:
@@ -184,7 +192,7 @@ def check(
 
             text = unified_diff(outcome.changes, shown)
             if text:
-                click.echo(text, nl=False)
+                click.echo(_printable(text), nl=False)
             sys.exit(EXIT_FINDINGS if outcome.changes else EXIT_CLEAN)
         write_outcome(root, outcome)
         diagnostics = outcome.remaining
@@ -209,13 +217,13 @@ def check(
         show_fixes=show_fixes,
         fixed=fixed,
     )
-    output = render(fmt, diagnostics, ctx)
+    output = _printable(render(fmt, diagnostics, ctx))
     if output_file:
         Path(output_file).write_text(output, encoding="utf-8")
     else:
         click.echo(output, nl=False)
     for message in internal:
-        click.echo(f"vertice-lint: {message}", err=True)
+        click.echo(_printable(f"vertice-lint: {message}"), err=True)
     if internal:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)

@@ -70,9 +70,10 @@ def find_config(start: Path) -> Path | None:
             if name == "pyproject.toml":
                 try:
                     data = tomllib.loads(candidate.read_text("utf-8"))
-                except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
                     continue
-                if "vertice-lint" not in data.get("tool", {}):
+                tool = data.get("tool")
+                if not isinstance(tool, dict) or "vertice-lint" not in tool:
                     continue
             return candidate
     return None
@@ -143,6 +144,8 @@ def load_config(path: Path, root: Path) -> Config:
         match = re.search(r"at line (\d+), column (\d+)", str(exc))
         line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
         return Config(path=rel, problems=(ParseProblem(f"invalid TOML: {exc}", line, col),))
+    except RecursionError:
+        return Config(path=rel, problems=(ParseProblem("invalid TOML: nested too deeply", 1, 1),))
     in_pyproject = path.name == "pyproject.toml"
     section: Any = data
     if in_pyproject:
@@ -159,7 +162,9 @@ def load_config(path: Path, root: Path) -> Config:
         problems.append(ParseProblem(_error_message(error, keypath), line, col))
         if keypath:
             bad_keys.add(str(keypath[0]))
-    ok = {k: v for k, v in section.items() if k not in bad_keys}
+    ok = (
+        {k: v for k, v in section.items() if k not in bad_keys} if isinstance(section, dict) else {}
+    )
     services = tuple(
         ServiceMapping(name=name, **{k: v for k, v in entry.items()})
         for name, entry in sorted(ok.get("services", {}).items())

@@ -14,7 +14,7 @@ from vertice_lint.checks import CheckContext, load_check
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Diagnostic, Edit, Fix, ParseFailure, Safety
 from vertice_lint.discover import Kind, SourceFile, classify, discover
-from vertice_lint.link import link
+from vertice_lint.link import fallback_workspace, link
 from vertice_lint.model import Workspace
 from vertice_lint.parsers import ParsedFile, parse_file, skip_file
 from vertice_lint.source import read_bytes
@@ -129,6 +129,18 @@ def _unused_suppression_fix(text: str, sup: suppress.Suppression, idle: Sequence
     return Fix((edit,), Safety.SAFE, "remove the unused suppression")
 
 
+# The rules that still run when link() fails: they read the parsed files, not the links.
+WITHOUT_LINK = frozenset({"VL001", "VL003", "VL801"})
+
+
+def _internal_error(where: str, exc: Exception) -> str:
+    last = traceback.extract_tb(exc.__traceback__)[-1]
+    return (
+        f"internal error in {where}: {type(exc).__name__}: {exc}"
+        f" ({Path(last.filename).name}:{last.lineno})"
+    )
+
+
 def lint(
     root: Path,
     config: Config,
@@ -150,24 +162,28 @@ def lint(
         SourceFile(p, classify(p)) for p, d in overlay.items() if d is not None and p not in known
     ]
     parsed = _parse_all(root, files, overlay)
-    workspace = link(root, config, parsed)
+    errors = [p.internal_error for _, p in sorted(parsed.items()) if p.internal_error is not None]
+    ran = set(enabled)
+    try:
+        workspace = link(root, config, parsed)
+    except Exception as exc:  # a linker bug: still report what needs no links
+        errors.append(_internal_error("link", exc))
+        workspace = fallback_workspace(root, config, parsed)
+        ran &= WITHOUT_LINK
     if user_problems:
         workspace = replace(workspace, user_rule_problems=tuple(user_problems))
 
     found: list[Diagnostic] = []
-    errors: list[str] = []
-    for rule_id in sorted(enabled):
+    failed: set[str] = set()
+    for rule_id in sorted(ran):
         meta = catalog[rule_id]
         try:
             check = load_check(meta)
             if check is not None:
                 found.extend(check(workspace, CheckContext(meta)))
         except Exception as exc:  # one broken rule must not hide the others' findings
-            last = traceback.extract_tb(exc.__traceback__)[-1]
-            errors.append(
-                f"internal error in {rule_id} ({meta.name}): {type(exc).__name__}: {exc}"
-                f" ({Path(last.filename).name}:{last.lineno})"
-            )
+            failed.add(rule_id)
+            errors.append(_internal_error(f"{rule_id} ({meta.name})", exc))
 
     # filter: per-file ignores, then inline suppressions and annotations
     if config.per_file_ignores:
@@ -185,9 +201,13 @@ def lint(
             sups.extend(suppress.find_suppressions(pf.source.path, pf.text.text, pf.source.kind))
     filtered = suppress.apply(found, sups, workspace.ignore_scopes)
     result = list(filtered.kept)
-    if UNUSED_SUPPRESSION in enabled:
+    if UNUSED_SUPPRESSION in ran:
         ctx = CheckContext(catalog[UNUSED_SUPPRESSION])
-        for sup, idle in suppress.unused(sups, filtered.used, enabled, set(catalog)):
+        # a rule that raised reported nothing: its suppressions (and blanket ones) are not judged
+        judged = ran - failed
+        for sup, idle in suppress.unused(sups, filtered.used, judged, set(catalog)):
+            if failed and not sup.codes:
+                continue
             text = workspace.files[sup.path].text
             assert text is not None
             what = ", ".join(idle) if idle else "every rule"

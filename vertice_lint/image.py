@@ -15,8 +15,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from packaging.utils import canonicalize_name
+
 from vertice_lint.parsers.dockerfile import Copy, Dockerfile, Invocation, Stage
 from vertice_lint.parsers.dockerignore import DockerIgnore
+from vertice_lint.parsers.pyproject import Pyproject
 from vertice_lint.parsers.shell import Command, split_commands, unwrap_argv
 
 _PYTHON_BASE = re.compile(r"^(?:[\w.-]+(?::\d+)?/)*(?:library/)?python:(\d+)\.(\d+)")
@@ -94,6 +97,11 @@ class Install:
     col: int
     editable: bool = False
     image_path: str | None = None
+    packages: tuple[str, ...] = ()  # `uv sync --package NAME` ("*": `--all-packages`)
+    virtual: bool = False  # a project whose dependencies are installed, not the project itself
+    # "project": `uv sync --no-install-project`, `poetry install --no-root`; "workspace":
+    # `uv sync --no-install-workspace` (no workspace member either)
+    skip: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,10 @@ class ImageContents:
     python_version: str | None  # "3.11" for an official python:3.11 base
     python_prefix: str  # where pip installs: /usr/local for python:* images, else /usr
     site_packages: str = "/usr/lib/python3/site-packages"
+    # console scripts of the local projects it installs (`[project.scripts]`): name -> target
+    scripts: Mapping[str, str] = field(default_factory=dict)
+    # console scripts of projects whose dependencies only it installs: name -> pyproject.toml
+    scripts_not_installed: Mapping[str, str] = field(default_factory=dict)
 
 
 def _join(base: str, rel: str) -> str:
@@ -346,8 +358,29 @@ def installs_of_commands(
         ):
             if program == "uv" and argv[1] == "install":
                 continue
+            packages: list[str] = []
+            for index, word in enumerate(argv[2:], start=2):
+                if word == "--package" and index + 1 < len(argv):
+                    packages.append(argv[index + 1])
+                elif word.startswith("--package="):
+                    packages.append(word.split("=", 1)[1])
+                elif word == "--all-packages":
+                    packages.append("*")
+            skip = ""
+            if "--no-install-workspace" in argv:
+                skip = "workspace"
+            elif "--no-install-project" in argv or "--no-root" in argv:
+                skip = "project"
             project = Install(
-                "project", workdir, project_dir("."), program, line, col, image_path=workdir
+                "project",
+                workdir,
+                project_dir("."),
+                program,
+                line,
+                col,
+                image_path=workdir,
+                packages=tuple(packages) if program == "uv" else (),
+                skip=skip,
             )
             out.append(project)
             continue
@@ -399,6 +432,7 @@ def contents(
     context: str,
     repo_files: Sequence[str],
     ignore: DockerIgnore | None,
+    projects: Mapping[str, Pyproject] | None = None,
 ) -> ImageContents:
     """The final image's files and installs, from the Dockerfile and its build context."""
     files = sorted(repo_files)
@@ -421,9 +455,14 @@ def contents(
         stage = record.stages[index]
         workdirs = _workdirs(stage)
         default = record.stages[stage.base_stage].workdir if stage.base_stage is not None else "/"
+        present = {origin.repo_path for origin in stage_fs[index].values()}
         for run in stage.runs:
             workdir = _workdir_at(workdirs, run.line, default)
-            installs.extend(_installs_of_run(run, workdir, stage_fs[index]))
+            for install in _installs_of_run(run, workdir, stage_fs[index]):
+                if install.kind == "project" and projects:
+                    installs.extend(_local_projects(install, projects, present, files))
+                else:
+                    installs.append(install)
     base_stage = final
     while base_stage.base_stage is not None:
         base_stage = record.stages[base_stage.base_stage]
@@ -431,26 +470,153 @@ def contents(
     prefix = "/usr/local" if version else "/usr"
     site = f"{prefix}/lib/python{version or '3'}/site-packages"
     fs = dict(stage_fs[final.index])
+    scripts: dict[str, str] = {}
+    not_installed: dict[str, str] = {}
     for install in installs:
-        if install.kind == "project" and install.repo_path is not None:
-            fs.update(_installed_project(install, site, files))
+        if install.kind != "project" or install.repo_path is None:
+            continue
+        record_of = _pyproject_of(install.repo_path, projects or {})
+        for script in record_of.scripts if record_of is not None else ():
+            if install.virtual:
+                not_installed.setdefault(script.name, record_of.path if record_of else "")
+            else:
+                scripts.setdefault(script.name, script.target)
+        if not install.virtual:
+            fs.update(_installed_project(install, site, files, record_of))
     return ImageContents(
         fs=ImageFS.of(fs),
         installs=tuple(installs),
         python_version=version,
         python_prefix=prefix,
         site_packages=site,
+        scripts=scripts,
+        scripts_not_installed={k: v for k, v in not_installed.items() if k not in scripts},
     )
 
 
-def _installed_project(install: Install, site: str, repo_files: Sequence[str]) -> dict[str, Origin]:
+def _pyproject_of(directory: str, projects: Mapping[str, Pyproject]) -> Pyproject | None:
+    return projects.get(
+        posixpath.join(directory, "pyproject.toml") if directory else "pyproject.toml"
+    )
+
+
+def _workspace(directory: str, projects: Mapping[str, Pyproject]) -> dict[str, str]:
+    """The members of the uv workspace `directory` is the root or a member of: name -> dir."""
+    current = directory
+    while True:
+        root = _pyproject_of(current, projects)
+        if root is not None and root.workspace_members:
+            break
+        if not current:
+            return {}
+        current = posixpath.dirname(current)
+    members: dict[str, str] = {}
+    for path, record in projects.items():
+        member = posixpath.dirname(path)
+        rel = posixpath.relpath(member, current or ".") if member != current else "."
+        if record.name is None or rel.startswith(".."):
+            continue
+        if member == current or (
+            any(fnmatch.fnmatchcase(rel, g.strip("/")) for g in root.workspace_members)
+            and not any(fnmatch.fnmatchcase(rel, g.strip("/")) for g in root.workspace_exclude)
+        ):
+            members[canonicalize_name(record.name)] = member
+    return members
+
+
+def _local_projects(
+    install: Install,
+    projects: Mapping[str, Pyproject],
+    present: set[str],
+    repo_files: Sequence[str],
+) -> list[Install]:
+    """The local projects a `pip install .` / `uv sync` / `poetry install` installs: the project
+    (or the workspace members `--package` names) and, through their path and workspace
+    dependencies, the shared libraries the image holds when the RUN runs."""
+    root = install.repo_path
+    if root is None:
+        return [install]
+    members = _workspace(root, projects) if install.tool == "uv" else {}
+    if "*" in install.packages:
+        start = sorted(set(members.values()))
+    elif install.packages:
+        start = [
+            members[canonicalize_name(n)]
+            for n in install.packages
+            if canonicalize_name(n) in members
+        ]
+        if len(start) < len(install.packages):
+            return [install]  # a package that is not a member: what is installed is unknown
+    else:
+        start = [root]
+    seen: list[str] = []
+    todo = list(start)
+    while todo:
+        directory = todo.pop(0)
+        if directory in seen:
+            continue
+        seen.append(directory)
+        record = _pyproject_of(directory, projects)
+        if record is None:
+            continue
+        for name, source in sorted(record.local_sources.items()):
+            if source == "workspace":
+                target = members.get(name) or _workspace(directory, projects).get(name)
+            else:
+                target = posixpath.normpath(posixpath.join(directory or ".", source))
+                target = "" if target == "." else target
+            if target is None or target.startswith(".."):
+                continue
+            if posixpath.join(target, "pyproject.toml").lstrip("/") not in present and not any(
+                posixpath.join(target, n).lstrip("/") in present for n in ("setup.py", "setup.cfg")
+            ):
+                continue  # not in the image: its modules are not installed
+            todo.append(target)
+    out = []
+    member_dirs = set(members.values())
+    for directory in seen:
+        record = _pyproject_of(directory, projects)
+        has_setup = posixpath.join(directory, "setup.py").lstrip("/") in repo_files
+        virtual = (
+            (install.skip == "project" and directory in start)
+            or (install.skip == "workspace" and (directory in start or directory in member_dirs))
+            or (
+                install.tool == "uv"
+                and record is not None
+                and record.build_backend is None
+                and not has_setup
+            )
+        )
+        out.append(replace(install, repo_path=directory, virtual=virtual))
+    return out
+
+
+def _installed_project(
+    install: Install, site: str, repo_files: Sequence[str], record: Pyproject | None = None
+) -> dict[str, Origin]:
     """The Python files of a locally installed project, as pip puts them in site-packages.
 
-    src layout when the project has a `src/` directory, flat layout otherwise; files at the
-    project's top (setup.py, conftest.py) are not packages and stay out.
+    The packages its pyproject.toml declares when it does; else src layout when the project
+    has a `src/` directory, flat layout otherwise; files at the project's top (setup.py,
+    conftest.py) are not packages and stay out.
     """
     root = install.repo_path or ""
     prefix = (root + "/") if root else ""
+    declared = record.packages if record is not None else None
+    if declared is not None and all(p.path is not None for p in declared):
+        found: dict[str, Origin] = {}
+        for package in declared:
+            path = prefix + (package.path or "").strip("/")
+            parent = posixpath.dirname(path)
+            cut = len(parent) + 1 if parent else 0
+            for repo_path in repo_files:
+                if repo_path.endswith(".py") and (
+                    repo_path.startswith(path + "/") or repo_path in (path, path + ".py")
+                ):
+                    found[posixpath.join(site, repo_path[cut:])] = Origin(
+                        repo_path, install.line, install.col
+                    )
+        return found
     src = prefix + "src/"
     base = src if any(p.startswith(src) for p in repo_files) else prefix
     out: dict[str, Origin] = {}

@@ -181,6 +181,30 @@ def _get(plain: Any, path: KeyPath) -> Any:
     return plain
 
 
+def _child_dict(holder: Any, key: str) -> dict[str, Any] | None:
+    """holder[key], created when missing or null; None when either is not a mapping."""
+    if not isinstance(holder, dict):
+        return None
+    if holder.get(key) is None:
+        holder[key] = {}
+    value = holder[key]
+    return value if isinstance(value, dict) else None
+
+
+def _set_meta(plain: dict[str, Any], key: str, value: str) -> None:
+    meta = _child_dict(plain, "metadata")
+    if meta is not None:
+        meta[key] = value
+
+
+def _fullmatch(pattern: str, text: str) -> bool:
+    """kustomize's regular-expression match of a patch target; an invalid one matches itself."""
+    try:
+        return re.fullmatch(pattern, text) is not None
+    except re.error:
+        return pattern == text
+
+
 class _Renderer:
     def __init__(self, files: Mapping[str, ParsedFile], notes: list[str]) -> None:
         self.files = files
@@ -318,7 +342,9 @@ class _Renderer:
                         (o for o in objs if o.kind == kind and o.original_name == gen.name), None
                     )
                     if existing is not None:
-                        data = existing.plain.setdefault("data", {})
+                        data = _child_dict(existing.plain, "data")
+                        if data is None:
+                            continue
                         if gen.behavior == "replace":
                             data.clear()
                         data.update(keys)
@@ -346,7 +372,7 @@ class _Renderer:
         if k.namespace:
             for obj in objs:
                 if obj.kind not in CLUSTER_SCOPED:
-                    obj.plain.setdefault("metadata", {})["namespace"] = k.namespace
+                    _set_meta(obj.plain, "namespace", k.namespace)
         if k.name_prefix or k.name_suffix:
             rename(objs, k.name_prefix or "", k.name_suffix or "")
         if k.common_labels:
@@ -451,6 +477,10 @@ def _globs(value: str) -> list[str]:
     return [g.strip() for g in value.split(",") if g.strip()]
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _items(node: Any, key: str) -> list[Any]:
     value = node.get(key) if hasattr(node, "get") else None
     return list(value) if isinstance(value, list) else []
@@ -511,15 +541,16 @@ def _selected(obj: _Obj, selector: Mapping[str, str]) -> bool:
     for key, want in selector.items():
         if key == "name":
             names = {obj.name, obj.original_name}
-            if not any(re.fullmatch(want, n) or n == want for n in names):
+            if not any(_fullmatch(want, n) or n == want for n in names):
                 return False
         elif key == "labelSelector":
-            labels = _meta(obj.plain).get("labels") or {}
+            labels = _meta(obj.plain).get("labels")
+            labels = labels if isinstance(labels, dict) else {}
             for term in want.split(","):
                 k, _, v = term.partition("=")
                 if str(labels.get(k.strip())) != v.strip():
                     return False
-        elif key in checks and want and not re.fullmatch(want, checks[key]):
+        elif key in checks and want and not _fullmatch(want, checks[key]):
             return False
     return True
 
@@ -606,7 +637,7 @@ def _pointer(path: str) -> KeyPath:
     steps: list[str | int] = []
     for raw in path.split("/")[1:]:
         step = raw.replace("~1", "/").replace("~0", "~")
-        steps.append(int(step) if step.isdigit() else step)
+        steps.append(int(step) if step.isascii() and step.isdigit() else step)
     return tuple(steps)
 
 
@@ -655,7 +686,7 @@ def rename(objs: Sequence[_Obj], prefix: str, suffix: str) -> None:
             continue
         new = f"{prefix}{obj.name}{suffix}"
         renamed[(obj.kind, obj.name)] = new
-        obj.plain.setdefault("metadata", {})["name"] = new
+        _set_meta(obj.plain, "name", new)
     for obj in objs:
         spec_path = POD_SPECS.get(obj.kind)
         spec = _get(obj.plain, spec_path) if spec_path is not None else None
@@ -669,43 +700,45 @@ def _rename_refs(spec: dict[str, Any], renamed: Mapping[tuple[str, str], str]) -
             holder[key] = renamed.get((kind, holder[key]), holder[key])
 
     swap(spec, "serviceAccountName", "ServiceAccount")
-    for secret in spec.get("imagePullSecrets") or []:
+    for secret in _list(spec.get("imagePullSecrets")):
         swap(secret, "name", "Secret")
-    for volume in spec.get("volumes") or []:
+    for volume in _list(spec.get("volumes")):
         if isinstance(volume, dict):
             swap(volume.get("configMap"), "name", "ConfigMap")
             swap(volume.get("secret"), "secretName", "Secret")
             swap(volume.get("persistentVolumeClaim"), "claimName", "PersistentVolumeClaim")
     for key in ("initContainers", "containers"):
-        for container in spec.get(key) or []:
+        for container in _list(spec.get(key)):
             if not isinstance(container, dict):
                 continue
-            for item in container.get("envFrom") or []:
+            for item in _list(container.get("envFrom")):
                 if isinstance(item, dict):
                     swap(item.get("configMapRef"), "name", "ConfigMap")
                     swap(item.get("secretRef"), "name", "Secret")
-            for item in container.get("env") or []:
+            for item in _list(container.get("env")):
                 source = item.get("valueFrom") if isinstance(item, dict) else None
                 if isinstance(source, dict):
                     swap(source.get("configMapKeyRef"), "name", "ConfigMap")
                     swap(source.get("secretKeyRef"), "name", "Secret")
 
 
+def _add_labels(holder: dict[str, Any] | None, labels: Mapping[str, str]) -> None:
+    if holder is not None:
+        holder.update(labels)
+
+
 def _common_labels(objs: Sequence[_Obj], labels: Mapping[str, str]) -> None:
     for obj in objs:
-        obj.plain.setdefault("metadata", {}).setdefault("labels", {}).update(labels)
+        _add_labels(_child_dict(_child_dict(obj.plain, "metadata"), "labels"), labels)
         spec = obj.plain.get("spec")
         if not isinstance(spec, dict):
             continue
         if obj.kind == "Service":
-            spec.setdefault("selector", {}).update(labels)
+            _add_labels(_child_dict(spec, "selector"), labels)
         elif obj.kind in POD_SPECS and obj.kind != "Pod":
-            selector = spec.setdefault("selector", {})
-            if isinstance(selector, dict):
-                selector.setdefault("matchLabels", {}).update(labels)
+            _add_labels(_child_dict(_child_dict(spec, "selector"), "matchLabels"), labels)
             template = _get(obj.plain, POD_SPECS[obj.kind][:-1])
-            if isinstance(template, dict):
-                template.setdefault("metadata", {}).setdefault("labels", {}).update(labels)
+            _add_labels(_child_dict(_child_dict(template, "metadata"), "labels"), labels)
 
 
 # --- roots -------------------------------------------------------------------------------
@@ -796,7 +829,7 @@ def _source_paths(obj: KubeObject) -> Iterator[tuple[str, Mapping[str, Any]]]:
         spec = template.get("spec") if isinstance(template, dict) else {}
         spec = spec if isinstance(spec, dict) else {}
     sources: list[dict[str, Any]] = [
-        s for s in [spec.get("source"), *(spec.get("sources") or [])] if isinstance(s, dict)
+        s for s in [spec.get("source"), *_list(spec.get("sources"))] if isinstance(s, dict)
     ]
     for source in sources:
         if "chart" in source:
@@ -807,12 +840,14 @@ def _source_paths(obj: KubeObject) -> Iterator[tuple[str, Mapping[str, Any]]]:
 def _appset_directories(obj: KubeObject, files: set[str]) -> list[str]:
     spec = obj.plain.get("spec")
     out: list[str] = []
-    for generator in (spec or {}).get("generators") or []:
+    generators = spec.get("generators") if isinstance(spec, dict) else None
+    for generator in _list(generators):
         git = generator.get("git") if isinstance(generator, dict) else None
         if not isinstance(git, dict):
             continue
-        include = [d["path"] for d in git.get("directories") or [] if not d.get("exclude")]
-        exclude = [d["path"] for d in git.get("directories") or [] if d.get("exclude")]
+        entries = [d for d in _list(git.get("directories")) if isinstance(d, dict) and "path" in d]
+        include = [str(d["path"]) for d in entries if not d.get("exclude")]
+        exclude = [str(d["path"]) for d in entries if d.get("exclude")]
         for directory in sorted(files):
             if any(fnmatch.fnmatch(directory, g) for g in include) and not any(
                 fnmatch.fnmatch(directory, g) for g in exclude
@@ -859,7 +894,7 @@ def sync_roots(files: Mapping[str, ParsedFile], notes: list[str]) -> list[SyncRo
                 if target_ns:
                     for o in objs:
                         if o.kind not in CLUSTER_SCOPED:
-                            o.plain.setdefault("metadata", {})["namespace"] = str(target_ns)
+                            _set_meta(o.plain, "namespace", str(target_ns))
                 roots.append(
                     _root(
                         "flux-kustomization",
@@ -959,6 +994,7 @@ def _argo_roots(
     if obj.kind == "ApplicationSet":
         template = (spec or {}).get("template") or {}
         spec = template.get("spec") if isinstance(template, dict) else {}
+        spec = spec if isinstance(spec, dict) else {}
     destination = (spec or {}).get("destination") or {}
     namespace = destination.get("namespace") if isinstance(destination, dict) else None
     for raw, source in _source_paths(obj):
@@ -978,8 +1014,9 @@ def _argo_roots(
                     " in this repository; not followed"
                 )
                 continue
-            if source.get("kustomize") and any(
-                k in source["kustomize"] for k in ("namePrefix", "nameSuffix", "images", "patches")
+            options = source.get("kustomize")
+            if isinstance(options, dict) and any(
+                k in options for k in ("namePrefix", "nameSuffix", "images", "patches")
             ):
                 notes.append(
                     f"{path}:{obj.line}: the kustomize options of {obj.kind} {obj.name} are not"
@@ -1000,7 +1037,7 @@ def _argo_roots(
             if namespace:
                 for o in objs:
                     if o.kind not in CLUSTER_SCOPED and o.namespace is None:
-                        o.plain.setdefault("metadata", {})["namespace"] = str(namespace)
+                        _set_meta(o.plain, "namespace", str(namespace))
             yield _root(
                 "argocd-application",
                 directory,

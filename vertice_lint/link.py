@@ -36,6 +36,7 @@ from vertice_lint.model import (
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.dockerfile import Dockerfile, Invocation
 from vertice_lint.parsers.dockerignore import DockerIgnore
+from vertice_lint.parsers.pyproject import Pyproject
 from vertice_lint.parsers.python import PythonModule
 from vertice_lint.parsers.requirements import RequirementsFile
 from vertice_lint.parsers.yaml import (
@@ -1081,11 +1082,13 @@ def image_contents(
 ) -> ImageContents:
     """What the image holds and installs (see image.py)."""
     ignore = files[image.dockerignore].record if image.dockerignore is not None else None
+    projects = {p: f.record for p, f in files.items() if isinstance(f.record, Pyproject)}
     return contents(
         image.record,
         image.context,
         repo_files,
         ignore if isinstance(ignore, DockerIgnore) else None,
+        projects,
     )
 
 
@@ -1174,4 +1177,26 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         schema_skipped=skipped,
         notes=tuple(notes),
         sync_roots=tuple(roots),
+    )
+
+
+def fallback_workspace(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspace:
+    """The Workspace of a run whose link() raised: the parsed files and the Kubernetes objects,
+    no links, so that the rules that need none (parse errors, the schema) still run."""
+    from vertice_lint import k8s_schema
+
+    try:
+        entries = tuple(_kube_entries(files))
+    except Exception:
+        entries = ()
+    try:
+        version = k8s_schema.resolve_version(config.kubernetes_version)
+    except ValueError:
+        version = k8s_schema.resolve_version(None)
+    return Workspace(
+        root=root,
+        config=config,
+        files=dict(files),
+        kube_objects=entries,
+        kubernetes_version=version,
     )

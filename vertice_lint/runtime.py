@@ -188,8 +188,9 @@ class Entrypoint:
     kind: "script" (`python main.py`: runs as `__main__`, no parent package), "module"
     (`python -m pkg.main`), "app" (an ASGI/WSGI server importing `module:attr`), "celery",
     "alembic" (runs the env.py of alembic.ini's script_location), "config" (the config module
-    or file gunicorn loads before the app), "executable" (any other program; `program` names
-    it).
+    or file gunicorn loads before the app), "console-script" (a `[project.scripts]` entry of a
+    project the image installs: imports `module`), "executable" (any other program; `program`
+    names it).
     """
 
     kind: str
@@ -477,15 +478,25 @@ def _classify(command: Command, env: _Env, text_of: TextOf, depth: int = 0) -> I
 
     if program == "celery":
         app = None
+        workdir = cwd  # `--workdir DIR`: celery changes to DIR before it imports the app
         for i, word in enumerate(words):
             if word in ("-A", "--app") and i + 1 < len(words):
                 app = words[i + 1]
             elif word.startswith("--app="):
                 app = word.split("=", 1)[1]
+            elif word == "--workdir" and i + 1 < len(words):
+                workdir = _abs(cwd, words[i + 1])
+            elif word.startswith("--workdir="):
+                workdir = _abs(cwd, word.split("=", 1)[1])
         if app:
             module = app.split(":", 1)[0]
-            sys_path = (cwd, *extra)
+            sys_path = (workdir, *extra)
             hit = find_module(fs, sys_path, module) or find_module(fs, sys_path, module + ".celery")
+            if hit is None and ":" not in app and "." in module:
+                # `-A pkg.module.attr`: celery imports pkg.module and takes its attribute
+                owner = module.rpartition(".")[0]
+                hit = find_module(fs, sys_path, owner)
+                module = owner if hit else module
             package = (
                 module if hit and hit[1].endswith("__init__.py") else module.rpartition(".")[0]
             )
@@ -571,6 +582,26 @@ def _classify(command: Command, env: _Env, text_of: TextOf, depth: int = 0) -> I
         if program.endswith(".sh") or shell:
             return
 
+    console = env.fs_contents.scripts.get(program)
+    if console and ("/" not in words[0] or posixpath.dirname(words[0]).endswith("/bin")):
+        # a console script of an installed project: it imports `module` and calls `func`; its
+        # sys.path is its bin directory, PYTHONPATH and site-packages (not the workdir)
+        module = console.split(":", 1)[0].strip()
+        hit = find_module(fs, extra, module)
+        package = module if hit and hit[1].endswith("__init__.py") else module.rpartition(".")[0]
+        yield Entrypoint(
+            "console-script",
+            program,
+            argv,
+            console,
+            module,
+            hit[1] if hit else None,
+            hit[2] if hit else None,
+            extra,
+            package,
+            env.source,
+        )
+        return
     yield Entrypoint(
         "executable", program, argv, words[0], None, None, None, (cwd, *extra), None, env.source
     )
@@ -1183,5 +1214,17 @@ def _follow(
                 walk(dotted, candidates[0], None)  # walked on as if it were copied in
                 continue
             if not is_sub:
-                edge(imp, dotted, problem or "third-party")
+                # A submodule of a regular first-party package the image holds is no
+                # distribution: Python finds the package, not the submodule.
+                parts = dotted.split(".")
+                top = find_module(fs, sys_path, parts[0]) if len(parts) > 1 else None
+                # (a namespace package only when its subpackage is first-party too)
+                owned = imp.level == 0 and (
+                    (top is not None and bool(top[2]))
+                    or (
+                        len(parts) > 2
+                        and find_module(fs, sys_path, ".".join(parts[:2])) is not None
+                    )
+                )
+                edge(imp, dotted, problem or ("no-such-module" if owned else "third-party"))
     return edges, queue

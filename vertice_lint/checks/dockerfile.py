@@ -432,7 +432,10 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(c))
         i += 1
-    return re.compile("".join(out))
+    try:
+        return re.compile("".join(out))
+    except re.error:  # `[]`, `[z-a]`: Go rejects the pattern; it names no file but itself
+        return re.compile(re.escape(pattern))
 
 
 def _unresolved(source_text: str, record: Dockerfile, stage: Stage) -> bool:

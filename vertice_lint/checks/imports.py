@@ -130,6 +130,10 @@ def _describe(entry: Entrypoint) -> str:
         return f"alembic runs {entry.repo_path or entry.target}"
     if entry.kind == "celery":
         return f"celery loads the app {entry.target}"
+    if entry.kind == "executable":
+        return f"the command runs `{entry.program}`"
+    if entry.kind == "console-script":
+        return f"the console script `{entry.program}` imports {entry.module} ({entry.target})"
     return f"{entry.program} imports {entry.module or entry.target}"
 
 
@@ -324,6 +328,20 @@ def module_not_in_image(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
     reported: set[tuple[int, str, int]] = set()
     for reach in _reaches(ws):
         edge, run = reach.edge, reach.run
+        if edge.status == "no-such-module":
+            assert run.image.contents is not None
+            missing = _first_missing(run.image.contents.fs, edge.sys_path, edge.target)
+            findings.add(
+                edge.path,
+                edge.imp.line,
+                edge.imp.col,
+                f"`{edge.target}` is neither in the image nor in the repository: the package"
+                f" `{missing.rpartition('.')[0]}` has no module `{missing.rpartition('.')[2]}`:"
+                f" ModuleNotFoundError: No module named '{missing}'",
+                lazy=reach.lazy,
+                evidence=_chain(run, edge.path),
+            )
+            continue
         if edge.status != "not-in-image":
             continue
         statement = (id(run), edge.path, edge.imp.line)
@@ -539,6 +557,17 @@ def entrypoint_missing(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
         installed = image_dependencies(ws).get(run.image.key)
         for entry in run.runtime.entrypoints:
             if entry.kind == "executable":
+                declared = contents.scripts_not_installed.get(entry.program)
+                if declared and "/" not in entry.target:
+                    findings.add(
+                        entry.source.path,
+                        entry.source.line,
+                        entry.source.col,
+                        f"`{entry.program}` is not installed in the image: it is a console script"
+                        f" of {declared}, whose project the image never installs (only its"
+                        " dependencies: `--no-root` / `--no-install-project`)",
+                        evidence=[_entry_evidence(entry), *_deployed(run)],
+                    )
                 continue
             evidence = [_entry_evidence(entry), *_deployed(run)]
             message = _missing_target(run, entry, index, installed)

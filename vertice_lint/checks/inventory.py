@@ -521,6 +521,10 @@ def duplicate_resource(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
 # --- VL106 dangling-reference -----------------------------------------------------------------
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def references(
     plain: Mapping[str, Any], kind: str
 ) -> Iterator[tuple[str, str, tuple[str | int, ...], str]]:
@@ -536,7 +540,7 @@ def references(
     account = spec.get("serviceAccountName")
     if isinstance(account, str) and account != "default":
         yield "ServiceAccount", account, (*spec_path, "serviceAccountName"), "serviceAccountName"
-    for i, secret in enumerate(spec.get("imagePullSecrets") or []):
+    for i, secret in enumerate(_list(spec.get("imagePullSecrets"))):
         if isinstance(secret, dict) and isinstance(secret.get("name"), str):
             yield (
                 "Secret",
@@ -544,7 +548,7 @@ def references(
                 (*spec_path, "imagePullSecrets", i, "name"),
                 "imagePullSecrets",
             )
-    for i, volume in enumerate(spec.get("volumes") or []):
+    for i, volume in enumerate(_list(spec.get("volumes"))):
         if not isinstance(volume, dict):
             continue
         for key, ref_kind, field_name in (
@@ -562,7 +566,7 @@ def references(
                 yield ref_kind, source[field_name], at, f"volume {volume.get('name', i)}"
     for cpath, container in kustomize.containers_of(plain, kind):
         cname = container.get("name", "?")
-        for i, item in enumerate(container.get("envFrom") or []):
+        for i, item in enumerate(_list(container.get("envFrom"))):
             for key, ref_kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
                 ref = item.get(key) if isinstance(item, dict) else None
                 if (
@@ -576,7 +580,7 @@ def references(
                         (*cpath, "envFrom", i, key, "name"),
                         f"container {cname} envFrom",
                     )
-        for i, item in enumerate(container.get("env") or []):
+        for i, item in enumerate(_list(container.get("env"))):
             source = item.get("valueFrom") if isinstance(item, dict) else None
             if not isinstance(source, dict):
                 continue
@@ -638,7 +642,7 @@ def _helm_releases(ws: Workspace) -> set[tuple[str | None, str]]:
             default = f"{target}-{obj.name}" if target else obj.name
             out.add((target or obj.namespace, str(spec.get("releaseName") or default)))
         elif obj.role == "argocd-application":
-            for source in [spec.get("source"), *(spec.get("sources") or [])]:
+            for source in [spec.get("source"), *_list(spec.get("sources"))]:
                 if isinstance(source, dict) and source.get("chart"):
                     helm = source.get("helm") if isinstance(source.get("helm"), dict) else {}
                     release = str((helm or {}).get("releaseName") or obj.name)
@@ -706,16 +710,20 @@ def dangling_reference(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
 
 
 def _matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
-    match_labels = selector.get("matchLabels") or {}
+    match_labels = selector.get("matchLabels")
+    match_labels = match_labels if isinstance(match_labels, dict) else {}
     if any(str(labels.get(k)) != str(v) for k, v in match_labels.items()):
         return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op = expr.get("key"), expr.get("operator")
-        values = [str(v) for v in expr.get("values") or []]
-        present = key in labels
-        if op == "In" and (not present or str(labels[key]) not in values):
+    for expr in _list(selector.get("matchExpressions")):
+        if not isinstance(expr, dict):
+            continue
+        key, op = str(expr.get("key")), expr.get("operator")
+        values = [str(v) for v in _list(expr.get("values"))]
+        present = isinstance(expr.get("key"), str) and key in labels
+        value = str(labels[key]) if present else None
+        if op == "In" and (not present or value not in values):
             return False
-        if op == "NotIn" and present and str(labels[key]) in values:
+        if op == "NotIn" and present and value in values:
             return False
         if op == "Exists" and not present:
             return False

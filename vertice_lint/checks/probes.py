@@ -236,7 +236,8 @@ def _service_ports(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
             if (cr := runtimes.get((w.path, w.doc_index, c.name))) is not None
             and (lp := listen_port(ws, cr)) is not None
         }
-        for i, port in enumerate(spec.get("ports") or ()):
+        ports = spec.get("ports")
+        for i, port in enumerate(ports if isinstance(ports, list) else ()):
             if not isinstance(port, dict):
                 continue
             target = port.get("targetPort", port.get("port"))

@@ -26,6 +26,7 @@ class ParsedFile:
     text: Text | None = None
     record: Any = None
     failure: ParseFailure | None = None
+    internal_error: str | None = None  # a parser bug (not the file's fault): the run reports it
 
 
 _MODULES: dict[Kind, str] = {
@@ -74,11 +75,11 @@ def parse_file(source: SourceFile, data: bytes) -> ParsedFile:
         return ParsedFile(source, text=text, failure=failure)
     except RecursionError:
         return ParsedFile(source, text=text, failure=ParseFailure("file is nested too deeply"))
-    except Exception as exc:  # a parser bug must not stop the run: report it on the file
+    except Exception as exc:  # a parser bug must not stop the run, nor pass for a parse error
         where = traceback.extract_tb(exc.__traceback__)[-1]
         message = (
-            f"internal parser error: {type(exc).__name__}: {exc}"
+            f"internal error parsing {source.path}: {type(exc).__name__}: {exc}"
             f" ({Path(where.filename).name}:{where.lineno})"
         )
-        return ParsedFile(source, text=text, failure=ParseFailure(message))
+        return ParsedFile(source, text=text, internal_error=message)
     return ParsedFile(source, text=text, record=record)

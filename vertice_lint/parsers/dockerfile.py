@@ -365,8 +365,9 @@ def _instructions(lines: list[str], offsets: list[int], escape: str) -> list[Ins
             segments.append((len(joined), i, 1, offsets[i - 1]))
             joined += part
             last = i - 1
-        keyword_match = re.match(r"\S+", joined)
-        assert keyword_match is not None  # the first line is not blank
+        keyword_match = re.search(r"\S+", joined)
+        if keyword_match is None:  # only escapes (`\` alone on its lines): no instruction
+            continue
         word = keyword_match.group(0)
         keyword = word.upper()
         line_no, col = segments[0][1], indent + 1

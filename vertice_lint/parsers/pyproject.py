@@ -11,6 +11,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as _field
 from typing import Any
 
 from packaging.requirements import InvalidRequirement
@@ -274,6 +275,12 @@ class Pyproject:
     tool: Mapping[str, Any] | None
     tool_line: int | None
     problems: tuple[ParseProblem, ...]
+    # Local projects a dependency comes from: normalised name -> directory relative to this
+    # file's directory (Poetry `{path = ...}`, `[tool.uv.sources]` `{path = ...}`), or
+    # "workspace" (`{workspace = true}`: a member of the uv workspace).
+    local_sources: Mapping[str, str] = _field(default_factory=dict)
+    workspace_members: tuple[str, ...] = ()  # `[tool.uv.workspace] members` (globs)
+    workspace_exclude: tuple[str, ...] = ()
 
 
 def _table(value: object) -> dict[str, Any]:
@@ -600,6 +607,7 @@ def parse(path: str, text: str) -> Pyproject:
     backend_name = backend if isinstance(backend, str) else ""
     packages, package_find = reader.packages(backend_name)
     tool = _table(data.get("tool")).get("vertice-lint")
+    workspace = _table(_table(_table(data.get("tool")).get("uv")).get("workspace"))
     tool_span = reader.where.keys.get(("tool", "vertice-lint"))
     return Pyproject(
         path=path,
@@ -618,4 +626,28 @@ def parse(path: str, text: str) -> Pyproject:
         tool=tool if isinstance(tool, dict) else None,
         tool_line=tool_span.line if tool_span is not None and isinstance(tool, dict) else None,
         problems=tuple(reader.problems),
+        local_sources=_local_sources(data, dependencies, groups),
+        workspace_members=tuple(_strings(workspace.get("members"))),
+        workspace_exclude=tuple(_strings(workspace.get("exclude"))),
     )
+
+
+def _local_sources(
+    data: dict[str, Any],
+    dependencies: list[Requirement],
+    groups: Mapping[str, tuple[Requirement, ...]],
+) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for requirement in [*dependencies, *(r for rs in groups.values() for r in rs)]:
+        local = requirement.local_path
+        if local and "://" not in local and not local.startswith("/"):
+            out.setdefault(requirement.normalized, local)
+    uv = _table(_table(data.get("tool")).get("uv"))
+    for name, source in _table(uv.get("sources")).items():
+        table = _table(source)
+        path = table.get("path")
+        if isinstance(path, str):
+            out[canonicalize_name(name)] = path
+        elif table.get("workspace") is True:
+            out[canonicalize_name(name)] = "workspace"
+    return out

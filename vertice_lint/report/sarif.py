@@ -72,7 +72,7 @@ def sarif_log(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> dict[str
 def fingerprint(diagnostic: Diagnostic) -> str:
     """A hash of rule id, path and message: stable when lines move, distinct per finding."""
     key = "\0".join((diagnostic.rule, diagnostic.path, diagnostic.message))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def _rule(sample: Diagnostic, ctx: ReportContext) -> dict[str, Any]:
@@ -145,4 +145,5 @@ def _artifact(path: str) -> dict[str, str]:
     posix = PurePosixPath(path)
     if posix.is_absolute():
         return {"uri": posix.as_uri()}
-    return {"uri": quote(posix.as_posix()), "uriBaseId": SRCROOT}
+    # a file name that is not UTF-8: its bytes, percent-encoded
+    return {"uri": quote(posix.as_posix(), errors="surrogateescape"), "uriBaseId": SRCROOT}
