@@ -329,6 +329,37 @@ class _Env:
     source: Evidence
 
 
+def _module_entry(
+    kind: str,
+    program: str,
+    argv: tuple[str, ...],
+    target: str,
+    module: str,
+    hit: tuple[str, str, str] | None,
+    sys_path: tuple[str, ...],
+    source: Evidence,
+    port: int | None = None,
+    package: str | None = None,
+) -> Entrypoint:
+    """An entrypoint that imports `module` (found at `hit`, see find_module, or not found)."""
+    if package is None:
+        is_package = hit is not None and hit[1].endswith("__init__.py")
+        package = module if is_package else module.rpartition(".")[0]
+    return Entrypoint(
+        kind,
+        program,
+        argv,
+        target,
+        module,
+        hit[1] if hit else None,
+        hit[2] if hit else None,
+        sys_path,
+        package,
+        source,
+        port,
+    )
+
+
 def _classify(command: Command, env: _Env, text_of: TextOf, depth: int = 0) -> Iterator[Entrypoint]:
     words = _strip_wrappers(command.argv)
     if not words:
@@ -362,17 +393,8 @@ def _classify(command: Command, env: _Env, text_of: TextOf, depth: int = 0) -> I
                 main = find_module(fs, sys_path, module + ".__main__")
                 if main is not None:
                     hit, module = main, module + ".__main__"
-            yield Entrypoint(
-                "module",
-                program,
-                argv,
-                module,
-                module,
-                hit[1] if hit else None,
-                hit[2] if hit else None,
-                sys_path,
-                package,
-                env.source,
+            yield _module_entry(
+                "module", program, argv, module, module, hit, sys_path, env.source, package=package
             )
             return
         script = _abs(cwd, words[i])
@@ -407,19 +429,8 @@ def _classify(command: Command, env: _Env, text_of: TextOf, depth: int = 0) -> I
             paths.extend(_abs(cwd, p) for p in options["--pythonpath"].split(","))
         sys_path = (*paths, *extra)
         hit = find_module(fs, sys_path, module)
-        package = module if hit and hit[1].endswith("__init__.py") else module.rpartition(".")[0]
-        yield Entrypoint(
-            "app",
-            program,
-            argv,
-            target,
-            module,
-            hit[1] if hit else None,
-            hit[2] if hit else None,
-            sys_path,
-            package,
-            env.source,
-            _port(options),
+        yield _module_entry(
+            "app", program, argv, target, module, hit, sys_path, env.source, _port(options)
         )
         if program == "gunicorn":
             yield from _gunicorn_config(options, env, sys_path, argv)
@@ -497,21 +508,7 @@ def _classify(command: Command, env: _Env, text_of: TextOf, depth: int = 0) -> I
                 owner = module.rpartition(".")[0]
                 hit = find_module(fs, sys_path, owner)
                 module = owner if hit else module
-            package = (
-                module if hit and hit[1].endswith("__init__.py") else module.rpartition(".")[0]
-            )
-            yield Entrypoint(
-                "celery",
-                program,
-                argv,
-                app,
-                module,
-                hit[1] if hit else None,
-                hit[2] if hit else None,
-                sys_path,
-                package,
-                env.source,
-            )
+            yield _module_entry("celery", program, argv, app, module, hit, sys_path, env.source)
         return
 
     if program == "alembic":
@@ -588,18 +585,8 @@ def _classify(command: Command, env: _Env, text_of: TextOf, depth: int = 0) -> I
         # sys.path is its bin directory, PYTHONPATH and site-packages (not the workdir)
         module = console.split(":", 1)[0].strip()
         hit = find_module(fs, extra, module)
-        package = module if hit and hit[1].endswith("__init__.py") else module.rpartition(".")[0]
-        yield Entrypoint(
-            "console-script",
-            program,
-            argv,
-            console,
-            module,
-            hit[1] if hit else None,
-            hit[2] if hit else None,
-            extra,
-            package,
-            env.source,
+        yield _module_entry(
+            "console-script", program, argv, console, module, hit, extra, env.source
         )
         return
     yield Entrypoint(
@@ -617,19 +604,7 @@ def _gunicorn_config(
     if config is not None and config.startswith("python:"):
         module = config.removeprefix("python:")
         hit = find_module(fs, sys_path, module)
-        package = module if hit and hit[1].endswith("__init__.py") else module.rpartition(".")[0]
-        yield Entrypoint(
-            "config",
-            "gunicorn",
-            argv,
-            config,
-            module,
-            hit[1] if hit else None,
-            hit[2] if hit else None,
-            sys_path,
-            package,
-            env.source,
-        )
+        yield _module_entry("config", "gunicorn", argv, config, module, hit, sys_path, env.source)
         return
     path = _abs(env.workdir, config or "gunicorn.conf.py")
     origin = fs.origin(path)
