@@ -349,3 +349,24 @@ def test_flux_path_without_kustomization_builds_nested_kustomizations(tmp_path: 
     assert [o.ident for o in root.objects] == ["ConfigMap/api-config", "Deployment/web"]
     assert root.objects[1].plain["spec"]["replicas"] == 2
     assert _found(tmp_path, "VL105") == []
+
+
+def test_generated_config_map_has_the_keys_of_its_envs_file(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "k8s/kustomization.yaml": (
+                "configMapGenerator:\n"
+                "  - name: app\n"
+                "    envs: [app.properties]\n"
+                "    literals: [MODE=prod]\n"
+            ),
+            "k8s/app.properties": "# settings\nDATABASE_URL=postgresql://db/app\nexport LOG_LEVEL=info\n",
+        },
+    )
+    ws = _ws(tmp_path)
+    (root,) = ws.sync_roots
+    (config_map,) = [o for o in root.objects if o.kind == "ConfigMap"]
+    assert sorted(config_map.plain["data"]) == ["DATABASE_URL", "LOG_LEVEL", "MODE"]
+    (source,) = ws.config_sources
+    assert source.keys == frozenset({"DATABASE_URL", "LOG_LEVEL", "MODE"})

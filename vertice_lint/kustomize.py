@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import fnmatch
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any
@@ -28,6 +28,7 @@ from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.yaml import (
     KubeObject,
     Kustomization,
+    KustomizeGenerator,
     KustomizePatch,
     YamlFile,
     _read_kustomization,
@@ -205,10 +206,52 @@ def _fullmatch(pattern: str, text: str) -> bool:
         return pattern == text
 
 
+ReadText = Callable[[str], "str | None"]
+
+
+def env_file_keys(text: str) -> Iterator[str]:
+    """The keys of a `KEY=value` env file (comments, blank lines and `export` allowed)."""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line and not line.startswith("#") and "=" in line:
+            yield line.split("=", 1)[0].removeprefix("export ").strip()
+
+
+def generator_keys(
+    kfile: str, kind: str, gen: KustomizeGenerator, read_text: ReadText
+) -> tuple[frozenset[str], list[str]]:
+    """The keys a configMapGenerator/secretGenerator entry gives (literals, files, the keys
+    of its envs files), and a note for each envs file that cannot be read."""
+    keys = {e.key for e in (*gen.literals, *gen.files)}
+    notes = []
+    for ref in gen.envs:
+        env_path = join(parent_dir(kfile), ref.value)
+        text = read_text(env_path)
+        if text is None:
+            notes.append(
+                f"{kfile}:{ref.line}: cannot read {env_path}; the keys it gives"
+                f" {kind} {gen.name} are unknown"
+            )
+        else:
+            keys |= set(env_file_keys(text))
+    return frozenset(keys), notes
+
+
+def _parsed_text(files: Mapping[str, ParsedFile]) -> ReadText:
+    def read(path: str) -> str | None:
+        parsed = files.get(path)
+        return parsed.text.text if parsed is not None and parsed.text is not None else None
+
+    return read
+
+
 class _Renderer:
-    def __init__(self, files: Mapping[str, ParsedFile], notes: list[str]) -> None:
+    def __init__(
+        self, files: Mapping[str, ParsedFile], notes: list[str], read_text: ReadText | None = None
+    ) -> None:
         self.files = files
         self.notes = notes
+        self.read_text = read_text or _parsed_text(files)
         self.read: set[str] = set()
         self._dirs = {parent_dir(p) for p in files}
         for p in list(self._dirs):
@@ -336,7 +379,9 @@ class _Renderer:
             for gen in generators:
                 if not gen.name:
                     continue
-                keys = {e.key: "" for e in (*gen.literals, *gen.files)}
+                generated, notes = generator_keys(kfile, kind, gen, self.read_text)
+                self.notes.extend(n for n in notes if n not in self.notes)
+                keys = dict.fromkeys(sorted(generated), "")
                 if gen.behavior in ("merge", "replace"):
                     existing = next(
                         (o for o in objs if o.kind == kind and o.original_name == gen.name), None
@@ -856,7 +901,9 @@ def _appset_directories(obj: KubeObject, files: set[str]) -> list[str]:
     return out
 
 
-def sync_roots(files: Mapping[str, ParsedFile], notes: list[str]) -> list[SyncRoot]:
+def sync_roots(
+    files: Mapping[str, ParsedFile], notes: list[str], read_text: ReadText | None = None
+) -> list[SyncRoot]:
     """Every sync root of the repository and the objects it renders."""
     roots: list[SyncRoot] = []
     covered: set[str] = set()  # directories an Application or Flux Kustomization syncs
@@ -871,7 +918,7 @@ def sync_roots(files: Mapping[str, ParsedFile], notes: list[str]) -> list[SyncRo
             continue
         for obj in record.objects:
             if obj.role == "argocd-application":
-                roots.extend(_argo_roots(files, notes, path, obj, directories, covered))
+                roots.extend(_argo_roots(files, notes, path, obj, directories, covered, read_text))
             elif obj.role == "flux-kustomization":
                 spec = obj.plain.get("spec") if isinstance(obj.plain.get("spec"), dict) else {}
                 directory = join("", str((spec or {}).get("path", "./")))
@@ -882,7 +929,7 @@ def sync_roots(files: Mapping[str, ParsedFile], notes: list[str]) -> list[SyncRo
                     )
                     continue
                 covered.add(directory)
-                renderer = _Renderer(files, notes)
+                renderer = _Renderer(files, notes, read_text)
                 objs = _render_path(renderer, directory, True, True)
                 covered.update(
                     parent_dir(f)
@@ -922,7 +969,7 @@ def sync_roots(files: Mapping[str, ParsedFile], notes: list[str]) -> list[SyncRo
             continue
         if kustomization_file(files, directory) != path:
             continue
-        renderer = _Renderer(files, notes)
+        renderer = _Renderer(files, notes, read_text)
         objs = renderer.kustomize(directory)
         roots.append(
             SyncRoot(
@@ -944,7 +991,7 @@ def sync_roots(files: Mapping[str, ParsedFile], notes: list[str]) -> list[SyncRo
         if isinstance(record, YamlFile) and any(o.role == "resource" for o in record.objects):
             by_dir.setdefault(parent_dir(path), []).append(path)
     for directory, paths in sorted(by_dir.items()):
-        renderer = _Renderer(files, notes)
+        renderer = _Renderer(files, notes, read_text)
         objs = [o for p in paths for o in renderer.file_objects(p)]
         roots.append(
             SyncRoot(
@@ -989,6 +1036,7 @@ def _argo_roots(
     obj: KubeObject,
     directories: set[str],
     covered: set[str],
+    read_text: ReadText | None,
 ) -> Iterator[SyncRoot]:
     spec = obj.plain.get("spec") if isinstance(obj.plain.get("spec"), dict) else {}
     if obj.kind == "ApplicationSet":
@@ -1023,7 +1071,7 @@ def _argo_roots(
                     " applied"
                 )
             covered.add(directory)
-            renderer = _Renderer(files, notes)
+            renderer = _Renderer(files, notes, read_text)
             d = source.get("directory") if isinstance(source.get("directory"), dict) else {}
             if kustomization_file(files, directory) is not None:
                 objs = renderer.kustomize(directory)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -359,6 +359,8 @@ def _config_sources(entries: Sequence[KubeEntry], config: Config) -> Iterator[Co
 def _generated_sources(
     root: Path, files: Mapping[str, ParsedFile], notes: list[str]
 ) -> Iterator[ConfigSource]:
+    from vertice_lint import kustomize
+
     for path in sorted(files):
         record = files[path].record
         if not isinstance(record, YamlFile) or record.kustomization is None:
@@ -371,22 +373,13 @@ def _generated_sources(
             for gen in generators:
                 if not gen.name:
                     continue
-                keys = {e.key for e in (*gen.literals, *gen.files)}
-                for ref in gen.envs:
-                    env_path = join(parent_dir(path), ref.value)
-                    text = _env_file_text(root, files, env_path)
-                    if text is None:
-                        notes.append(
-                            f"{path}:{ref.line}: cannot read {env_path}; the keys it gives"
-                            f" {kind} {gen.name} are unknown"
-                        )
-                    else:
-                        keys |= set(_env_file_keys(text))
+                keys, unread = kustomize.generator_keys(path, kind, gen, _env_reader(root, files))
+                notes.extend(unread)
                 yield ConfigSource(
                     kind,
                     gen.name,
                     gen.namespace or k.namespace,
-                    frozenset(keys),
+                    keys,
                     path,
                     gen.line,
                     gen.col,
@@ -395,24 +388,22 @@ def _generated_sources(
                 )
 
 
-def _env_file_text(root: Path, files: Mapping[str, ParsedFile], path: str) -> str | None:
-    """An envs file's text; such files (`app.env`) are of no parsed kind, so read here."""
-    parsed = files.get(path)
-    if parsed is None or parsed.failure is not None:
-        return None
-    if parsed.text is not None:
-        return parsed.text.text
-    try:
-        return decode(read_bytes(root, path)).text
-    except ParseFailure:
-        return None
+def _env_reader(root: Path, files: Mapping[str, ParsedFile]) -> Callable[[str], str | None]:
+    """Reads an envs file of a generator: such files (`app.properties`) may be of no kind
+    the engine reads, so they are read here, from the tree."""
 
+    def read(path: str) -> str | None:
+        parsed = files.get(path)
+        if parsed is None or parsed.failure is not None:
+            return None
+        if parsed.text is not None:
+            return parsed.text.text
+        try:
+            return decode(read_bytes(root, path)).text
+        except ParseFailure:
+            return None
 
-def _env_file_keys(text: str) -> Iterator[str]:
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line and not line.startswith("#") and "=" in line:
-            yield line.split("=", 1)[0].removeprefix("export ").strip()
+    return read
 
 
 def _ignore_scopes(entries: Sequence[KubeEntry]) -> Iterator[ObjectScope]:
@@ -989,6 +980,7 @@ def _link_container(
 
 
 def _sync_roots(
+    reader: Callable[[str], str | None],
     files: Mapping[str, ParsedFile],
     images: Sequence[Image],
     services: Sequence[Service],
@@ -1001,7 +993,7 @@ def _sync_roots(
 
     roots = []
     scratch: list[str] = []
-    for root in kustomize.sync_roots(files, notes):
+    for root in kustomize.sync_roots(files, notes, reader):
         rendered: list[Workload] = []
         for obj in root.objects:
             entry = obj.entry
@@ -1140,7 +1132,9 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         )
         for w in workloads
     ]
-    roots = _sync_roots(files, images, services, config, compose_builds, notes)
+    roots = _sync_roots(
+        _env_reader(root, files), files, images, services, config, compose_builds, notes
+    )
     workloads = _link_through_overrides(workloads, roots, notes)
     modules = {p: f.record for p, f in files.items() if isinstance(f.record, PythonModule)}
     texts = {
