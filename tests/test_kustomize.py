@@ -361,7 +361,9 @@ def test_generated_config_map_has_the_keys_of_its_envs_file(tmp_path: Path) -> N
                 "    envs: [app.properties]\n"
                 "    literals: [MODE=prod]\n"
             ),
-            "k8s/app.properties": "# settings\nDATABASE_URL=postgresql://db/app\nexport LOG_LEVEL=info\n",
+            "k8s/app.properties": (
+                "# settings\nDATABASE_URL=postgresql://db/app\nexport LOG_LEVEL=info\n"
+            ),
         },
     )
     ws = _ws(tmp_path)
