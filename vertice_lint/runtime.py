@@ -26,6 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from vertice_lint.diagnostics import Evidence
+from vertice_lint.distributions import module_map_data
 from vertice_lint.image import ImageContents, ImageFS, script_commands
 from vertice_lint.model import Container, ContainerRuntime, Image, Workload
 from vertice_lint.parsers.python import Import, PythonModule
@@ -1193,12 +1194,19 @@ def _follow(
                 # distribution: Python finds the package, not the submodule.
                 parts = dotted.split(".")
                 top = find_module(fs, sys_path, parts[0]) if len(parts) > 1 else None
-                # (a namespace package only when its subpackage is first-party too)
+                # (a namespace package only when its subpackage is first-party too, or when
+                # the importer is in it and it is no distributions' namespace: `src.x` from
+                # `src.main`, where `src/` has no `__init__.py`)
                 owned = imp.level == 0 and (
                     (top is not None and bool(top[2]))
                     or (
                         len(parts) > 2
                         and find_module(fs, sys_path, ".".join(parts[:2])) is not None
+                    )
+                    or (
+                        top is not None
+                        and visit.name.split(".")[0] == parts[0]
+                        and parts[0] not in module_map_data()[0]
                     )
                 )
                 edge(imp, dotted, problem or ("no-such-module" if owned else "third-party"))

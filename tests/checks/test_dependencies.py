@@ -261,6 +261,15 @@ def test_transitive_from_the_curated_table_is_a_warning(tmp_path: Path) -> None:
     )
 
 
+def test_flask_pymongo_brings_pymongo(tmp_path: Path) -> None:
+    # gateway importing gridfs/bson with only Flask-PyMongo declared (field test, round h)
+    _repo(tmp_path, _service("import gridfs\nimport flask_pymongo\n", "Flask-PyMongo==2.3.0\n"))
+    result = lint(tmp_path, Config(), Selection(select=("VL301",)))
+    (diag,) = result.diagnostics
+    assert (diag.line, diag.severity.value) == (1, "warning")
+    assert "installed only as a dependency of Flask-PyMongo" in diag.message
+
+
 UV_LOCK = """\
 version = 1
 

@@ -517,3 +517,23 @@ def test_vl202_installed_name_shadowed_by_a_package_submodule(tmp_path: Path) ->
         ),
     }
     assert _lint(_repo(tmp_path, files), "VL202") == []
+
+
+def test_vl202_missing_submodule_of_the_importers_namespace_package(tmp_path: Path) -> None:
+    # `uvicorn src.main:app` with src/ copied without an __init__.py: a missing `src.cache`
+    # is the project's module, not a distribution named `src` (field test, round h)
+    files = {
+        "requirements.txt": "fastapi==0.115.0\nuvicorn==0.30.6\n",
+        "svc/src/main.py": "from src.db import engine\nfrom src.cache import client\n",
+        "svc/src/db.py": "engine = None\n",
+        "svc/Dockerfile": _dockerfile(
+            '["uvicorn", "src.main:app"]',
+            "COPY requirements.txt .",
+            "RUN pip install --no-cache-dir -r requirements.txt",
+            "COPY src/ ./src/",
+        ),
+        "svc/requirements.txt": "fastapi==0.115.0\nuvicorn==0.30.6\n",
+    }
+    root = _repo(tmp_path, files)
+    assert _lint(root, "VL301") == []
+    assert [f[:4] for f in _lint(root, "VL202")] == [("VL202", "svc/src/main.py", 2, 1)]

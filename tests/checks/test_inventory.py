@@ -157,3 +157,33 @@ def test_secrets_made_by_operators_and_helm_releases_are_defined(tmp_path: Path)
     result = lint(tmp_path, Config(), Selection(select=("VL106",)))
     assert [(d.path, d.line) for d in result.diagnostics] == [("k8s/pod.yaml", 11)]
     assert "Secret nowhere is defined nowhere" in result.diagnostics[0].message
+
+
+def test_service_deployed_by_a_helm_chart_is_not_undeployed(tmp_path: Path) -> None:
+    """Templates are not rendered, but a chart's values naming the image count as deploying
+    it (by registry path or by the service directory's name)."""
+    files = {
+        "services/api/Dockerfile": 'FROM python:3.11-slim\nCMD ["python", "main.py"]\n',
+        "services/api/main.py": "print('api')\n",
+        "services/worker/Dockerfile": 'FROM python:3.11-slim\nCMD ["python", "main.py"]\n',
+        "services/worker/main.py": "print('worker')\n",
+        "chart/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+        "chart/values.yaml": "image:\n  repository: acme/api\n  tag: '1.0'\n",
+        "chart/values-prod.yaml": "worker:\n  image: ghcr.io/acme/worker:2.0\n",
+        "chart/templates/deployment.yaml": (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"
+            "spec:\n  template:\n    spec:\n      containers:\n        - name: api\n"
+            '          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"\n'
+        ),
+        "argocd/app.yaml": (
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: app\n"
+            "spec:\n  source:\n    path: chart\n    helm:\n      valueFiles: [values-prod.yaml]\n"
+        ),
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    assert lint(tmp_path, Config(), Selection(select=("VL102",))).diagnostics == ()
+    (tmp_path / "chart/values-prod.yaml").write_text("replicaCount: 2\n")
+    [diag] = lint(tmp_path, Config(), Selection(select=("VL102",))).diagnostics
+    assert diag.path == "services/worker/Dockerfile"

@@ -16,9 +16,10 @@ from typing import Any
 from vertice_lint import kustomize
 from vertice_lint.checks import CheckContext
 from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety
+from vertice_lint.discover import Kind
 from vertice_lint.fix import yaml_edit
 from vertice_lint.fix.text_edit import EditError
-from vertice_lint.link import image_repository
+from vertice_lint.link import _norm, _service_words, image_repository
 from vertice_lint.model import (
     Container,
     ContainerRuntime,
@@ -172,11 +173,17 @@ def _removal(ws: Workspace, workload: Workload, evidence: list[Evidence]) -> Fix
 def undeployed_service(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A service with a Dockerfile and an entrypoint that no synced workload runs."""
     deployed = _deployed_images(ws)
+    charted = _helm_value_images(ws)
     for service in ws.services:
         images = [i for i in ws.images if i.service == service.name]
         runnable = [i for i in images if i.cmd is not None or i.entrypoint is not None]
         if not runnable or any(i.key in deployed for i in images):
             continue
+        words = _service_words(service)
+        if any(r in i.names for r in charted for i in images) or any(
+            _norm(r.rsplit("/", 1)[-1]) in words for r in charted
+        ):
+            continue  # a Helm chart's values name its image: templates are not rendered
         image = runnable[0]
         stage = image.record.final
         inv = stage.entrypoint or stage.cmd
@@ -190,6 +197,37 @@ def undeployed_service(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
         if why_not:
             message += f"; no automatic fix: {why_not}"
         yield ctx.diagnostic(image.dockerfile, line, col, message, fix=fix)
+
+
+def _helm_value_images(ws: Workspace) -> set[str]:
+    """Image repositories the values files of the repository's Helm charts name (`image:` or
+    `image: {repository: ...}`), read without rendering the templates."""
+    charts = {parent_dir(p) for p, _ in ws.records(Kind.HELM_CHART)}
+    found: set[str] = set()
+
+    def walk(node: Any, key: str = "") -> None:
+        if isinstance(node, dict):
+            if key.lower().endswith("image") and isinstance(node.get("repository"), str):
+                registry = node.get("registry")
+                repo = node["repository"]
+                found.add(f"{registry}/{repo}" if isinstance(registry, str) and registry else repo)
+            for k, v in node.items():
+                if isinstance(v, str) and str(k).lower().endswith("image") and "{{" not in v:
+                    found.add(image_repository(v))
+                walk(v, str(k))
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, key)
+
+    for path, record in ws.records(Kind.YAML):
+        if not isinstance(record, YamlFile) or parent_dir(path) not in charts:
+            continue
+        if not PurePosixPath(path).name.lower().startswith("values"):
+            continue
+        for doc in record.documents:
+            walk(doc.plain)
+    found.discard("")
+    return {image_repository(r) for r in found}
 
 
 def _deployed_images(ws: Workspace) -> set[str]:
