@@ -1324,3 +1324,55 @@ def test_skaffold_artifacts_name_and_locate_the_builds(tmp_path: Path) -> None:
     link = deploy.containers[0]
     assert link.image_link is not None
     assert link.image_link.key == "src/frontend/Dockerfile@src/frontend"
+
+
+ROOT_DEPLOY = """
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec:
+          containers:
+            - name: web
+              image: ghcr.io/acme/techtrends:1.0.0
+            - name: cache
+              image: redis:7
+"""
+
+
+def test_root_dockerfile_links_by_the_repository_name(tmp_path: Path) -> None:
+    root = tmp_path / "techtrends"
+    ws = workspace(root, {"Dockerfile": CI_DOCKERFILE, "k8s/web.yaml": ROOT_DEPLOY})
+    (deploy,) = [w for w in ws.workloads if w.kind == "Deployment"]
+    web, cache = deploy.containers
+    assert web.image_link is not None and web.image_link.key == "Dockerfile@."
+    assert web.image_link_reason == Link(
+        "image name 'techtrends' is the repository's name; Dockerfile at its root builds it"
+    )
+    assert cache.image_link is None
+
+
+def test_root_dockerfile_links_by_the_pyproject_name(tmp_path: Path) -> None:
+    root = tmp_path / "checkout"
+    ws = workspace(
+        root,
+        {
+            "Dockerfile": CI_DOCKERFILE,
+            "pyproject.toml": '[project]\nname = "techtrends"\nversion = "1.0"\n',
+            "k8s/web.yaml": ROOT_DEPLOY,
+        },
+    )
+    (deploy,) = [w for w in ws.workloads if w.kind == "Deployment"]
+    assert deploy.containers[0].image_link is not None
+    assert deploy.containers[1].image_link is None
+
+
+def test_root_dockerfile_is_not_linked_to_an_unrelated_name(tmp_path: Path) -> None:
+    ws = workspace(
+        tmp_path / "elsewhere", {"Dockerfile": CI_DOCKERFILE, "k8s/web.yaml": ROOT_DEPLOY}
+    )
+    (deploy,) = [w for w in ws.workloads if w.kind == "Deployment"]
+    assert [c.image_link for c in deploy.containers] == [None, None]

@@ -917,6 +917,7 @@ def _link_container(
     config: Config,
     compose_builds: Mapping[tuple[str, str], Image],
     notes: list[str],
+    root_words: frozenset[str] = frozenset(),
 ) -> Container:
     if workload.kind == "compose":
         built = compose_builds.get((workload.path, workload.name))
@@ -967,6 +968,19 @@ def _link_container(
                 f"image name {last!r} matches service directory {service.directory}/"
             ),
         )
+    if not candidates and last in root_words:
+        # a single-service repository: the Dockerfile at the root is the image of the
+        # repository's own name (its directory, or its pyproject name)
+        at_root = [i for i in images if not parent_dir(i.dockerfile) and i.service is None]
+        if len(at_root) == 1:
+            return replace(
+                container,
+                image_link=at_root[0],
+                image_link_reason=Link(
+                    f"image name {last!r} is the repository's name; {at_root[0].dockerfile}"
+                    " at its root builds it"
+                ),
+            )
     if len(candidates) > 1 or len(named) > 1:
         keys = ", ".join(i.key for i in (named or candidates))
         notes.append(
@@ -987,6 +1001,7 @@ def _sync_roots(
     config: Config,
     compose_builds: Mapping[tuple[str, str], Image],
     notes: list[str],
+    root_words: frozenset[str] = frozenset(),
 ) -> list[SyncRoot]:
     """The sync roots (kustomize.py) with their rendered workloads linked to images."""
     from vertice_lint import kustomize
@@ -1011,7 +1026,9 @@ def _sync_roots(
             if workload is None:
                 continue
             linked = tuple(
-                _link_container(c, workload, images, services, config, compose_builds, scratch)
+                _link_container(
+                    c, workload, images, services, config, compose_builds, scratch, root_words
+                )
                 for c in workload.containers
             )
             rendered.append(replace(workload, containers=linked))
@@ -1069,6 +1086,15 @@ def _link_through_overrides(
 # --- the whole -------------------------------------------------------------------------------
 
 
+def _root_words(root: Path, files: Mapping[str, ParsedFile]) -> frozenset[str]:
+    """Names the repository itself goes by: its directory and its root pyproject's name."""
+    words = {_norm(root.resolve().name)}
+    record = files["pyproject.toml"].record if "pyproject.toml" in files else None
+    if isinstance(record, Pyproject) and record.name:
+        words.add(_norm(record.name))
+    return frozenset(w for w in words if w)
+
+
 def image_contents(
     image: Image, files: Mapping[str, ParsedFile], repo_files: Sequence[str]
 ) -> ImageContents:
@@ -1110,6 +1136,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     images = _assign_services(images, services)
     repo_files = sorted(files)
     images = [replace(image, contents=image_contents(image, files, repo_files)) for image in images]
+    root_words = _root_words(root, files)
     compose_builds: dict[tuple[str, str], Image] = {}
     for path in sorted(files):
         record = files[path].record
@@ -1126,14 +1153,21 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         replace(
             w,
             containers=tuple(
-                _link_container(c, w, images, services, config, compose_builds, notes)
+                _link_container(c, w, images, services, config, compose_builds, notes, root_words)
                 for c in w.containers
             ),
         )
         for w in workloads
     ]
     roots = _sync_roots(
-        _env_reader(root, files), files, images, services, config, compose_builds, notes
+        _env_reader(root, files),
+        files,
+        images,
+        services,
+        config,
+        compose_builds,
+        notes,
+        root_words,
     )
     workloads = _link_through_overrides(workloads, roots, notes)
     modules = {p: f.record for p, f in files.items() if isinstance(f.record, PythonModule)}
