@@ -6,27 +6,13 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from tests.checks.helpers import lint_rule as _lint
+from tests.checks.helpers import write_repo as _repo
 from vertice_lint.cli import cli
-from vertice_lint.config import Config
-from vertice_lint.engine import Selection, lint
 
 Found = tuple[str, str, int, int, str]
 
 APT_FIXED_END = " \\\n    && rm -rf /var/lib/apt/lists/*"
-
-
-def _repo(root: Path, files: dict[str, str]) -> Path:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content.encode("utf-8"))
-    return root
-
-
-def _lint(root: Path, rule: str) -> list[Found]:
-    result = lint(root, Config(), Selection(select=(rule,)))
-    assert not result.internal_errors
-    return [(d.rule, d.path, d.line, d.col, d.message) for d in result.diagnostics]
 
 
 def _fix(root: Path, rule: str, path: str = "Dockerfile") -> str:

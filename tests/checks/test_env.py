@@ -7,6 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from tests.checks.helpers import write_repo as _repo
 from vertice_lint.cli import cli
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Severity
@@ -18,14 +19,6 @@ Found = tuple[str, str, int, int, str]
 
 DOCKERFILE = 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD ["python", "main.py"]\n'
 UVICORN = 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD ["uvicorn", "main:app"]\n'
-
-
-def _repo(root: Path, files: dict[str, str]) -> Path:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content.encode("utf-8"))
-    return root
 
 
 def _lint(root: Path, rule: str, config: Config | None = None) -> list[Found]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from tests.checks.helpers import write_repo as _repo
 from vertice_lint.cli import cli
 from vertice_lint.config import Config, load_config
 from vertice_lint.diagnostics import Severity
@@ -15,14 +16,6 @@ from vertice_lint.engine import Selection, lint
 Found = tuple[str, str, int, int, str]
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "monorepo"
 NO_PARENT = "ImportError: attempted relative import with no known parent package"
-
-
-def _repo(root: Path, files: dict[str, str]) -> Path:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content.encode("utf-8"))
-    return root
 
 
 def _lint(root: Path, rule: str = "VL2", config: Config | None = None) -> list[Found]:

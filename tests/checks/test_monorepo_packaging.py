@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vertice_lint.config import Config
-from vertice_lint.engine import Selection, lint
+from tests.checks.helpers import lint_rule as _lint
 
 Found = tuple[str, str, int, int, str]
 
@@ -17,12 +16,6 @@ def _repo(root: Path, files: dict[str, str]) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
     return root
-
-
-def _lint(root: Path, rule: str) -> list[Found]:
-    result = lint(root, Config(), Selection(select=(rule,)))
-    assert not result.internal_errors
-    return [(d.rule, d.path, d.line, d.col, d.message) for d in result.diagnostics]
 
 
 # --- Poetry path dependencies ---------------------------------------------------------------

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from vertice_lint.cli import cli
+from tests.checks.helpers import fix_twice as _fix
+from tests.checks.helpers import lint_rule as _lint
+from tests.checks.helpers import write_repo as _repo
 from vertice_lint.config import Config
 from vertice_lint.engine import Selection, lint
 
@@ -18,29 +18,6 @@ UVICORN = (
     "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\n"
     'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]\n'
 )
-
-
-def _repo(root: Path, files: dict[str, str]) -> Path:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content.encode("utf-8"))
-    return root
-
-
-def _lint(root: Path, rule: str) -> list[Found]:
-    result = lint(root, Config(), Selection(select=(rule,)))
-    assert not result.internal_errors
-    return [(d.rule, d.path, d.line, d.col, d.message) for d in result.diagnostics]
-
-
-def _fix(root: Path, rule: str, path: str) -> str:
-    args = ["check", str(root), "--select", rule, "--fix"]
-    CliRunner().invoke(cli, args, catch_exceptions=False)
-    fixed = (root / path).read_bytes()
-    CliRunner().invoke(cli, args, catch_exceptions=False)
-    assert (root / path).read_bytes() == fixed
-    return fixed.decode("utf-8")
 
 
 def _manifest(container_extra: str, kind: str = "Deployment") -> str:
