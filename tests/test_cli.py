@@ -250,3 +250,14 @@ def test_the_projects_own_rules_in_select_rules_and_explain(
     code, out = run("explain", "ACME001")
     assert code == 0
     assert out.startswith("ACME001 team-label (warning)\n")
+
+
+def test_unused_suppression_followed_by_a_remark_keeps_the_remark_a_comment(tmp_path: Path) -> None:
+    text = BAD_DEPLOY.replace(
+        "  replica: 2", "  replicas: 2  # vertice-lint: ignore[VL801] (tuned)"
+    )
+    root = repo(tmp_path, {"k8s/deploy.yaml": text})
+    run(str(root), "--fix")
+    assert (root / "k8s/deploy.yaml").read_text() == BAD_DEPLOY.replace(
+        "  replica: 2", "  replicas: 2  # (tuned)"
+    )

@@ -121,6 +121,9 @@ def _unused_suppression_fix(text: str, sup: suppress.Suppression, idle: Sequence
     after = text[sup.end : line_end]
     if not before.strip() and not after.strip():
         edit = Edit(sup.path, line_start, line_end, "")  # the comment was the whole line
+    elif after.strip():
+        # more comment text follows the marker: keep it a comment
+        edit = Edit(sup.path, sup.start, sup.end, "#")
     else:
         start = sup.start
         while start > line_start and text[start - 1] in " \t":

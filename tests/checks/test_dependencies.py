@@ -61,6 +61,15 @@ APP = "services/tegumentar_service/app.py"
 def test_example_reports_the_incident() -> None:
     assert _lint(EXAMPLE, "VL301", "VL302", "VL303", "VL304", "VL305") == [
         (
+            "VL305",
+            "services/narrative_digest_service/requirements.txt",
+            1,
+            1,
+            "fastapi is pinned to 0.112.2 here but to 0.115.0 in"
+            " services/audit_service/requirements.txt, services/hcl_kb_service/requirements.txt,"
+            " services/tegumentar_service/requirements.txt",
+        ),
+        (
             "VL301",
             APP,
             4,

@@ -111,7 +111,7 @@ def test_example_redis_password() -> None:
         (
             "VL402",
             "k8s/base/vertice-register.yaml",
-            21,
+            33,
             15,
             "`REDIS_PASSWORD` is written in plain text in Deployment/vertice-register container"
             " register: anyone who can read the repository has it; reference a Secret"
