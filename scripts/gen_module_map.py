@@ -51,7 +51,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
-from vertice_lint.distributions import conventional_distribution
+from vertice_lint.model import conventional_distribution
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "vertice_lint/data/module_map.json"
 _EXTENSION = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\.(?:[\w.-]+\.)?(?:so|pyd)$")

@@ -12,13 +12,8 @@ from types import ModuleType
 import pytest
 from packaging.utils import canonicalize_name
 
-from vertice_lint.distributions import (
-    ModuleMap,
-    conventional_distribution,
-    module_map_data,
-    system_modules,
-    transitive_table,
-)
+from vertice_lint.link.dependencies import module_map_data, system_modules, transitive_table
+from vertice_lint.model import ModuleMap, conventional_distribution
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMESPACES = frozenset({"google", "google.cloud", "azure"})
@@ -229,7 +224,8 @@ def test_shipped_file_is_what_the_generator_renders() -> None:
 
 
 def test_private_modules_and_contrib_namespaces_name_their_distribution() -> None:
-    from vertice_lint.distributions import ModuleMap, module_map_data
+    from vertice_lint.link.dependencies import module_map_data
+    from vertice_lint.model import ModuleMap
 
     namespaces, data = module_map_data()
     mapping = ModuleMap((), data, namespaces, {})

@@ -10,7 +10,7 @@ import pytest
 from vertice_lint.config import Config, ServiceMapping, load_config
 from vertice_lint.diagnostics import Evidence
 from vertice_lint.engine import lint
-from vertice_lint.link import image_repository
+from vertice_lint.link.workspace import image_repository
 from vertice_lint.model import (
     ConfigSource,
     CopyStep,

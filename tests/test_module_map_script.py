@@ -9,7 +9,8 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from vertice_lint.distributions import ModuleMap, module_map_data
+from vertice_lint.link.dependencies import module_map_data
+from vertice_lint.model import ModuleMap
 
 ROOT = Path(__file__).resolve().parent.parent
 

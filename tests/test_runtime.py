@@ -8,8 +8,7 @@ import pytest
 
 from vertice_lint.config import Config
 from vertice_lint.engine import lint
-from vertice_lint.model import ContainerRuntime, Workspace
-from vertice_lint.runtime import Entrypoint
+from vertice_lint.model import ContainerRuntime, Entrypoint, Workspace
 
 SRC = {
     "pkg/__init__.py": "",

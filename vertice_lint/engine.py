@@ -14,7 +14,7 @@ from vertice_lint.checks import CheckContext, load_check
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Diagnostic, Edit, Fix, ParseFailure, Safety
 from vertice_lint.discover import Kind, SourceFile, classify, discover
-from vertice_lint.link import fallback_workspace, link
+from vertice_lint.link.workspace import fallback_workspace, link
 from vertice_lint.model import Workspace
 from vertice_lint.parsers import ParsedFile, parse_file, skip_file
 from vertice_lint.source import read_bytes

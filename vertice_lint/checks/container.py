@@ -10,7 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from vertice_lint.appfacts import (
+from vertice_lint.checks import CheckContext
+from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety, Severity
+from vertice_lint.fix.text_edit import EditError
+from vertice_lint.fix.yaml_edit import Value, add_env, append_to_sequence, insert_key
+from vertice_lint.link.appfacts import (
     chain_edits,
     container_runtimes,
     data_file,
@@ -20,10 +24,6 @@ from vertice_lint.appfacts import (
     run_user,
     third_party_imports,
 )
-from vertice_lint.checks import CheckContext
-from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety, Severity
-from vertice_lint.fix.text_edit import EditError
-from vertice_lint.fix.yaml_edit import Value, add_env, append_to_sequence, insert_key
 from vertice_lint.model import Container, ContainerRuntime, Workload, Workspace
 
 # --- VL501 unwritable-cache-dir --------------------------------------------------------------

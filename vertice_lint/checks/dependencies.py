@@ -20,22 +20,25 @@ from packaging.utils import canonicalize_name
 from vertice_lint.checks import CheckContext
 from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety, Severity
 from vertice_lint.discover import Kind
-from vertice_lint.distributions import (
-    Declared,
-    ImageDeps,
-    ModuleMap,
-    Owner,
-    declared_by_spelling,
+from vertice_lint.fix.text_edit import append_line, insert_line, replace_span
+from vertice_lint.link.dependencies import (
     image_dependencies,
     module_map,
     pinned_as_dependency,
     repository_pins,
     system_modules,
 )
-from vertice_lint.fix.text_edit import append_line, insert_line, replace_span
-from vertice_lint.model import Workspace
+from vertice_lint.link.runtime import removed_from_stdlib
+from vertice_lint.model import (
+    Declared,
+    ImageDeps,
+    ImportEdge,
+    ModuleMap,
+    Owner,
+    Workspace,
+    declared_by_spelling,
+)
 from vertice_lint.parsers.requirements import RequirementsFile
-from vertice_lint.runtime import ImportEdge, removed_from_stdlib
 
 _DEV_FILE = re.compile(
     r"(^|[-_./])(dev|devel|test|tests|testing|lint|docs?|ci|local|build)([-_.]|$)"

@@ -12,8 +12,17 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from vertice_lint.appfacts import (
-    EnvNeed,
+from vertice_lint.checks import CheckContext
+from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety, Severity
+from vertice_lint.fix.text_edit import EditError
+from vertice_lint.fix.yaml_edit import (
+    add_env,
+    append_to_sequence,
+    insert_key,
+    remove_from_sequence,
+    remove_key,
+)
+from vertice_lint.link.appfacts import (
     chain_edits,
     container_runtimes,
     env_given,
@@ -30,17 +39,7 @@ from vertice_lint.appfacts import (
     secret_name,
     sources_named,
 )
-from vertice_lint.checks import CheckContext
-from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety, Severity
-from vertice_lint.fix.text_edit import EditError
-from vertice_lint.fix.yaml_edit import (
-    add_env,
-    append_to_sequence,
-    insert_key,
-    remove_from_sequence,
-    remove_key,
-)
-from vertice_lint.model import ConfigSource, Container, EnvVar, Workload, Workspace
+from vertice_lint.model import ConfigSource, Container, EnvNeed, EnvVar, Workload, Workspace
 
 _REF_KIND = {"ConfigMap": "configMapKeyRef", "Secret": "secretKeyRef"}
 

@@ -17,14 +17,21 @@ from dataclasses import dataclass, field
 
 from vertice_lint.checks import CheckContext
 from vertice_lint.diagnostics import Diagnostic, Evidence, Fix, Safety, Severity
-from vertice_lint.distributions import ImageDeps, image_dependencies
 from vertice_lint.fix.text_edit import EditError, insert_line, newline_of
-from vertice_lint.image import ImageFS
-from vertice_lint.model import ContainerRuntime, Image, Workspace
+from vertice_lint.link.dependencies import image_dependencies
+from vertice_lint.link.runtime import RepoIndex, find_module
+from vertice_lint.model import (
+    ContainerRuntime,
+    Entrypoint,
+    Image,
+    ImageDeps,
+    ImageFS,
+    ImportEdge,
+    Workspace,
+)
 from vertice_lint.parsers.dockerfile import Dockerfile
 from vertice_lint.parsers.dockerignore import DockerIgnore
 from vertice_lint.parsers.python import Import, PythonModule
-from vertice_lint.runtime import Entrypoint, ImportEdge, RepoIndex, find_module
 
 NO_PARENT = "ImportError: attempted relative import with no known parent package"
 BEYOND_TOP = "ImportError: attempted relative import beyond top-level package"

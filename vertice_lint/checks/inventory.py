@@ -1,6 +1,6 @@
 """GitOps inventory (VL101-VL107): what the sync roots deploy, against the source tree.
 
-The rules read the rendered objects of every sync root (kustomize.py) and report where the
+The rules read the rendered objects of every sync root (render.py) and report where the
 value was written: the base manifest, or the overlay patch or `images:` entry that set it.
 An object several roots render is reported once.
 """
@@ -13,13 +13,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
-from vertice_lint import kustomize
 from vertice_lint.checks import CheckContext
 from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety
 from vertice_lint.discover import Kind
 from vertice_lint.fix import yaml_edit
 from vertice_lint.fix.text_edit import EditError
-from vertice_lint.link import _norm, _service_words, image_repository
+from vertice_lint.link import render
+from vertice_lint.link.workspace import _norm, _service_words, image_repository
 from vertice_lint.model import (
     Container,
     ContainerRuntime,
@@ -144,7 +144,7 @@ def _removal(ws: Workspace, workload: Workload, evidence: list[Evidence]) -> Fix
     record = parsed.record
     if not isinstance(record, YamlFile) or parsed.text is None or workload.keypath:
         return None
-    for kfile, line, col, kind, name in kustomize.patch_targets(ws.files):
+    for kfile, line, col, kind, name in render.patch_targets(ws.files):
         if kind in ("", workload.kind) and name == workload.name:
             evidence.append(Evidence(kfile, line, col, "a patch targets it: remove it by hand"))
             return None
@@ -156,7 +156,7 @@ def _removal(ws: Workspace, workload: Workload, evidence: list[Evidence]) -> Fix
             )
         else:
             edits = (Edit(workload.path, delete=True),)
-            for kfile, doc, index in kustomize.listing_entries(ws.files, workload.path):
+            for kfile, doc, index in render.listing_entries(ws.files, workload.path):
                 text = ws.files[kfile].text
                 assert text is not None
                 edits += (
@@ -318,7 +318,7 @@ def _deployment_fix(ws: Workspace, service: Service, image: Image) -> tuple[Fix 
     route = health_route(modules)
     text = render_manifests(name, f"{registry}{name}", image, port, route, env)
     edits: tuple[Edit, ...] = (Edit(target, create=True, replacement=text),)
-    kfile = kustomize.kustomization_file(ws.files, directory)
+    kfile = render.kustomization_file(ws.files, directory)
     if kfile is not None:
         parsed = ws.files[kfile]
         record = parsed.record
@@ -451,7 +451,7 @@ def scaled_to_zero(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
             spec = obj.plain.get("spec")
             if not isinstance(spec, dict) or spec.get("replicas") != 0:
                 continue
-            if kustomize.pod_spec_path(obj.kind) is None:
+            if render.pod_spec_path(obj.kind) is None:
                 continue
             path, line, col = obj.locate(("spec", "replicas"))
             yield ctx.diagnostic(
@@ -481,7 +481,7 @@ def mutable_image_tag(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
 
     def found() -> Iterator[Diagnostic]:
         for root, obj in _objects(ws):
-            for cpath, container in kustomize.containers_of(obj.plain, obj.kind):
+            for cpath, container in render.containers_of(obj.plain, obj.kind):
                 image = container.get("image")
                 if isinstance(image, str) and "${" not in image and is_mutable(image):
                     path, line, col = obj.locate((*cpath, "image"), value=True)
@@ -567,7 +567,7 @@ def references(
     plain: Mapping[str, Any], kind: str
 ) -> Iterator[tuple[str, str, tuple[str | int, ...], str]]:
     """(kind, name, path of the name, what) of every object a pod spec refers to."""
-    spec_path = kustomize.pod_spec_path(kind)
+    spec_path = render.pod_spec_path(kind)
     if spec_path is None:
         return
     spec: Any = plain
@@ -602,7 +602,7 @@ def references(
             ):
                 at = (*spec_path, "volumes", i, key, field_name)
                 yield ref_kind, source[field_name], at, f"volume {volume.get('name', i)}"
-    for cpath, container in kustomize.containers_of(plain, kind):
+    for cpath, container in render.containers_of(plain, kind):
         cname = container.get("name", "?")
         for i, item in enumerate(_list(container.get("envFrom"))):
             for key, ref_kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
@@ -771,7 +771,7 @@ def _matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
 
 
 def _template_labels(obj: RenderedObject) -> dict[str, Any] | None:
-    spec_path = kustomize.pod_spec_path(obj.kind)
+    spec_path = render.pod_spec_path(obj.kind)
     if spec_path is None:
         return None
     holder: Any = obj.plain

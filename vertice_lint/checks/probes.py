@@ -12,7 +12,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from vertice_lint.appfacts import (
+from vertice_lint.checks import CheckContext
+from vertice_lint.diagnostics import Diagnostic, Evidence, Fix, Safety
+from vertice_lint.fix.text_edit import EditError
+from vertice_lint.fix.yaml_edit import set_scalar
+from vertice_lint.link.appfacts import (
     app_routes,
     container_runtimes,
     file_text,
@@ -20,10 +24,6 @@ from vertice_lint.appfacts import (
     listen_port,
     position,
 )
-from vertice_lint.checks import CheckContext
-from vertice_lint.diagnostics import Diagnostic, Evidence, Fix, Safety
-from vertice_lint.fix.text_edit import EditError
-from vertice_lint.fix.yaml_edit import set_scalar
 from vertice_lint.model import Container, Probe, Workload, Workspace
 from vertice_lint.parsers.yaml import value_pos
 

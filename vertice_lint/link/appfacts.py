@@ -15,20 +15,28 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from vertice_lint.diagnostics import Edit, Evidence
 from vertice_lint.fix.text_edit import apply_edits
+from vertice_lint.link.runtime import DJANGO_SETTINGS
 from vertice_lint.model import (
+    AppRoutes,
     ConfigSource,
     Container,
     ContainerRuntime,
     EnvFrom,
+    EnvGiven,
+    EnvNeed,
     Image,
+    ImportEdge,
     KubeEntry,
+    RunUser,
+    Served,
+    When,
     Workload,
     Workspace,
 )
@@ -36,7 +44,6 @@ from vertice_lint.parsers.dockerfile import Dockerfile, Stage
 from vertice_lint.parsers.python import FunctionInfo, PythonModule, SettingsClass
 from vertice_lint.parsers.shell import split_commands, unwrap_argv
 from vertice_lint.parsers.yaml import key_pos
-from vertice_lint.runtime import DJANGO_SETTINGS, ImportEdge
 
 _APP_KINDS = frozenset({"FastAPI", "Flask", "Quart", "Starlette", "Application"})
 _STARTUP_DECORATORS = frozenset({"on_event", "before_first_request", "before_serving"})
@@ -151,14 +158,6 @@ def third_party_imports(cr: ContainerRuntime) -> dict[str, Evidence]:
 
 
 @dataclass(frozen=True)
-class When:
-    """When a piece of code runs: at start-up (a crash loop) or later (and what triggers it)."""
-
-    startup: bool
-    text: str  # "at start-up", "when GET /x is requested", "when f() is called"
-
-
-@dataclass(frozen=True)
 class _Timing:
     eager: frozenset[str]  # modules executed at start-up (imported at module level)
     startup: frozenset[tuple[str, str]]  # (module path, function qualname) run at start-up
@@ -248,33 +247,6 @@ def _when(timing: _Timing, path: str, scope: str, function: str | None) -> When:
 
 
 # --- env the code needs -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EnvNeed:
-    """An env var the code cannot do without (no default, not guarded)."""
-
-    names: tuple[str, ...]  # any of these satisfies it (aliases)
-    case_sensitive: bool
-    nested_delimiter: str | None  # pydantic nested models: NAME<delim>... satisfies it too
-    path: str
-    line: int
-    col: int
-    what: str  # how the code reads it, for the message
-    crash: bool  # False: the read gives None instead of raising
-    when: When
-    error: str = ""  # what is raised, when not KeyError / ValidationError
-    via: tuple[Evidence, ...] = ()  # how a framework reaches the module (Django settings)
-
-    def satisfied_by(self, given: Iterable[str]) -> bool:
-        fold = (lambda s: s) if self.case_sensitive else str.upper
-        wanted = {fold(n) for n in self.names}
-        prefixes = (
-            tuple(fold(n) + self.nested_delimiter for n in self.names)
-            if (self.nested_delimiter)
-            else ()
-        )
-        return any(fold(g) in wanted or (prefixes and fold(g).startswith(prefixes)) for g in given)
 
 
 def env_needs(ws: Workspace, cr: ContainerRuntime) -> tuple[EnvNeed, ...]:
@@ -434,14 +406,6 @@ def _env_file_in_image(image: Image, settings: SettingsClass) -> bool:
 # --- env the container is given ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EnvGiven:
-    """The env a container starts with: name -> where it is set; `open` sources set any name."""
-
-    names: Mapping[str, Evidence]
-    open: tuple[str, ...] = field(default=())
-
-
 def env_given(ws: Workspace, workload: Workload, container: Container) -> EnvGiven:
     names: dict[str, Evidence] = {}
     open_sources: list[str] = []
@@ -532,44 +496,6 @@ def _dig(value: Any, keys: Sequence[str]) -> Any:
 
 
 # --- routes -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Served:
-    """A route the app serves: its full path, methods, and where it is declared."""
-
-    path: str
-    methods: tuple[str, ...]
-    evidence: Evidence
-    any_below: bool = False  # a mounted app we cannot see into: anything under `path`
-
-    def serves(self, probe_path: str) -> bool:
-        path = probe_path.split("?", 1)[0].rstrip("/") or "/"
-        if self.any_below:
-            base = self.path.rstrip("/")
-            return path == (base or "/") or path.startswith(base + "/")
-        if self.methods and not {"GET", "HEAD"} & set(self.methods):
-            return False
-        return _route_regex(self.path.rstrip("/") or "/").fullmatch(path) is not None
-
-
-@cache
-def _route_regex(pattern: str) -> re.Pattern[str]:
-    out = []
-    for piece in re.split(r"(\{[^}]*\}|<[^>]*>)", pattern):
-        if piece.startswith(("{", "<")):
-            out.append(".*" if ":path" in piece or piece.startswith("<path:") else "[^/]+")
-        else:
-            out.append(re.escape(piece))
-    return re.compile("".join(out))
-
-
-@dataclass(frozen=True)
-class AppRoutes:
-    """The app's routes, or why they cannot be known (`routes` is None then)."""
-
-    routes: tuple[Served, ...] | None
-    why_unknown: str = ""
 
 
 def app_routes(ws: Workspace, cr: ContainerRuntime) -> AppRoutes:
@@ -723,16 +649,6 @@ def listen_port(ws: Workspace, cr: ContainerRuntime) -> tuple[int, Evidence] | N
 
 
 # --- user and home ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunUser:
-    """Who the container's process runs as, and whether it has a writable HOME."""
-
-    root: bool
-    label: str  # "user maximus", "uid 1000"
-    home_writable: bool | None  # None: cannot tell (a user from the base image)
-    evidence: tuple[Evidence, ...]
 
 
 def run_user(workload: Workload, container: Container) -> RunUser:

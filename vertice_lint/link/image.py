@@ -9,14 +9,14 @@ command is read as an `Install`. The result feeds the entrypoint and import anal
 from __future__ import annotations
 
 import fnmatch
-import functools
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from packaging.utils import canonicalize_name
 
+from vertice_lint.model import FileOrigin, ImageContents, ImageFS, Install
 from vertice_lint.parsers.dockerfile import Copy, Dockerfile, Invocation, Stage
 from vertice_lint.parsers.dockerignore import DockerIgnore
 from vertice_lint.parsers.pyproject import Pyproject
@@ -24,104 +24,6 @@ from vertice_lint.parsers.shell import Command, split_commands, unwrap_argv
 
 _PYTHON_BASE = re.compile(r"^(?:[\w.-]+(?::\d+)?/)*(?:library/)?python:(\d+)\.(\d+)")
 _GLOB = re.compile(r"[*?\[]")
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a file of the image comes from: a repository file and the COPY that put it there."""
-
-    repo_path: str
-    line: int
-    col: int
-
-
-@dataclass(frozen=True)
-class ImageFS:
-    """The image's files that come from the repository, by absolute image path."""
-
-    files: Mapping[str, Origin]
-    dirs: frozenset[str] = field(default=frozenset())
-
-    @classmethod
-    def of(cls, files: Mapping[str, Origin]) -> ImageFS:
-        dirs = {"/"}
-        for path in files:
-            parent = posixpath.dirname(path)
-            while parent not in dirs:
-                dirs.add(parent)
-                parent = posixpath.dirname(parent)
-        return cls(dict(files), frozenset(dirs))
-
-    @functools.cached_property
-    def repo_paths(self) -> frozenset[str]:
-        """The repository files the image holds (wherever they were copied)."""
-        return frozenset(origin.repo_path for origin in self.files.values())
-
-    def is_file(self, path: str) -> bool:
-        return posixpath.normpath(path) in self.files
-
-    def is_dir(self, path: str) -> bool:
-        return posixpath.normpath(path) in self.dirs
-
-    def origin(self, path: str) -> Origin | None:
-        return self.files.get(posixpath.normpath(path))
-
-    def repo_dir(self, path: str) -> str | None:
-        """The repository directory whose files were copied to this image directory."""
-        prefix = posixpath.normpath(path).rstrip("/") + "/"
-        for image_path, origin in sorted(self.files.items()):
-            if image_path.startswith(prefix):
-                rest = image_path[len(prefix) :]
-                if origin.repo_path.endswith("/" + rest) or origin.repo_path == rest:
-                    return origin.repo_path[: len(origin.repo_path) - len(rest)].rstrip("/")
-        return None
-
-
-@dataclass(frozen=True)
-class Install:
-    """One thing a RUN installs.
-
-    kind: "requirements" / "constraints" (a file: `value` is its image path, `repo_path` the
-    repository file it came from), "package" (a requirement written on the command line),
-    "project" (`pip install .`, `uv sync`, `poetry install`: `repo_path` is the project
-    directory, `image_path` where it is in the image), "apt" (a Debian package), "script" (a
-    repository script the RUN runs: `repo_path` the script, `image_path` the workdir; its own
-    installs are read by distributions.py).
-    """
-
-    kind: str
-    value: str
-    repo_path: str | None
-    tool: str
-    line: int
-    col: int
-    editable: bool = False
-    image_path: str | None = None
-    packages: tuple[str, ...] = ()  # `uv sync --package NAME` ("*": `--all-packages`)
-    virtual: bool = False  # a project whose dependencies are installed, not the project itself
-    # "project": `uv sync --no-install-project`, `poetry install --no-root`; "workspace":
-    # `uv sync --no-install-workspace` (no workspace member either)
-    skip: str = ""
-
-
-@dataclass(frozen=True)
-class ImageContents:
-    """The final image: files, installs, Python.
-
-    The first-party packages a `pip install .` (or `uv sync`, `poetry install`) installs are in
-    `fs` under `site_packages`, each file with the RUN that installed it as its origin, so the
-    import analysis finds them even when the final stage only copies a builder's virtualenv.
-    """
-
-    fs: ImageFS
-    installs: tuple[Install, ...]
-    python_version: str | None  # "3.11" for an official python:3.11 base
-    python_prefix: str  # where pip installs: /usr/local for python:* images, else /usr
-    site_packages: str = "/usr/lib/python3/site-packages"
-    # console scripts of the local projects it installs (`[project.scripts]`): name -> target
-    scripts: Mapping[str, str] = field(default_factory=dict)
-    # console scripts of projects whose dependencies only it installs: name -> pyproject.toml
-    scripts_not_installed: Mapping[str, str] = field(default_factory=dict)
 
 
 def _join(base: str, rel: str) -> str:
@@ -173,9 +75,9 @@ def _context_files(
 
 
 def _copy_into(
-    fs: dict[str, Origin],
+    fs: dict[str, FileOrigin],
     copy: Copy,
-    sources: Iterable[tuple[str, str, Origin]],
+    sources: Iterable[tuple[str, str, FileOrigin]],
     many: bool,
 ) -> None:
     """Place (relative name, is-a-directory-content, origin) entries at the COPY destination."""
@@ -191,10 +93,10 @@ def _stage_fs(
     context: str,
     repo_files: Sequence[str],
     ignore: DockerIgnore | None,
-) -> list[dict[str, Origin]]:
-    stages: list[dict[str, Origin]] = []
+) -> list[dict[str, FileOrigin]]:
+    stages: list[dict[str, FileOrigin]] = []
     for stage in record.stages:
-        fs: dict[str, Origin] = (
+        fs: dict[str, FileOrigin] = (
             dict(stages[stage.base_stage]) if stage.base_stage is not None else {}
         )
         for copy in stage.copies:
@@ -216,7 +118,7 @@ def _stage_fs(
                 _copy_into(fs, copy, entries, len(copy.sources) > 1)
                 continue
             entries = [
-                (rel, kind, Origin(repo_path, copy.line, copy.col))
+                (rel, kind, FileOrigin(repo_path, copy.line, copy.col))
                 for src in copy.sources
                 if "://" not in src.value
                 for repo_path, rel, kind in _context_files(src.value, context, repo_files, ignore)
@@ -294,7 +196,9 @@ def script_commands(text: str) -> tuple[Command, ...]:
     return split_commands(re.sub(r"\\\r?\n", " ", text))
 
 
-def _script_of(argv: Sequence[str], workdir: str, fs: Mapping[str, Origin]) -> Origin | None:
+def _script_of(
+    argv: Sequence[str], workdir: str, fs: Mapping[str, FileOrigin]
+) -> FileOrigin | None:
     """The repository script a command runs (`bin/install`, `./setup.sh`, `sh setup.sh`)."""
     program = posixpath.basename(argv[0])
     if program in ("sh", "bash") and len(argv) > 1 and not argv[1].startswith("-"):
@@ -306,12 +210,12 @@ def _script_of(argv: Sequence[str], workdir: str, fs: Mapping[str, Origin]) -> O
     return fs.get(posixpath.normpath(posixpath.join(workdir, script)))
 
 
-def _installs_of_run(run: Invocation, workdir: str, fs: Mapping[str, Origin]) -> list[Install]:
+def _installs_of_run(run: Invocation, workdir: str, fs: Mapping[str, FileOrigin]) -> list[Install]:
     return installs_of_commands(_commands(run), workdir, fs, run.line, run.col)
 
 
 def installs_of_commands(
-    commands: Iterable[Command], workdir: str, fs: Mapping[str, Origin], line: int, col: int
+    commands: Iterable[Command], workdir: str, fs: Mapping[str, FileOrigin], line: int, col: int
 ) -> list[Install]:
     """What some commands install, run in `workdir` of an image whose files are `fs`.
 
@@ -593,7 +497,7 @@ def _local_projects(
 
 def _installed_project(
     install: Install, site: str, repo_files: Sequence[str], record: Pyproject | None = None
-) -> dict[str, Origin]:
+) -> dict[str, FileOrigin]:
     """The Python files of a locally installed project, as pip puts them in site-packages.
 
     The packages its pyproject.toml declares when it does; else src layout when the project
@@ -604,7 +508,7 @@ def _installed_project(
     prefix = (root + "/") if root else ""
     declared = record.packages if record is not None else None
     if declared is not None and all(p.path is not None for p in declared):
-        found: dict[str, Origin] = {}
+        found: dict[str, FileOrigin] = {}
         for package in declared:
             path = prefix + (package.path or "").strip("/")
             parent = posixpath.dirname(path)
@@ -613,16 +517,16 @@ def _installed_project(
                 if repo_path.endswith(".py") and (
                     repo_path.startswith(path + "/") or repo_path in (path, path + ".py")
                 ):
-                    found[posixpath.join(site, repo_path[cut:])] = Origin(
+                    found[posixpath.join(site, repo_path[cut:])] = FileOrigin(
                         repo_path, install.line, install.col
                     )
         return found
     src = prefix + "src/"
     base = src if any(p.startswith(src) for p in repo_files) else prefix
-    out: dict[str, Origin] = {}
+    out: dict[str, FileOrigin] = {}
     for path in repo_files:
         if path.startswith(base) and path.endswith(".py"):
             rel = path[len(base) :]
             if "/" in rel and not rel.startswith(("tests/", "test/", "docs/")):
-                out[posixpath.join(site, rel)] = Origin(path, install.line, install.col)
+                out[posixpath.join(site, rel)] = FileOrigin(path, install.line, install.col)
     return out

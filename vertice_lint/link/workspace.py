@@ -16,7 +16,8 @@ from typing import Any
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Evidence, ParseFailure
 from vertice_lint.discover import Kind, is_dockerfile_variant
-from vertice_lint.image import ImageContents, contents
+from vertice_lint.link.image import contents
+from vertice_lint.link.runtime import build_runtimes
 from vertice_lint.model import (
     ConfigSource,
     Container,
@@ -24,6 +25,7 @@ from vertice_lint.model import (
     EnvFrom,
     EnvVar,
     Image,
+    ImageContents,
     KubeEntry,
     Link,
     Port,
@@ -47,7 +49,6 @@ from vertice_lint.parsers.yaml import (
     key_pos,
 )
 from vertice_lint.paths import join, parent_dir
-from vertice_lint.runtime import build_runtimes
 from vertice_lint.source import decode, read_bytes
 from vertice_lint.suppress import ANNOTATION, ObjectScope, parse_codes
 
@@ -359,7 +360,7 @@ def _config_sources(entries: Sequence[KubeEntry], config: Config) -> Iterator[Co
 def _generated_sources(
     root: Path, files: Mapping[str, ParsedFile], notes: list[str]
 ) -> Iterator[ConfigSource]:
-    from vertice_lint import kustomize
+    from vertice_lint.link import render
 
     for path in sorted(files):
         record = files[path].record
@@ -373,7 +374,7 @@ def _generated_sources(
             for gen in generators:
                 if not gen.name:
                     continue
-                keys, unread = kustomize.generator_keys(path, kind, gen, _env_reader(root, files))
+                keys, unread = render.generator_keys(path, kind, gen, _env_reader(root, files))
                 notes.extend(unread)
                 yield ConfigSource(
                     kind,
@@ -1003,12 +1004,12 @@ def _sync_roots(
     notes: list[str],
     root_words: frozenset[str] = frozenset(),
 ) -> list[SyncRoot]:
-    """The sync roots (kustomize.py) with their rendered workloads linked to images."""
-    from vertice_lint import kustomize
+    """The sync roots (render.py) with their rendered workloads linked to images."""
+    from vertice_lint.link import render
 
     roots = []
     scratch: list[str] = []
-    for root in kustomize.sync_roots(files, notes, reader):
+    for root in render.sync_roots(files, notes, reader):
         rendered: list[Workload] = []
         for obj in root.objects:
             entry = obj.entry

@@ -23,12 +23,23 @@ import re
 import sys
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from vertice_lint.diagnostics import Evidence
-from vertice_lint.distributions import module_map_data
-from vertice_lint.image import ImageContents, ImageFS, script_commands
-from vertice_lint.model import Container, ContainerRuntime, Image, Workload
+from vertice_lint.link.dependencies import module_map_data
+from vertice_lint.link.image import script_commands
+from vertice_lint.model import (
+    Container,
+    ContainerRuntime,
+    Entrypoint,
+    Image,
+    ImageContents,
+    ImageFS,
+    ImportEdge,
+    ModuleNode,
+    Runtime,
+    Workload,
+)
 from vertice_lint.parsers.python import Import, PythonModule
 from vertice_lint.parsers.shell import Command, unwrap_argv
 
@@ -180,78 +191,6 @@ _SERVER_VALUE_OPTS = frozenset(
     }
 )
 SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn", "daphne", "granian"})
-
-
-@dataclass(frozen=True)
-class Entrypoint:
-    """One Python program a container starts.
-
-    kind: "script" (`python main.py`: runs as `__main__`, no parent package), "module"
-    (`python -m pkg.main`), "app" (an ASGI/WSGI server importing `module:attr`), "celery",
-    "alembic" (runs the env.py of alembic.ini's script_location), "config" (the config module
-    or file gunicorn loads before the app), "console-script" (a `[project.scripts]` entry of a
-    project the image installs: imports `module`), "executable" (any other program; `program`
-    names it).
-    """
-
-    kind: str
-    program: str
-    argv: tuple[str, ...]
-    target: str
-    module: str | None  # module name the file gets ("__main__" for a script)
-    image_path: str | None  # the file first run or imported, in the image
-    repo_path: str | None  # where that file comes from in the repository
-    sys_path: tuple[str, ...]
-    package: str | None  # package relative imports resolve against; None: no parent package
-    source: Evidence
-    port: int | None = None  # --port / --bind given on the command line
-
-
-@dataclass(frozen=True)
-class ModuleNode:
-    """A first-party module reached from an entrypoint."""
-
-    name: str
-    repo_path: str
-    image_path: str | None  # None: the module is not in the image (walked as if it were)
-    is_package: bool
-
-
-@dataclass(frozen=True)
-class ImportEdge:
-    """One import statement reached, with what it resolves to.
-
-    status: "stdlib", "first-party" (found in the image), "not-in-image" (found in the
-    repository only: `repo_candidates`), "third-party" (found in neither: a distribution
-    must provide it), "relative-no-parent" (a relative import in a module with no parent
-    package: `ImportError: attempted relative import with no known parent package`),
-    "relative-beyond-top" (more dots than packages); no statement, a framework imports it
-    at start-up (`imp` is then anchored where the module is named, `reason` says why):
-    "django-settings" (the settings module), "django-app" (an INSTALLED_APPS package, its
-    `apps` and `models` submodules). Framework edges are made only for first-party modules
-    found in the image.
-    """
-
-    importer: str  # module name of the importing file
-    path: str  # repository path of the importing file
-    imp: Import
-    target: str  # absolute dotted name imported (relative ones resolved as the fix would)
-    status: str
-    resolved: str | None  # repository path of the module file found
-    repo_candidates: tuple[str, ...] = ()
-    in_script: bool = False  # the importer is the entrypoint run as a script
-    sys_path: tuple[str, ...] = ()  # the sys.path the import was resolved against
-    reason: Evidence | None = None  # framework edges: where the module is named, and why
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """What one container (or an image's default command) runs, and the import closure."""
-
-    entrypoints: tuple[Entrypoint, ...]
-    modules: tuple[ModuleNode, ...]
-    imports: tuple[ImportEdge, ...]
-    notes: tuple[str, ...] = field(default=())
 
 
 # --- entrypoints ----------------------------------------------------------------------------

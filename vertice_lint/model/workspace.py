@@ -18,8 +18,9 @@ from vertice_lint.parsers import ParsedFile
 from vertice_lint.suppress import ObjectScope
 
 if TYPE_CHECKING:
-    from vertice_lint.image import ImageContents
-    from vertice_lint.runtime import Runtime
+    from vertice_lint.model.image import Image
+    from vertice_lint.model.runtime import ContainerRuntime
+    from vertice_lint.model.workload import Workload
 
 T = TypeVar("T")
 
@@ -41,138 +42,6 @@ class Service:
     dockerfiles: tuple[str, ...]
     requirements: tuple[str, ...]
     link: Link
-
-
-@dataclass(frozen=True)
-class CopyStep:
-    """What a COPY/ADD of the image's final stage puts where."""
-
-    sources: tuple[str, ...]  # paths relative to the repository root (context applied)
-    dest: str  # absolute path in the image
-    from_stage: str | None  # another stage or image: sources are not from the context
-    is_add: bool
-    line: int
-    col: int
-
-
-@dataclass(frozen=True)
-class Image:
-    """One Dockerfile built from one build context."""
-
-    key: str  # "<dockerfile>@<context>"
-    dockerfile: str
-    context: str  # directory relative to the root ("" for the root)
-    service: str | None
-    names: tuple[str, ...]  # image repositories this build is known as (compose, config)
-    workdir: str
-    env: Mapping[str, str]
-    user: str | None
-    exposed: tuple[int, ...]
-    cmd: tuple[str, ...] | None
-    entrypoint: tuple[str, ...] | None
-    copies: tuple[CopyStep, ...]
-    dockerignore: str | None
-    link: Link
-    record: Any = field(compare=False, repr=False)
-    contents: ImageContents | None = field(default=None, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class EnvVar:
-    """One `env` entry of a container (or compose `environment` entry)."""
-
-    name: str
-    value: str | None
-    source_kind: str | None  # configMapKeyRef, secretKeyRef, fieldRef, resourceFieldRef
-    source_name: str | None
-    source_key: str | None
-    optional: bool
-    line: int
-    col: int
-
-
-@dataclass(frozen=True)
-class EnvFrom:
-    """One `envFrom` entry (compose `env_file` entries use kind "file")."""
-
-    kind: str  # configMap, secret, file
-    name: str
-    prefix: str
-    optional: bool
-    line: int
-    col: int
-
-
-@dataclass(frozen=True)
-class Probe:
-    """A liveness/readiness/startup probe."""
-
-    kind: str  # liveness, readiness, startup
-    handler: str  # httpGet, tcpSocket, grpc, exec
-    path: str | None
-    port: int | str | None
-    line: int
-    col: int
-
-
-@dataclass(frozen=True)
-class Port:
-    """A containerPort (or a compose port mapping's container side)."""
-
-    number: int
-    name: str | None
-    protocol: str
-    line: int
-    col: int
-
-
-@dataclass(frozen=True)
-class Container:
-    """A container of a workload, with where each part of it is written."""
-
-    name: str
-    image: str | None
-    command: tuple[str, ...] | None
-    args: tuple[str, ...] | None
-    env: tuple[EnvVar, ...]
-    env_from: tuple[EnvFrom, ...]
-    ports: tuple[Port, ...]
-    probes: tuple[Probe, ...]
-    security_context: Mapping[str, Any]
-    volume_mounts: tuple[tuple[str, str], ...]  # (volume name, mount path)
-    init: bool
-    keypath: tuple[str | int, ...]  # path of the container node inside its document
-    line: int
-    col: int
-    image_link: Image | None = None
-    image_link_reason: Link | None = None
-
-
-@dataclass(frozen=True)
-class Workload:
-    """A pod template (Deployment, StatefulSet, Job, CronJob, Pod...) or a compose service."""
-
-    kind: str  # Kubernetes kind, or "compose"
-    name: str
-    namespace: str | None
-    path: str
-    doc_index: int
-    keypath: tuple[str | int, ...]  # path of the object inside its document
-    line: int
-    col: int
-    replicas: int | None
-    containers: tuple[Container, ...]
-    volumes: tuple[Mapping[str, Any], ...]
-    pod_security_context: Mapping[str, Any]
-    service_account: str | None
-    labels: Mapping[str, str]
-    selector: Mapping[str, str] | None
-    template_labels: Mapping[str, str]
-
-    @property
-    def ident(self) -> str:
-        ns = f"{self.namespace}/" if self.namespace else ""
-        return f"{self.kind}/{ns}{self.name}"
 
 
 @dataclass(frozen=True)
@@ -287,22 +156,6 @@ class SyncRoot:
     @property
     def name(self) -> str:
         return self.directory or "."
-
-
-@dataclass(frozen=True)
-class ContainerRuntime:
-    """What runs in a container (or, with no workload, an image's default command)."""
-
-    image: Image
-    workload: Workload | None
-    container: Container | None
-    runtime: Runtime
-
-    @property
-    def ident(self) -> str:
-        if self.workload is None or self.container is None:
-            return f"image {self.image.key}"
-        return f"{self.workload.ident} container {self.container.name}"
 
 
 @dataclass(frozen=True)

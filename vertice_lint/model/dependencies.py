@@ -1,0 +1,218 @@
+"""Python distributions: which import comes from which distribution, what an image installs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from packaging.utils import canonicalize_name
+
+from vertice_lint.diagnostics import Evidence
+from vertice_lint.model.image import Image, Install
+from vertice_lint.parsers.lockfile import LockFile
+from vertice_lint.parsers.requirements import Requirement
+
+_VERSION_SUFFIX = re.compile(r"_v\d+(?:p\d+)?(?:alpha|beta)?\d*$")
+
+
+SOURCES = {
+    "config": "[tool.vertice-lint.module-map]",
+    "data": "vertice-lint's module map",
+    "environment": "the linting environment's installed metadata",
+    "convention": "import name = distribution name",
+}
+
+
+def import_name(module: str, namespaces: frozenset[str]) -> str:
+    """The import name of a dotted module: its first component below the namespace packages
+    (`google.cloud.storage.blob` -> google.cloud.storage, `yaml.constructor` -> yaml)."""
+    parts = module.split(".")
+    depth = 1
+    while depth < len(parts) and ".".join(parts[:depth]) in namespaces:
+        depth += 1
+    return ".".join(parts[:depth])
+
+
+def conventional_distribution(module: str, namespaces: frozenset[str]) -> str:
+    """The normalised distribution name the convention gives a dotted import: the import
+    name with dashes, without an API version suffix (`google.cloud.pubsub_v1` ->
+    google-cloud-pubsub)."""
+    parts = import_name(module, namespaces).split(".")
+    if len(parts) > 1:
+        parts[-1] = _VERSION_SUFFIX.sub("", parts[-1]) or parts[-1]
+    return canonicalize_name("-".join(parts))
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The distribution(s) an import comes from, and which source says so."""
+
+    module: str  # the import name the mapping is about ("yaml", "google.cloud.storage")
+    distributions: tuple[str, ...]  # the usual one first
+    source: str  # a key of SOURCES
+
+    @property
+    def name(self) -> str:
+        return self.distributions[0]
+
+    def describe(self) -> str:
+        if self.source == "convention":
+            return f"{self.name} (import name = distribution name)"
+        return f"{self.name} (mapping from {SOURCES[self.source]})"
+
+
+class ModuleMap:
+    """Import name -> distribution, with the precedence of the module docstring."""
+
+    def __init__(
+        self,
+        config: Iterable[tuple[str, str]],
+        data: Mapping[str, Sequence[str]],
+        namespaces: frozenset[str],
+        environment: Mapping[str, Sequence[str]],
+    ) -> None:
+        self._config: dict[str, tuple[str, ...]] = {}
+        for module, dist in config:
+            self._config[module] = (*self._config.get(module, ()), dist)
+        self._data = data
+        self.namespaces = namespaces
+        self._environment = environment
+
+    @staticmethod
+    def _prefixes(dotted: str) -> list[str]:
+        parts = dotted.split(".")
+        return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+    def is_namespace(self, dotted: str) -> bool:
+        return dotted in self.namespaces
+
+    def owner(self, dotted: str) -> Owner:
+        """The distribution to name for an import, and the source of that mapping."""
+        for prefix in self._prefixes(dotted):
+            if prefix in self._config:
+                return Owner(prefix, self._config[prefix], "config")
+        for prefix in self._prefixes(dotted):
+            if prefix in self._data:
+                return Owner(prefix, tuple(self._data[prefix]), "data")
+        conventional = conventional_distribution(dotted, self.namespaces)
+        top = dotted.split(".")[0]
+        found = self._environment.get(top, ())
+        if (
+            top not in self.namespaces
+            and found
+            and all(canonicalize_name(d) != conventional for d in found)
+        ):
+            return Owner(top, tuple(found), "environment")
+        return Owner(import_name(dotted, self.namespaces), (conventional,), "convention")
+
+    def providers(self, dotted: str) -> frozenset[str]:
+        """Every normalised distribution name that may provide the import."""
+        for prefix in self._prefixes(dotted):
+            if prefix in self._config:
+                return frozenset(canonicalize_name(d) for d in self._config[prefix])
+        names = {conventional_distribution(dotted, self.namespaces)}
+        for prefix in self._prefixes(dotted):
+            names.update(canonicalize_name(d) for d in self._data.get(prefix, ()))
+        top = dotted.split(".")[0]
+        if top not in self.namespaces:
+            names.update(canonicalize_name(d) for d in self._environment.get(top, ()))
+        return frozenset(names)
+
+
+def squashed(name: str) -> str:
+    """A name without case and separators: `google-cloud-profiler` and the import
+    `googlecloudprofiler`, `python_json_logger` and `pythonjsonlogger` compare equal."""
+    return re.sub(r"[-_.]+", "", name).lower()
+
+
+def declared_by_spelling(module: str, names: Iterable[str], namespaces: frozenset[str]) -> bool:
+    """Whether a declared distribution is spelt as the import with its separators dropped
+    (google-cloud-profiler installs `googlecloudprofiler`): many distributions that the
+    module map does not list are named so, and their import cannot be missing then."""
+    top = squashed(import_name(module, namespaces))
+    return len(top) > 3 and any(squashed(n) == top for n in names)
+
+
+@dataclass(frozen=True)
+class InstalledFile:
+    """A requirements/constraints file or a pyproject.toml the image installs from."""
+
+    path: str
+    kind: str  # "requirements", "constraints", "pyproject"
+    install: Install  # the RUN that installs it (directly or through includes)
+    included_by: str | None  # the file whose `-r`/`-c` line brings it
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A distribution the image installs on purpose, and where that is written."""
+
+    requirement: Requirement
+    path: str  # requirements file, pyproject.toml, lock file, or the Dockerfile
+    install: Install
+
+    @property
+    def normalized(self) -> str:
+        return self.requirement.normalized
+
+
+@dataclass(frozen=True)
+class ImageDeps:
+    """The Python distributions an image installs."""
+
+    image: Image
+    files: tuple[InstalledFile, ...]
+    declared: tuple[Declared, ...]
+    constraint_pins: Mapping[str, str]  # normalised name -> version pinned by a -c file
+    lock: LockFile | None
+    transitive: Mapping[str, tuple[str, str]]  # normalised -> (declared parent, source path)
+    apt: tuple[Install, ...]
+    unknown: tuple[str, ...]  # installs that could not be read (then absence proves nothing)
+    clean_base: bool  # the base image brings no third-party distribution
+    names: frozenset[str] = field(default=frozenset())
+    # declared names that another declared distribution brings anyway (a deliberate pin)
+    brought: frozenset[str] = field(default=frozenset())
+
+    def fix_target(self) -> InstalledFile | None:
+        """The file a missing requirement is added to: the first one the Dockerfile names."""
+        for kind in ("requirements", "pyproject"):
+            for installed in self.files:
+                if installed.kind == kind and installed.included_by is None:
+                    return installed
+        return None
+
+    def evidence(self) -> tuple[Evidence, ...]:
+        """How the image installs its Python requirements (Dockerfile lines)."""
+        out = []
+        for installed in self.files:
+            via = f" (through {installed.included_by})" if installed.included_by else ""
+            out.append(
+                Evidence(
+                    self.image.dockerfile,
+                    installed.install.line,
+                    installed.install.col,
+                    f"the image installs {installed.path}{via}",
+                )
+            )
+        for declared in self.declared:
+            if declared.path == self.image.dockerfile:
+                out.append(
+                    Evidence(
+                        self.image.dockerfile,
+                        declared.install.line,
+                        declared.install.col,
+                        f"the image installs {declared.requirement.raw}",
+                    )
+                )
+        if not out:
+            final = self.image.record.final
+            out.append(
+                Evidence(
+                    self.image.dockerfile,
+                    final.line,
+                    final.col,
+                    "the image installs no Python requirement",
+                )
+            )
+        return tuple(out)

@@ -1,0 +1,143 @@
+"""Images: one Dockerfile built from one build context, its stages, files and installs."""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from vertice_lint.model.workspace import Link
+
+
+@dataclass(frozen=True)
+class CopyStep:
+    """What a COPY/ADD of the image's final stage puts where."""
+
+    sources: tuple[str, ...]  # paths relative to the repository root (context applied)
+    dest: str  # absolute path in the image
+    from_stage: str | None  # another stage or image: sources are not from the context
+    is_add: bool
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Image:
+    """One Dockerfile built from one build context."""
+
+    key: str  # "<dockerfile>@<context>"
+    dockerfile: str
+    context: str  # directory relative to the root ("" for the root)
+    service: str | None
+    names: tuple[str, ...]  # image repositories this build is known as (compose, config)
+    workdir: str
+    env: Mapping[str, str]
+    user: str | None
+    exposed: tuple[int, ...]
+    cmd: tuple[str, ...] | None
+    entrypoint: tuple[str, ...] | None
+    copies: tuple[CopyStep, ...]
+    dockerignore: str | None
+    link: Link
+    record: Any = field(compare=False, repr=False)
+    contents: ImageContents | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class FileOrigin:
+    """Where a file of the image comes from: a repository file and the COPY that put it there."""
+
+    repo_path: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class ImageFS:
+    """The image's files that come from the repository, by absolute image path."""
+
+    files: Mapping[str, FileOrigin]
+    dirs: frozenset[str] = field(default=frozenset())
+
+    @classmethod
+    def of(cls, files: Mapping[str, FileOrigin]) -> ImageFS:
+        dirs = {"/"}
+        for path in files:
+            parent = posixpath.dirname(path)
+            while parent not in dirs:
+                dirs.add(parent)
+                parent = posixpath.dirname(parent)
+        return cls(dict(files), frozenset(dirs))
+
+    @functools.cached_property
+    def repo_paths(self) -> frozenset[str]:
+        """The repository files the image holds (wherever they were copied)."""
+        return frozenset(origin.repo_path for origin in self.files.values())
+
+    def is_file(self, path: str) -> bool:
+        return posixpath.normpath(path) in self.files
+
+    def is_dir(self, path: str) -> bool:
+        return posixpath.normpath(path) in self.dirs
+
+    def origin(self, path: str) -> FileOrigin | None:
+        return self.files.get(posixpath.normpath(path))
+
+    def repo_dir(self, path: str) -> str | None:
+        """The repository directory whose files were copied to this image directory."""
+        prefix = posixpath.normpath(path).rstrip("/") + "/"
+        for image_path, origin in sorted(self.files.items()):
+            if image_path.startswith(prefix):
+                rest = image_path[len(prefix) :]
+                if origin.repo_path.endswith("/" + rest) or origin.repo_path == rest:
+                    return origin.repo_path[: len(origin.repo_path) - len(rest)].rstrip("/")
+        return None
+
+
+@dataclass(frozen=True)
+class Install:
+    """One thing a RUN installs.
+
+    kind: "requirements" / "constraints" (a file: `value` is its image path, `repo_path` the
+    repository file it came from), "package" (a requirement written on the command line),
+    "project" (`pip install .`, `uv sync`, `poetry install`: `repo_path` is the project
+    directory, `image_path` where it is in the image), "apt" (a Debian package), "script" (a
+    repository script the RUN runs: `repo_path` the script, `image_path` the workdir; its own
+    installs are read by distributions.py).
+    """
+
+    kind: str
+    value: str
+    repo_path: str | None
+    tool: str
+    line: int
+    col: int
+    editable: bool = False
+    image_path: str | None = None
+    packages: tuple[str, ...] = ()  # `uv sync --package NAME` ("*": `--all-packages`)
+    virtual: bool = False  # a project whose dependencies are installed, not the project itself
+    # "project": `uv sync --no-install-project`, `poetry install --no-root`; "workspace":
+    # `uv sync --no-install-workspace` (no workspace member either)
+    skip: str = ""
+
+
+@dataclass(frozen=True)
+class ImageContents:
+    """The final image: files, installs, Python.
+
+    The first-party packages a `pip install .` (or `uv sync`, `poetry install`) installs are in
+    `fs` under `site_packages`, each file with the RUN that installed it as its origin, so the
+    import analysis finds them even when the final stage only copies a builder's virtualenv.
+    """
+
+    fs: ImageFS
+    installs: tuple[Install, ...]
+    python_version: str | None  # "3.11" for an official python:3.11 base
+    python_prefix: str  # where pip installs: /usr/local for python:* images, else /usr
+    site_packages: str = "/usr/lib/python3/site-packages"
+    # console scripts of the local projects it installs (`[project.scripts]`): name -> target
+    scripts: Mapping[str, str] = field(default_factory=dict)
+    # console scripts of projects whose dependencies only it installs: name -> pyproject.toml
+    scripts_not_installed: Mapping[str, str] = field(default_factory=dict)
