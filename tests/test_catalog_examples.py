@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import write_repo
 from vertice_lint.catalog import Example, RuleMeta, load_catalog
 from vertice_lint.cli import cli
 
@@ -22,11 +23,7 @@ CASES = [
 ]
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content.encode("utf-8"))
+_write = write_repo
 
 
 def _run(root: Path, meta: RuleMeta, example: Example, *extra: str) -> tuple[int, str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.checks.helpers import write_repo
+from tests.helpers import write_repo
 from vertice_lint.catalog import Example, RuleMeta, load_catalog
 from vertice_lint.cli import cli
 

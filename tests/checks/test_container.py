@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.checks.helpers import fix_twice as _fix
-from tests.checks.helpers import lint_rule as _lint
-from tests.checks.helpers import write_repo as _repo
+from tests.helpers import fix_twice as _fix
+from tests.helpers import lint_rule as _lint
+from tests.helpers import write_repo as _repo
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Severity
 from vertice_lint.engine import Selection, lint

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import fix_twice, lint_rules, write_repo
 from vertice_lint.cli import cli
 from vertice_lint.config import Config
 from vertice_lint.engine import Selection, lint
 
-Found = tuple[str, str, int, int, str]
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "monorepo"
 
 DOCKERFILE = """\
@@ -25,28 +25,9 @@ CMD ["python", "main.py"]
 """
 
 
-def _repo(root: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return root
-
-
-def _lint(root: Path, *rules: str, config: Config | None = None) -> list[Found]:
-    result = lint(root, config or Config(), Selection(select=rules))
-    assert not result.internal_errors
-    return [(d.rule, d.path, d.line, d.col, d.message) for d in result.diagnostics]
-
-
-def _fix(root: Path, rule: str, path: str, *extra: str) -> str:
-    """The file after `--fix`; a second `--fix` must change nothing."""
-    args = ["check", str(root), "--select", rule, "--fix", *extra]
-    CliRunner().invoke(cli, args, catch_exceptions=False)
-    fixed = (root / path).read_bytes()
-    CliRunner().invoke(cli, args, catch_exceptions=False)
-    assert (root / path).read_bytes() == fixed
-    return fixed.decode("utf-8")
+_repo = write_repo
+_lint = lint_rules
+_fix = fix_twice
 
 
 def _service(main: str, requirements: str = "", **files: str) -> dict[str, str | bytes]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from tests.checks.helpers import lint_rule as _lint
-from tests.checks.helpers import write_repo as _repo
+from tests.helpers import lint_rule as _lint
+from tests.helpers import write_repo as _repo
 from vertice_lint.cli import cli
 
 Found = tuple[str, str, int, int, str]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from tests.checks.helpers import write_repo as _repo
+from tests.helpers import write_repo as _repo
 from vertice_lint.cli import cli
 from vertice_lint.config import Config, load_config
 from vertice_lint.diagnostics import Severity

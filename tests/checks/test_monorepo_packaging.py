@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.checks.helpers import lint_rule as _lint
+from tests.helpers import lint_rule as _lint
+from tests.helpers import write_repo
 
 Found = tuple[str, str, int, int, str]
 
 
-def _repo(root: Path, files: dict[str, str]) -> Path:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
-    return root
+_repo = write_repo
 
 
 # --- Poetry path dependencies ---------------------------------------------------------------

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import workspace
 from vertice_lint.config import Config
 from vertice_lint.engine import lint
 from vertice_lint.model import ContainerRuntime, Entrypoint, Workspace
@@ -20,11 +21,7 @@ SRC = {
 
 
 def _workspace(root: Path, files: dict[str, str]) -> Workspace:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content)
-    return lint(root, Config()).workspace
+    return workspace(root, files, Config())
 
 
 def _dockerfile(cmd: str) -> str:

@@ -7,6 +7,7 @@ from textwrap import dedent
 
 import pytest
 
+from tests.helpers import write_repo
 from vertice_lint.config import Config, ServiceMapping, load_config
 from vertice_lint.diagnostics import Evidence
 from vertice_lint.engine import lint
@@ -30,10 +31,7 @@ NO_RULES = Config(select=())
 
 
 def write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dedent(text).lstrip("\n"), "utf-8")
+    write_repo(root, {rel: dedent(text).lstrip("\n") for rel, text in files.items()})
 
 
 def workspace(root: Path, files: dict[str, str], config: Config = NO_RULES) -> Workspace:

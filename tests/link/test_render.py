@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vertice_lint.config import Config
-from vertice_lint.engine import Selection, lint
-from vertice_lint.model import Workspace
+from tests.helpers import Found, lint_rules, workspace, write_repo
 
 BASE = {
     "base/kustomization.yaml": "resources:\n  - api.yaml\n  - config.yaml\n",
@@ -71,19 +69,12 @@ OVERLAY = {
 }
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+_write = write_repo
+_ws = workspace
 
 
-def _ws(root: Path) -> Workspace:
-    return lint(root, Config(), Selection(select=("VL001",))).workspace
-
-
-def _found(root: Path, *rules: str) -> list[tuple[str, str, int, int, str]]:
-    result = lint(root, Config(), Selection(select=rules))
-    return [(d.rule, d.path, d.line, d.col, d.message) for d in result.diagnostics]
+def _found(root: Path, *rules: str) -> list[Found]:
+    return lint_rules(root, *rules)
 
 
 def test_overlay_renders_prefix_namespace_images_and_patches(tmp_path: Path) -> None:

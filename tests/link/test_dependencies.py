@@ -15,7 +15,7 @@ from packaging.utils import canonicalize_name
 from vertice_lint.link.dependencies import module_map_data, system_modules, transitive_table
 from vertice_lint.model import ModuleMap, conventional_distribution
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NAMESPACES = frozenset({"google", "google.cloud", "azure"})
 
 
