@@ -6,6 +6,7 @@ rule sees. Every link records why it was made (`Link.reason` and its evidence).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Evidence
 from vertice_lint.discover import Kind
+from vertice_lint.model.files import (
+    Dockerfile,
+    DockerIgnore,
+    PythonModule,
+    RequirementsFile,
+    YamlFile,
+)
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.suppress import ObjectScope
 
@@ -23,6 +31,7 @@ if TYPE_CHECKING:
     from vertice_lint.model.workload import Workload
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -191,6 +200,41 @@ class Workspace:
             self._derived[key] = compute(self)
         value: T = self._derived[key]
         return value
+
+    # --- the parsed files, typed: a rule asks for a file's tree, never for `files` itself ---
+
+    @functools.cached_property
+    def paths(self) -> tuple[str, ...]:
+        """Every file of the repository the run reads, in path order."""
+        return tuple(sorted(self.files))
+
+    def has_file(self, path: str) -> bool:
+        return path in self.files
+
+    def text(self, path: str) -> str | None:
+        """The decoded text of a repository file (what a fix edits); None if it has none."""
+        parsed = self.files.get(path)
+        return None if parsed is None or parsed.text is None else parsed.text.text
+
+    def _record(self, path: str | None, kind: type[R]) -> R | None:
+        parsed = self.files.get(path) if path is not None else None
+        record = parsed.record if parsed is not None else None
+        return record if isinstance(record, kind) else None
+
+    def dockerfile(self, path: str | None) -> Dockerfile | None:
+        return self._record(path, Dockerfile)
+
+    def dockerignore(self, path: str | None) -> DockerIgnore | None:
+        return self._record(path, DockerIgnore)
+
+    def python_module(self, path: str | None) -> PythonModule | None:
+        return self._record(path, PythonModule)
+
+    def requirements_file(self, path: str | None) -> RequirementsFile | None:
+        return self._record(path, RequirementsFile)
+
+    def yaml_file(self, path: str | None) -> YamlFile | None:
+        return self._record(path, YamlFile)
 
     def records(self, *kinds: Kind) -> Iterator[tuple[str, Any]]:
         """(path, record) of every successfully parsed file of these kinds, in path order."""
