@@ -290,6 +290,14 @@ class Dockerfile:
         index = _stage_index(self.stages, ref, len(self.stages))
         return None if index is None else self.stages[index]
 
+    def ancestry(self, stage: Stage | None = None) -> tuple[Stage, ...]:
+        """The stage (default: the final one) and the stages it is built FROM, nearest first;
+        the last one is FROM an image, not a stage (its `base` is the root base image)."""
+        chain = [stage if stage is not None else self.final]
+        while chain[-1].base_stage is not None:
+            chain.append(self.stages[chain[-1].base_stage])
+        return tuple(chain)
+
 
 def parse(path: str, text: str) -> Dockerfile:
     """Parse a Dockerfile; raises ParseFailure where Docker would refuse the file."""
