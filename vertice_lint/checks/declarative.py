@@ -31,8 +31,7 @@ import jsonschema.exceptions
 
 from vertice_lint.checks import CheckContext
 from vertice_lint.diagnostics import Diagnostic, Evidence
-from vertice_lint.link.render import containers_of, pod_spec_path
-from vertice_lint.model import RenderedObject, Workspace
+from vertice_lint.model import RenderedObject, Workspace, containers_of, pod_spec_path
 
 KeyPath = tuple[str | int, ...]
 _INHERITED = (

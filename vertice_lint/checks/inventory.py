@@ -29,6 +29,8 @@ from vertice_lint.model import (
     SyncRoot,
     Workload,
     Workspace,
+    containers_of,
+    pod_spec_path,
 )
 from vertice_lint.parsers.python import PythonModule
 from vertice_lint.parsers.yaml import YamlFile, value_pos
@@ -451,7 +453,7 @@ def scaled_to_zero(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
             spec = obj.plain.get("spec")
             if not isinstance(spec, dict) or spec.get("replicas") != 0:
                 continue
-            if render.pod_spec_path(obj.kind) is None:
+            if pod_spec_path(obj.kind) is None:
                 continue
             path, line, col = obj.locate(("spec", "replicas"))
             yield ctx.diagnostic(
@@ -481,7 +483,7 @@ def mutable_image_tag(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
 
     def found() -> Iterator[Diagnostic]:
         for root, obj in _objects(ws):
-            for cpath, container in render.containers_of(obj.plain, obj.kind):
+            for cpath, container in containers_of(obj.plain, obj.kind):
                 image = container.get("image")
                 if isinstance(image, str) and "${" not in image and is_mutable(image):
                     path, line, col = obj.locate((*cpath, "image"), value=True)
@@ -567,7 +569,7 @@ def references(
     plain: Mapping[str, Any], kind: str
 ) -> Iterator[tuple[str, str, tuple[str | int, ...], str]]:
     """(kind, name, path of the name, what) of every object a pod spec refers to."""
-    spec_path = render.pod_spec_path(kind)
+    spec_path = pod_spec_path(kind)
     if spec_path is None:
         return
     spec: Any = plain
@@ -602,7 +604,7 @@ def references(
             ):
                 at = (*spec_path, "volumes", i, key, field_name)
                 yield ref_kind, source[field_name], at, f"volume {volume.get('name', i)}"
-    for cpath, container in render.containers_of(plain, kind):
+    for cpath, container in containers_of(plain, kind):
         cname = container.get("name", "?")
         for i, item in enumerate(_list(container.get("envFrom"))):
             for key, ref_kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
@@ -771,7 +773,7 @@ def _matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
 
 
 def _template_labels(obj: RenderedObject) -> dict[str, Any] | None:
-    spec_path = render.pod_spec_path(obj.kind)
+    spec_path = pod_spec_path(obj.kind)
     if spec_path is None:
         return None
     holder: Any = obj.plain

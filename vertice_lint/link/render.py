@@ -23,7 +23,15 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from vertice_lint.model import KubeEntry, Link, Origin, RenderedObject, SyncRoot
+from vertice_lint.model import (
+    POD_SPECS,
+    KubeEntry,
+    Link,
+    Origin,
+    RenderedObject,
+    SyncRoot,
+    containers_of,
+)
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.yaml import (
     KubeObject,
@@ -41,18 +49,6 @@ from vertice_lint.paths import join, parent_dir
 KeyPath = tuple[str | int, ...]
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-# Where the pod spec sits in each workload kind (as link.POD_TEMPLATES, plus "spec").
-POD_SPECS: Mapping[str, KeyPath] = {
-    "Deployment": ("spec", "template", "spec"),
-    "StatefulSet": ("spec", "template", "spec"),
-    "DaemonSet": ("spec", "template", "spec"),
-    "ReplicaSet": ("spec", "template", "spec"),
-    "ReplicationController": ("spec", "template", "spec"),
-    "Job": ("spec", "template", "spec"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
-    "Rollout": ("spec", "template", "spec"),
-    "Pod": ("spec",),
-}
 CLUSTER_SCOPED = frozenset(
     {
         "Namespace",
@@ -72,27 +68,6 @@ CLUSTER_SCOPED = frozenset(
 )
 _MERGE_KEYS = {"volumeMounts": "mountPath", "volumeDevices": "devicePath"}
 _REMOTE = re.compile(r"^(https?://|git@|ssh://|github\.com/|gitlab\.com/|bitbucket\.org/)|\?ref=")
-
-
-def pod_spec_path(kind: str) -> KeyPath | None:
-    """Where the pod spec of this kind of object sits, or None for a kind with none."""
-    return POD_SPECS.get(kind)
-
-
-def containers_of(plain: Mapping[str, Any], kind: str) -> Iterator[tuple[KeyPath, dict[str, Any]]]:
-    """(path, container) of every container and init container of a workload."""
-    spec_path = POD_SPECS.get(kind)
-    if spec_path is None:
-        return
-    spec = _get(plain, spec_path)
-    if not isinstance(spec, dict):
-        return
-    for key in ("initContainers", "containers"):
-        items = spec.get(key)
-        if isinstance(items, list):
-            for i, item in enumerate(items):
-                if isinstance(item, dict):
-                    yield (*spec_path, key, i), item
 
 
 def kustomization_file(files: Mapping[str, ParsedFile], directory: str) -> str | None:

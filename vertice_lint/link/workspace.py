@@ -19,6 +19,7 @@ from vertice_lint.discover import Kind, is_dockerfile_variant
 from vertice_lint.link.image import contents
 from vertice_lint.link.runtime import build_runtimes
 from vertice_lint.model import (
+    POD_TEMPLATES,
     ConfigSource,
     Container,
     CopyStep,
@@ -52,18 +53,6 @@ from vertice_lint.paths import join, parent_dir
 from vertice_lint.source import decode, read_bytes
 from vertice_lint.suppress import ANNOTATION, ObjectScope, parse_codes
 
-# Where the pod template sits in each workload kind.
-POD_TEMPLATES: Mapping[str, tuple[str, ...]] = {
-    "Deployment": ("spec", "template"),
-    "StatefulSet": ("spec", "template"),
-    "DaemonSet": ("spec", "template"),
-    "ReplicaSet": ("spec", "template"),
-    "ReplicationController": ("spec", "template"),
-    "Job": ("spec", "template"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template"),
-    "Rollout": ("spec", "template"),
-    "Pod": (),
-}
 PROBES = (
     ("livenessProbe", "liveness"),
     ("readinessProbe", "readiness"),
@@ -249,7 +238,7 @@ def _kube_workload(entry: KubeEntry) -> Workload | None:
         return None
     template: Any = obj.plain
     for step in template_path:
-        template = _mapping(template).get(step)
+        template = _mapping(template).get(str(step))
     template = _mapping(template)
     if obj.kind == "Pod":
         pod_spec, pod_path, labels = template.get("spec"), (*obj.path, "spec"), obj.labels

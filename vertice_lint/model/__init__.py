@@ -16,7 +16,18 @@ from vertice_lint.model.dependencies import (
 )
 from vertice_lint.model.image import CopyStep, FileOrigin, Image, ImageContents, ImageFS, Install
 from vertice_lint.model.runtime import ContainerRuntime, Entrypoint, ImportEdge, ModuleNode, Runtime
-from vertice_lint.model.workload import Container, EnvFrom, EnvVar, Port, Probe, Workload
+from vertice_lint.model.workload import (
+    POD_SPECS,
+    POD_TEMPLATES,
+    Container,
+    EnvFrom,
+    EnvVar,
+    Port,
+    Probe,
+    Workload,
+    containers_of,
+    pod_spec_path,
+)
 from vertice_lint.model.workspace import (
     ConfigSource,
     KubeEntry,
@@ -29,6 +40,8 @@ from vertice_lint.model.workspace import (
 )
 
 __all__ = [
+    "POD_SPECS",
+    "POD_TEMPLATES",
     "SOURCES",
     "AppRoutes",
     "ConfigSource",
@@ -66,8 +79,10 @@ __all__ = [
     "When",
     "Workload",
     "Workspace",
+    "containers_of",
     "conventional_distribution",
     "declared_by_spelling",
     "import_name",
+    "pod_spec_path",
     "squashed",
 ]

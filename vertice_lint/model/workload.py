@@ -3,9 +3,50 @@ probes and ports."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+KeyPath = tuple[str | int, ...]
+
+# Where the pod spec sits in each workload kind: the one table (Kubernetes' own schema).
+POD_SPECS: Mapping[str, KeyPath] = {
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "Rollout": ("spec", "template", "spec"),
+    "Pod": ("spec",),
+}
+# Where the pod template (metadata + spec) sits: the pod spec's parent.
+POD_TEMPLATES: Mapping[str, KeyPath] = {kind: path[:-1] for kind, path in POD_SPECS.items()}
+
+
+def pod_spec_path(kind: str) -> KeyPath | None:
+    """Where the pod spec of this kind of object sits, or None for a kind with none."""
+    return POD_SPECS.get(kind)
+
+
+def containers_of(plain: Mapping[str, Any], kind: str) -> Iterator[tuple[KeyPath, dict[str, Any]]]:
+    """(path, container) of every container and init container of a workload."""
+    spec_path = POD_SPECS.get(kind)
+    if spec_path is None:
+        return
+    spec: Any = plain
+    for step in spec_path:
+        spec = spec.get(step) if isinstance(spec, Mapping) else None
+    if not isinstance(spec, dict):
+        return
+    for key in ("initContainers", "containers"):
+        items = spec.get(key)
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, dict):
+                    yield (*spec_path, key, i), item
+
 
 if TYPE_CHECKING:
     from vertice_lint.model.image import Image
