@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from vertice_lint import __version__
+from vertice_lint.checks.registry import RULES
 from vertice_lint.cli import cli
 
 BAD_DEPLOY = """\
@@ -137,7 +138,7 @@ def test_internal_error_in_one_rule_is_reported_and_others_run(
     def broken(*_: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("vertice_lint.checks.schema.schema_invalid", broken)
+    monkeypatch.setitem(RULES, "VL801", broken)
     result = CliRunner().invoke(cli, [str(root), "-q"])
     assert result.exit_code == 2
     assert "VL001" in result.stdout

@@ -22,9 +22,19 @@ def test_first_shell_block_holds_the_two_commands() -> None:
 
 
 def test_every_rule_has_a_row() -> None:
+    """The README's rules table is the catalog's: id, name, severity, fix safety, summary."""
     rows = {
-        m.group(1): m.group(2)
-        for m in re.finditer(r"^\| (VL\d{3}) \| ([a-z0-9-]+)[^|]*\|", README, re.M)
+        m.group(1): tuple(cell.strip() for cell in m.group(2).split("|"))
+        for m in re.finditer(r"^\| (VL\d{3}) \|(.*)\|\s*$", README, re.M)
     }
     catalog = load_catalog()
-    assert rows == {rule_id: meta.name for rule_id, meta in catalog.items()}
+    expected = {
+        rule_id: (
+            meta.name + ("" if meta.enabled else " (off by default)"),
+            meta.severity.value,
+            "-" if meta.fix_safety == "none" else meta.fix_safety,
+            " ".join(meta.summary.split()),
+        )
+        for rule_id, meta in catalog.items()
+    }
+    assert rows == expected

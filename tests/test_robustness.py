@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from vertice_lint.checks.registry import RULES
 from vertice_lint.cli import cli
 from vertice_lint.config import Config, load_config
 from vertice_lint.engine import RunResult, lint
@@ -972,7 +973,7 @@ def test_link_error_still_reports_parse_and_schema_errors(monkeypatch: pytest.Mo
 def test_a_failing_rule_does_not_make_its_suppressions_unused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("vertice_lint.checks.schema.schema_invalid", _broken_link)
+    monkeypatch.setitem(RULES, "VL801", _broken_link)
     text = BAD_CONFIGMAP.replace("dataa: {}", "dataa: {}  # vertice-lint: ignore[VL801]")
     with repository({"k8s/cm.yaml": text + "# vertice-lint: ignore\n"}) as root:
         result = lint(root, Config())

@@ -39,7 +39,6 @@ class RuleMeta:
     fix_safety: str
     fix_description: str
     enabled: bool
-    check: str | None
     examples: tuple[Example, ...] = field(default=(), compare=False)
     source: str = ""
     # A declarative rule (checks/declarative.py): what it matches, and the JSON Schema the
@@ -47,6 +46,11 @@ class RuleMeta:
     match: dict[str, Any] | None = field(default=None, compare=False)
     schema: dict[str, Any] | None = field(default=None, compare=False)
     message: str = ""
+
+    @property
+    def declarative(self) -> bool:
+        """A rule written as data (`match` + `schema`), run by checks/declarative.py."""
+        return self.match is not None
 
     @property
     def help_text(self) -> str:
@@ -83,9 +87,6 @@ def _plain(node: Any) -> Any:
     return node
 
 
-DECLARATIVE_CHECK = "vertice_lint.checks.declarative:declarative_rule"
-
-
 def entry_errors(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
     """(path, message) of what is wrong with a catalog entry, most useful first."""
     errors = sorted(
@@ -95,9 +96,7 @@ def entry_errors(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
     out = [
         (
             tuple(e.absolute_path),
-            "a rule has either `check` or `match` (a declarative rule), not both"
-            if e.validator == "not"
-            else e.message,
+            e.message,
         )
         for e in errors
     ]
@@ -144,7 +143,6 @@ def entry_meta(data: dict[str, Any], source: str) -> RuleMeta:
         fix_safety=data["fix"]["safety"],
         fix_description=data["fix"].get("description", ""),
         enabled=data.get("enabled", True),
-        check=DECLARATIVE_CHECK if "match" in data else data.get("check"),
         examples=examples,
         source=source,
         match=data.get("match"),
@@ -208,8 +206,8 @@ def load_user_rules(
         data = _plain(document.plain)
         errors = entry_errors(data)
         if not errors and isinstance(data, dict):
-            if "check" in data or "match" not in data:
-                errors = [((), "a user rule has `match`, `schema` and `message`, not `check`")]
+            if "match" not in data:
+                errors = [((), "a user rule has `match`, `schema` and `message`")]
             elif data["id"].startswith("VL"):
                 errors = [
                     (("id",), "VL ids belong to the built-in catalog: use a prefix of your own")

@@ -10,16 +10,16 @@ from pathlib import Path
 
 from vertice_lint import suppress
 from vertice_lint.catalog import RuleMeta, load_catalog, load_user_rules
-from vertice_lint.checks import CheckContext, load_check
+from vertice_lint.checks import CheckContext
+from vertice_lint.checks.declarative import declarative_rule
+from vertice_lint.checks.registry import AFTER_FILTER, RULES, WITHOUT_LINK, Check
 from vertice_lint.config import Config
-from vertice_lint.diagnostics import Diagnostic, Edit, Fix, ParseFailure, Safety
+from vertice_lint.diagnostics import Diagnostic, ParseFailure
 from vertice_lint.discover import Kind, SourceFile, classify, discover
 from vertice_lint.link.workspace import fallback_workspace, link
 from vertice_lint.model import Workspace
 from vertice_lint.parsers import ParsedFile, parse_file, skip_file
 from vertice_lint.source import read_bytes
-
-UNUSED_SUPPRESSION = "VL002"
 
 
 @dataclass(frozen=True)
@@ -108,40 +108,31 @@ def _parse_all(
     return parsed
 
 
-def _unused_suppression_fix(text: str, sup: suppress.Suppression, idle: Sequence[str]) -> Fix:
-    remaining = [c for c in sup.codes if c not in idle]
-    if remaining:
-        kind = "ignore-file" if sup.whole_file else "ignore"
-        new = f"# vertice-lint: {kind}[{', '.join(remaining)}]"
-        return Fix((Edit(sup.path, sup.start, sup.end, new),), Safety.SAFE, "remove unused codes")
-    line_start = text.rfind("\n", 0, sup.start) + 1
-    line_end = text.find("\n", sup.end)
-    line_end = len(text) if line_end < 0 else line_end + 1
-    before = text[line_start : sup.start]
-    after = text[sup.end : line_end]
-    if not before.strip() and not after.strip():
-        edit = Edit(sup.path, line_start, line_end, "")  # the comment was the whole line
-    elif after.strip():
-        # more comment text follows the marker: keep it a comment
-        edit = Edit(sup.path, sup.start, sup.end, "#")
-    else:
-        start = sup.start
-        while start > line_start and text[start - 1] in " \t":
-            start -= 1
-        edit = Edit(sup.path, start, sup.end, "")
-    return Fix((edit,), Safety.SAFE, "remove the unused suppression")
-
-
-# The rules that still run when link() fails: they read the parsed files, not the links.
-WITHOUT_LINK = frozenset({"VL001", "VL003", "VL801"})
-
-
 def _internal_error(where: str, exc: Exception) -> str:
     last = traceback.extract_tb(exc.__traceback__)[-1]
     return (
         f"internal error in {where}: {type(exc).__name__}: {exc}"
         f" ({Path(last.filename).name}:{last.lineno})"
     )
+
+
+def check_of(meta: RuleMeta) -> Check | None:
+    """The check of a rule: the registry's, or the declarative engine for a rule written as data."""
+    return declarative_rule if meta.declarative else RULES.get(meta.id)
+
+
+def _run_check(
+    meta: RuleMeta, ctx: CheckContext, ws: Workspace, out: list[Diagnostic], errors: list[str]
+) -> bool:
+    """Run one rule into `out`; False (and an internal error) when it raised."""
+    try:
+        check = check_of(meta)
+        if check is not None:
+            out.extend(check(ws, ctx))
+    except Exception as exc:  # one broken rule must not hide the others' findings
+        errors.append(_internal_error(f"{meta.id} ({meta.name})", exc))
+        return False
+    return True
 
 
 def lint(
@@ -178,15 +169,11 @@ def lint(
 
     found: list[Diagnostic] = []
     failed: set[str] = set()
-    for rule_id in sorted(ran):
-        meta = catalog[rule_id]
-        try:
-            check = load_check(meta)
-            if check is not None:
-                found.extend(check(workspace, CheckContext(meta)))
-        except Exception as exc:  # one broken rule must not hide the others' findings
+    for rule_id in sorted(ran - AFTER_FILTER):
+        if not _run_check(
+            catalog[rule_id], CheckContext(catalog[rule_id]), workspace, found, errors
+        ):
             failed.add(rule_id)
-            errors.append(_internal_error(f"{rule_id} ({meta.name})", exc))
 
     # filter: per-file ignores, then inline suppressions and annotations
     if config.per_file_ignores:
@@ -198,32 +185,19 @@ def lint(
                 for glob, rules in config.per_file_ignores
             )
         ]
-    sups: list[suppress.Suppression] = []
-    for pf in workspace.files.values():
-        if pf.text is not None and "vertice-lint" in pf.text.text:
-            sups.extend(suppress.find_suppressions(pf.source.path, pf.text.text, pf.source.kind))
+    sups = workspace.suppressions
     filtered = suppress.apply(found, sups, workspace.ignore_scopes)
     result = list(filtered.kept)
-    if UNUSED_SUPPRESSION in ran:
-        ctx = CheckContext(catalog[UNUSED_SUPPRESSION])
-        # a rule that raised reported nothing: its suppressions (and blanket ones) are not judged
-        judged = ran - failed
-        for sup, idle in suppress.unused(sups, filtered.used, judged, set(catalog)):
-            if failed and not sup.codes:
-                continue
-            text = workspace.files[sup.path].text
-            assert text is not None
-            what = ", ".join(idle) if idle else "every rule"
-            result.append(
-                ctx.diagnostic(
-                    sup.path,
-                    sup.line,
-                    sup.col,
-                    f"unused suppression: no {what} diagnostic is reported "
-                    + ("in this file" if sup.whole_file else "on this line"),
-                    fix=_unused_suppression_fix(text.text, sup, idle),
-                )
-            )
+    # a rule that raised reported nothing: its suppressions (and blanket ones) are not judged
+    judged = ran - failed
+    idle = tuple(
+        (sup, codes)
+        for sup, codes in suppress.unused(sups, filtered.used, judged, set(catalog))
+        if not (failed and not sup.codes)
+    )
+    for rule_id in sorted(ran & AFTER_FILTER):
+        ctx = CheckContext(catalog[rule_id], idle_suppressions=idle)
+        _run_check(catalog[rule_id], ctx, workspace, result, errors)
     if only is not None:
         prefixes = [p.rstrip("/") for p in only]
         result = [

@@ -131,7 +131,7 @@ def test_a_bad_user_rule_is_vl003_at_its_position(tmp_path: Path) -> None:
             "policy/b.yaml",
             1,
             1,
-            "invalid rule: a rule has either `check` or `match` (a declarative rule), not both",
+            "invalid rule: Additional properties are not allowed ('check' was unexpected)",
         ),
         (
             "VL003",

@@ -22,7 +22,6 @@ def _rule(rule_id: str, name: str, severity: Severity, safety: str, fix: str = "
         fix_safety=safety,
         fix_description=fix,
         enabled=True,
-        check=None,
     )
 
 

@@ -1,17 +1,19 @@
-"""The rule registry: each catalog entry names its check, a function of the Workspace.
+"""The rules: each a function of the Workspace (a check) that compares facts of the model and
+yields diagnostics. The registry, `checks.registry.RULES`, maps each catalog id to its check.
 
-A check never reads or parses files; it asks the model and yields diagnostics.
+A check never reads or parses files, and never derives a fact another rule could need: it asks
+the model (`vertice_lint.model`) and yields diagnostics.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vertice_lint.catalog import RuleMeta
 from vertice_lint.diagnostics import Diagnostic, Evidence, Fix, Severity
+from vertice_lint.suppress import Suppression
 
 if TYPE_CHECKING:
     from vertice_lint.model import Workspace
@@ -19,9 +21,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What a check knows about itself: its catalog entry."""
+    """What a check knows about itself (its catalog entry) and, for a rule that judges the
+    suppressions (VL002), what the filter did: the suppressions, with the codes of each that
+    suppressed nothing this run."""
 
     meta: RuleMeta
+    idle_suppressions: tuple[tuple[Suppression, tuple[str, ...]], ...] = ()
 
     def diagnostic(
         self,
@@ -53,15 +58,3 @@ class CheckContext:
 
 
 Check = Callable[["Workspace", CheckContext], Iterable[Diagnostic]]
-
-
-def load_check(meta: RuleMeta) -> Check | None:
-    """The check function a catalog entry names (`module:function`), or None for none."""
-    if not meta.check:
-        return None
-    module_name, _, func_name = meta.check.partition(":")
-    if not module_name.startswith("vertice_lint."):
-        raise ValueError(f"{meta.id}: check {meta.check!r} is not part of vertice_lint")
-    module = importlib.import_module(module_name)
-    func: Check = getattr(module, func_name)
-    return func

@@ -18,6 +18,7 @@ from vertice_lint.diagnostics import Evidence, ParseFailure
 from vertice_lint.discover import Kind, is_dockerfile_variant
 from vertice_lint.link.image import contents
 from vertice_lint.link.runtime import build_runtimes
+from vertice_lint.link.suppressions import suppressions
 from vertice_lint.model import (
     POD_TEMPLATES,
     ConfigSource,
@@ -1190,6 +1191,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         kube_objects=tuple(entries),
         runtimes=runtimes,
         ignore_scopes=tuple(_ignore_scopes(entries)),
+        suppressions=suppressions(files),
         stale_dockerfiles=tuple(stale),
         kubernetes_version=version,
         schema_skipped=skipped,
@@ -1217,4 +1219,5 @@ def fallback_workspace(root: Path, config: Config, files: Mapping[str, ParsedFil
         files=dict(files),
         kube_objects=entries,
         kubernetes_version=version,
+        suppressions=suppressions(files),
     )

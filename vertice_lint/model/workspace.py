@@ -23,7 +23,7 @@ from vertice_lint.model.files import (
     YamlFile,
 )
 from vertice_lint.parsers import ParsedFile
-from vertice_lint.suppress import ObjectScope
+from vertice_lint.suppress import ObjectScope, Suppression
 
 if TYPE_CHECKING:
     from vertice_lint.model.image import Image
@@ -181,6 +181,7 @@ class Workspace:
     kube_objects: tuple[KubeEntry, ...] = ()
     runtimes: tuple[ContainerRuntime, ...] = ()
     ignore_scopes: tuple[ObjectScope, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()  # inline `# vertice-lint: ignore` comments
     stale_dockerfiles: tuple[str, ...] = ()
     kubernetes_version: str = ""  # the schema version VL801 validates against
     schema_skipped: int = 0
