@@ -50,7 +50,7 @@ def test_convention(module: str, expected: str) -> None:
 
 def test_precedence_and_sources() -> None:
     mm = ModuleMap(
-        config=[("yaml", "our-yaml")],
+        config=(("yaml", "our-yaml"),),
         data={"yaml": ("PyYAML",), "sklearn": ("scikit-learn",)},
         namespaces=NAMESPACES,
         environment={"sklearn": ("other",), "jose": ("python-jose",), "requests": ("requests",)},
@@ -107,7 +107,8 @@ def test_shipped_module_map() -> None:
 
 
 def test_shipped_tables() -> None:
-    assert system_modules()["bcc"]["debian"][0] == "python3-bpfcc"
+    assert system_modules()["bcc"].debian[0] == "python3-bpfcc"
+    assert system_modules()["dbus"].pypi == ("dbus-python",)
     assert {"starlette", "pydantic"} <= set(transitive_table()["fastapi"])
 
 
