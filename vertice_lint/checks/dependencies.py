@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import tomlkit
 from packaging.utils import canonicalize_name
@@ -23,6 +23,7 @@ from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety, Se
 from vertice_lint.fix.text_edit import append_line, insert_line, replace_span
 from vertice_lint.model import (
     DIST_PACKAGES,
+    ContainerRuntime,
     Declared,
     ImageDeps,
     Owner,
@@ -304,7 +305,14 @@ def system_module(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
 # --- VL303 requirements-not-installed ---------------------------------------------------------
 
 
-def _may_run_python(ws: Workspace, deps: ImageDeps) -> bool:
+def _runtimes_by_image(ws: Workspace) -> dict[str, list[ContainerRuntime]]:
+    by_image: dict[str, list[ContainerRuntime]] = {}
+    for ctr in ws.runtimes:
+        by_image.setdefault(ctr.image.key, []).append(ctr)
+    return by_image
+
+
+def _may_run_python(deps: ImageDeps, runtimes: Sequence[ContainerRuntime]) -> bool:
     """Whether the image has or runs Python: a Python base image, a Python install, or a
     command that starts Python (not `node server.js`, not a Go binary)."""
     image = deps.image
@@ -312,9 +320,7 @@ def _may_run_python(ws: Workspace, deps: ImageDeps) -> bool:
         return True
     if image.contents is not None and image.contents.python_version is not None:
         return True
-    for cr in ws.runtimes:
-        if cr.image.key != image.key:
-            continue
+    for cr in runtimes:
         for entry in cr.runtime.entrypoints:
             if entry.kind != "executable" or "python" in posixpath.basename(entry.program):
                 return True
@@ -325,9 +331,10 @@ def requirements_not_installed(ws: Workspace, ctx: CheckContext) -> Iterator[Dia
     """A requirements file beside a service's Dockerfile that none of its images installs."""
     directories = {s.name: s.directory for s in ws.services}
     by_dir: dict[str, list[ImageDeps]] = {}
+    by_image = _runtimes_by_image(ws)
     for deps in ws.image_deps.values():
         image = deps.image
-        if not _may_run_python(ws, deps):
+        if not _may_run_python(deps, by_image.get(image.key, ())):
             continue  # a Node/Go/JVM image: a requirements.txt beside it is for something else
         directory = directories.get(image.service or "", posixpath.dirname(image.dockerfile))
         by_dir.setdefault(directory, []).append(deps)
@@ -465,15 +472,15 @@ def unused_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
             found.add(canonicalize_name(entry.program))
             if entry.repo_path is None and entry.kind != "executable":
                 found.add("?")  # an entrypoint not found: its imports are unknown
+    by_image = _runtimes_by_image(ws)
     seen: set[tuple[str, int, int]] = set()
     for key, deps in sorted(ws.image_deps.items()):
         if deps.unknown or key not in runs or "?" in runs[key] or not uses.get(key):
             continue
         imported: set[str] = set()
         modules = [use.module for use in uses[key]]
-        for ctr in ws.runtimes:
-            if ctr.image.key == key:
-                modules += [e.target for e in ctr.runtime.imports if e.status == "third-party"]
+        for ctr in by_image.get(key, ()):
+            modules += [e.target for e in ctr.runtime.imports if e.status == "third-party"]
         for module in modules:
             imported |= mm.providers(module)
         for declared in deps.declared:
