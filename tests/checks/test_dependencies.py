@@ -511,6 +511,18 @@ def test_system_module_visible_through_pythonpath(tmp_path: Path) -> None:
     assert _lint(tmp_path, "VL301", "VL302") == []
 
 
+def test_system_module_visible_through_the_pythonpath_the_runtime_sees(tmp_path: Path) -> None:
+    """VL302 reads the one PYTHONPATH of the runtime (entries normalised, the container's env
+    over the image's ENV), not its own reading of the env: a trailing slash is the same path."""
+    dockerfile = (
+        "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y python3-apt\n"
+        "ENV PYTHONPATH=/usr/lib/python3/dist-packages/\nCOPY main.py .\n"
+        'CMD ["python", "main.py"]\n'
+    )
+    _repo(tmp_path, {"Dockerfile": dockerfile, "main.py": "import apt_pkg\n"})
+    assert _lint(tmp_path, "VL301", "VL302") == []
+
+
 def test_system_module_from_pypi_alternative(tmp_path: Path) -> None:
     _repo(tmp_path, _service("import gi\n", "PyGObject==3.50.0\n"))
     assert _lint(tmp_path, "VL301", "VL302") == []

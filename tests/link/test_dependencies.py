@@ -1,4 +1,5 @@
-"""The module map (sources, precedence, convention), the shipped data, and its generator."""
+"""The module map (sources, precedence, convention), the shipped data, and its generator; the
+dependency facts link derives (what each image installs, the pins, the third-party imports)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,18 @@ import importlib.util
 import json
 import sys
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 from packaging.utils import canonicalize_name
 
+from tests.helpers import workspace, write_repo
+from vertice_lint.config import Config
 from vertice_lint.link.dependencies import module_map_data, system_modules, transitive_table
-from vertice_lint.model import ModuleMap, conventional_distribution
+from vertice_lint.link.workspace import link
+from vertice_lint.model import DistPackagesLink, ModuleMap, conventional_distribution
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMESPACES = frozenset({"google", "google.cloud", "azure"})
@@ -50,7 +55,7 @@ def test_convention(module: str, expected: str) -> None:
 
 def test_precedence_and_sources() -> None:
     mm = ModuleMap(
-        config=[("yaml", "our-yaml")],
+        config=(("yaml", "our-yaml"),),
         data={"yaml": ("PyYAML",), "sklearn": ("scikit-learn",)},
         namespaces=NAMESPACES,
         environment={"sklearn": ("other",), "jose": ("python-jose",), "requests": ("requests",)},
@@ -107,7 +112,8 @@ def test_shipped_module_map() -> None:
 
 
 def test_shipped_tables() -> None:
-    assert system_modules()["bcc"]["debian"][0] == "python3-bpfcc"
+    assert system_modules()["bcc"].debian[0] == "python3-bpfcc"
+    assert system_modules()["dbus"].pypi == ("dbus-python",)
     assert {"starlette", "pydantic"} <= set(transitive_table()["fastapi"])
 
 
@@ -244,3 +250,145 @@ def test_private_modules_and_contrib_namespaces_name_their_distribution() -> Non
         "openfeature.api": "openfeature-sdk",
         "openfeature.contrib.provider.flagd": "openfeature-provider-flagd",
     }
+
+
+# --- the facts link derives: module map, what each image installs, the pins, the imports --------
+
+API_DOCKERFILE = """\
+FROM python:3.11-slim AS base
+RUN apt-get update && apt-get install -y python3-apt \\
+    && echo /usr/lib/python3/dist-packages > /usr/local/lib/python3.10/site-packages/deb.pth
+FROM base
+WORKDIR /app
+COPY requirements.txt constraints.txt ./
+RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
+COPY install.sh .
+RUN ./install.sh
+COPY . .
+CMD ["python", "main.py"]
+"""
+WORKER_DOCKERFILE = """\
+FROM python:3.11-slim
+WORKDIR /app
+COPY . .
+RUN pip install --no-cache-dir -r requirements.txt
+CMD ["python", "worker.py"]
+"""
+REPO = {
+    "services/api/Dockerfile": API_DOCKERFILE,
+    "services/api/requirements.txt": "flask==3.0.0\nrequests>=2\n",
+    "services/api/constraints.txt": "requests==2.32.3\n",
+    "services/api/install.sh": "#!/bin/sh\npip install --no-cache-dir redis==5.0.1\n",
+    "services/api/main.py": "import flask\nimport redis\nimport yaml.constructor\n",
+    "services/worker/Dockerfile": WORKER_DOCKERFILE,
+    # compiled by pip-compile: itsdangerous is pinned only because flask needs it
+    "services/worker/requirements.txt": (
+        "flask==2.3.0\n    # via -r requirements.in\nitsdangerous==2.1.2\n    # via flask\n"
+    ),
+    "services/worker/worker.py": "import flask\n",
+}
+API = "services/api/Dockerfile@services/api"
+WORKER = "services/worker/Dockerfile@services/worker"
+
+
+def test_the_module_map_is_a_fact_of_the_workspace(tmp_path: Path) -> None:
+    config = Config(select=(), module_map=(("yaml", "our-yaml"),))
+    ws = workspace(tmp_path, REPO, config)
+    assert ws.module_map.config == (("yaml", "our-yaml"),)
+    owner = ws.module_map.owner("yaml.constructor")
+    assert (owner.module, owner.name, owner.source) == ("yaml", "our-yaml", "config")
+    assert ws.module_map.owner("flask").source == "convention"
+    apt = ws.module_map.system_module("apt_pkg.Cache")
+    assert apt is not None and apt.debian == ("python3-apt",)
+    assert ws.module_map.system_module("flask") is None
+
+
+def test_what_an_image_installs(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, REPO)
+    assert sorted(ws.image_deps) == [API, WORKER]
+    deps = ws.image_deps[API]
+    assert deps.image.key == API
+    assert [(f.path, f.kind, f.install.line) for f in deps.files] == [
+        ("services/api/requirements.txt", "requirements", 7),
+        ("services/api/constraints.txt", "constraints", 7),
+    ]
+    # redis comes from the script the RUN on line 9 runs; the Dockerfile is where it is installed
+    assert [(d.normalized, d.path, d.install.line) for d in deps.declared] == [
+        ("flask", "services/api/requirements.txt", 7),
+        ("requests", "services/api/requirements.txt", 7),
+        ("redis", "services/api/Dockerfile", 9),
+    ]
+    assert deps.names == {"flask", "requests", "redis"}
+    assert deps.constraint_pins == {"requests": "2.32.3"}
+    assert deps.transitive["werkzeug"] == ("flask", "data/transitive.json")
+    assert [(i.value, i.line) for i in deps.apt] == [("python3-apt", 2)]
+    assert (deps.unknown, deps.clean_base, deps.lock) == ((), True, None)
+    assert (deps.final_line, deps.final_col) == (4, 1)  # the final stage's FROM
+    assert deps.dist_packages_links == (DistPackagesLink(2, 5, "3.10"),)  # through `base`
+    assert [d.resolver_pin for d in deps.declared] == [False, False, False]
+    worker = ws.image_deps[WORKER]
+    assert [(d.normalized, d.resolver_pin) for d in worker.declared] == [
+        ("flask", False),
+        ("itsdangerous", True),
+    ]
+    assert worker.dist_packages_links == ()
+
+
+def test_the_pins_of_the_repository(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, REPO)
+    pins = {
+        name: {version: [d.path for d in where] for version, where in by.items()}
+        for name, by in ws.pins.items()
+    }
+    assert pins == {
+        "flask": {
+            "3.0.0": ["services/api/requirements.txt"],
+            "2.3.0": ["services/worker/requirements.txt"],
+        },
+        "redis": {"5.0.1": ["services/api/Dockerfile"]},
+        "itsdangerous": {"2.1.2": ["services/worker/requirements.txt"]},
+    }
+
+
+def test_the_third_party_imports_of_each_image(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, REPO)
+    assert {k: [(u.module, u.edge.imp.line) for u in v] for k, v in ws.third_party.items()} == {
+        API: [("flask", 1), ("redis", 2), ("yaml.constructor", 3)],
+        WORKER: [("flask", 1)],
+    }
+    use = ws.third_party[API][0]
+    assert (use.entry.path, use.entry.line) == ("services/api/Dockerfile", 11)
+
+
+def test_a_script_is_read_from_the_parsed_files(tmp_path: Path) -> None:
+    """What the parsed files hold (the `--fix` overlay) is the script, not what is on disk."""
+    ws = workspace(tmp_path, REPO)
+    script = "services/api/install.sh"
+    parsed = ws.files[script]
+    assert parsed.text is not None
+    files = dict(ws.files)
+    files[script] = replace(parsed, text=replace(parsed.text, text="pip install celery==5.4.0\n"))
+    relinked = link(ws.root, ws.config, files)
+    assert [d.normalized for d in relinked.image_deps[API].declared][2:] == ["celery"]
+
+
+def test_a_script_outside_the_repository_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "install.sh").write_text("#!/bin/sh\npip install redis==5.0.1\n")
+    root = tmp_path / "repo"
+    write_repo(root, {k: v for k, v in REPO.items() if not k.endswith("install.sh")})
+    (root / "services/api/install.sh").symlink_to(outside / "install.sh")
+    ws = workspace(root)
+    deps = ws.image_deps[API]
+    assert "redis" not in deps.names
+    assert deps.unknown == ("services/api/install.sh (run by the Dockerfile) cannot be read",)
+
+
+def test_the_python_files_of_the_repository(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, {**REPO, "lib/pkg/__init__.py": "", "lib/pkg/sub/mod.py": ""})
+    index = ws.python_index
+    assert index.find("worker") == ("services/worker/worker.py",)
+    assert index.find("pkg") == ("lib/pkg/__init__.py",)
+    assert index.has_submodule("lib/pkg", "sub")  # a namespace subpackage
+    assert not index.has_submodule("lib/pkg", "other")

@@ -592,3 +592,61 @@ def test_gunicorn_config_module_and_default_file_are_loaded(tmp_path: Path) -> N
         ("app", "app", "app.py"),
         ("config", "__config__", "gunicorn.conf.py"),
     ]
+
+
+# --- facts of a runtime the rules compare: start-up imports, PYTHONPATH, removed modules -------
+
+
+def test_what_runs_at_start_up_and_the_pythonpath(tmp_path: Path) -> None:
+    files = {
+        "Dockerfile": (
+            "FROM python:3.12-slim\nWORKDIR /app\nENV PYTHONPATH=lib:/opt/x/:$EXTRA\n"
+            'COPY . .\nCMD ["python", "main.py"]\n'
+        ),
+        "main.py": (
+            "import pkg.eager\n"
+            "def later():\n    import pkg.lazy\n"
+            "try:\n    import pkg.guarded\nexcept ImportError:\n    pass\n"
+            "import distutils\n"
+        ),
+        "pkg/__init__.py": "",
+        "pkg/eager.py": "import pkg.deep\n",
+        "pkg/deep.py": "",
+        "pkg/lazy.py": "import pkg.lazydeep\n",
+        "pkg/lazydeep.py": "",
+        "pkg/guarded.py": "",
+    }
+    ws = _workspace(tmp_path, files)
+    (run,) = ws.runtimes
+    runtime = run.runtime
+    assert runtime.pythonpath == ("/app/lib", "/opt/x")
+    assert {"main.py", "pkg/eager.py", "pkg/deep.py"} <= runtime.eager
+    assert not {"pkg/lazy.py", "pkg/lazydeep.py", "pkg/guarded.py"} & runtime.eager
+    edges = {e.target: e for e in runtime.imports}
+    assert edges["pkg.lazy"].function == "later"
+    assert edges["pkg.eager"].function is None
+    assert [t for t, e in edges.items() if runtime.at_startup(e)] == [
+        "pkg.eager",
+        "distutils",
+        "pkg.deep",
+    ]
+    assert (edges["distutils"].status, edges["distutils"].removed_in) == ("third-party", "3.12")
+    assert edges["pkg.eager"].removed_in is None
+
+
+def test_a_container_env_pythonpath_replaces_the_images(tmp_path: Path) -> None:
+    files = {
+        "Dockerfile": "FROM python:3.11-slim\nWORKDIR /app\nENV PYTHONPATH=/img\nCOPY . .\n"
+        'CMD ["python", "main.py"]\n',
+        "main.py": "",
+        "docker-compose.yml": (
+            "services:\n  app:\n    build: .\n    environment:\n"
+            "      PYTHONPATH: src:/usr/lib/python3/dist-packages/\n"
+        ),
+    }
+    ws = _workspace(tmp_path, files)
+    paths = sorted((r.container is not None, r.runtime.pythonpath) for r in ws.runtimes)
+    assert paths == [
+        (False, ("/img",)),  # the image's own command
+        (True, ("/app/src", "/usr/lib/python3/dist-packages")),  # the compose service
+    ]

@@ -1,44 +1,37 @@
 """VL3xx: what the code imports against what the image installs.
 
-Every rule reads two derived facts of `vertice_lint.distributions`: the module map (import
-name -> distribution, with its source) and what each image installs. The imports are those of
-the image's import closure (`ws.runtimes`): only what the container really runs, without
-imports under `try/except ImportError` or `if TYPE_CHECKING`, nor `importlib.import_module`
-strings. A finding about an image's code is reported once however many containers run it.
+Every rule compares facts link derived (link/dependencies.py): the module map (import name ->
+distribution, with its source, `ws.module_map`), what each image installs (`ws.image_deps`),
+the pins of the repository (`ws.pins`) and the third-party imports of each image's code
+(`ws.third_party`). The imports are those of the image's import closure (`ws.runtimes`): only
+what the container really runs, without imports under `try/except ImportError` or `if
+TYPE_CHECKING`, nor `importlib.import_module` strings. A finding about an image's code is
+reported once however many containers run it.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 
 import tomlkit
 from packaging.utils import canonicalize_name
 
 from vertice_lint.checks import CheckContext
 from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety, Severity
-from vertice_lint.discover import Kind
 from vertice_lint.fix.text_edit import append_line, insert_line, replace_span
-from vertice_lint.link.dependencies import (
-    image_dependencies,
-    module_map,
-    pinned_as_dependency,
-    repository_pins,
-    system_modules,
-)
-from vertice_lint.link.runtime import removed_from_stdlib
 from vertice_lint.model import (
+    DIST_PACKAGES,
+    ContainerRuntime,
     Declared,
     ImageDeps,
-    ImportEdge,
-    ModuleMap,
     Owner,
+    ThirdPartyImport,
     Workspace,
     declared_by_spelling,
 )
-from vertice_lint.parsers.requirements import RequirementsFile
+from vertice_lint.model.files import RequirementsFile
 
 _DEV_FILE = re.compile(
     r"(^|[-_./])(dev|devel|test|tests|testing|lint|docs?|ci|local|build)([-_.]|$)"
@@ -63,44 +56,6 @@ _RUN_NOT_IMPORTED = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class _Use:
-    """A third-party import reached from an image's entrypoints."""
-
-    edge: ImportEdge
-    module: str  # the dotted module looked up (below a namespace: `google.cloud.storage`)
-    entry: Evidence  # the command that runs the code
-
-
-def _uses(ws: Workspace, mm: ModuleMap) -> dict[str, list[_Use]]:
-    """Third-party, unguarded imports by image key, once per image and statement."""
-
-    def compute(w: Workspace) -> dict[str, list[_Use]]:
-        found: dict[str, dict[tuple[str, int, int, str], _Use]] = {}
-        for ctr in w.runtimes:
-            per_image = found.setdefault(ctr.image.key, {})
-            runtime = ctr.runtime
-            if not runtime.entrypoints:
-                continue
-            entry = runtime.entrypoints[0].source
-            for edge in runtime.imports:
-                if edge.status != "third-party" or edge.imp.guarded or edge.imp.type_checking:
-                    continue
-                modules = [edge.target]
-                if mm.is_namespace(edge.target) and edge.imp.is_from:
-                    modules = [f"{edge.target}.{n.name}" for n in edge.imp.names]
-                for module in modules:
-                    key = (edge.path, edge.imp.line, edge.imp.col, mm.owner(module).module)
-                    per_image.setdefault(key, _Use(edge, module, entry))
-        return {k: [v[key] for key in sorted(v)] for k, v in found.items()}
-
-    return ws.derive("dependencies.uses", compute)
-
-
-def _system_provided(module: str) -> bool:
-    return module.split(".")[0] in system_modules()
-
-
 # --- VL301 missing-requirement ----------------------------------------------------------------
 
 
@@ -113,7 +68,7 @@ def _version_for(ws: Workspace, deps: ImageDeps, owner: Owner) -> tuple[str | No
             return version, f"the lock file {deps.lock.path}"
     if name in deps.constraint_pins:
         return deps.constraint_pins[name], "the constraints file"
-    versions = repository_pins(ws).get(name, {})
+    versions = ws.pins.get(name, {})
     if len(versions) == 1:
         version, where = next(iter(versions.items()))
         paths = sorted({d.path for d in where})
@@ -154,14 +109,14 @@ def _missing_fix(ws: Workspace, deps: ImageDeps, owner: Owner) -> Fix | None:
     target = deps.fix_target()
     if target is None:
         return None
-    parsed = ws.files.get(target.path)
-    if parsed is None or parsed.text is None:
+    text = ws.text(target.path)
+    if text is None:
         return None
     version, source = _version_for(ws, deps, owner)
     line = f"{owner.name}=={version}" if version else owner.name
-    text = parsed.text.text
-    if isinstance(parsed.record, RequirementsFile):
-        edit: Edit | None = _requirements_fix(text, parsed.record, target.path, line)
+    record = ws.requirements_file(target.path)
+    if record is not None:
+        edit: Edit | None = _requirements_fix(text, record, target.path, line)
     else:
         edit = _pyproject_fix(text, target.path, line)
     if edit is None:
@@ -184,19 +139,18 @@ def missing_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
     may bring distributions of its own, or with installs vertice-lint cannot read, are
     skipped: absence would prove nothing.
     """
-    mm = module_map(ws)
-    all_deps = image_dependencies(ws)
-    for key, uses in sorted(_uses(ws, mm).items()):
-        deps = all_deps.get(key)
+    mm = ws.module_map
+    for key, uses in sorted(ws.third_party.items()):
+        deps = ws.image_deps.get(key)
         if deps is None or deps.unknown or not deps.clean_base:
             continue
         python = deps.image.contents.python_version if deps.image.contents else None
         for use in uses:
-            removed = removed_from_stdlib(use.module, python)
+            removed = use.edge.removed_in
             if removed is not None:
                 yield from _removed_module(ws, ctx, deps, use, removed, python or "")
                 continue
-            if _system_provided(use.module) and not mm.providers(use.module) & deps.names:
+            if mm.system_module(use.module) and not mm.providers(use.module) & deps.names:
                 continue  # VL302's
             providers = mm.providers(use.module)
             if providers & deps.names or declared_by_spelling(
@@ -238,7 +192,12 @@ _REPLACEMENTS = {"distutils": "setuptools"}
 
 
 def _removed_module(
-    ws: Workspace, ctx: CheckContext, deps: ImageDeps, use: _Use, removed: str, python: str
+    ws: Workspace,
+    ctx: CheckContext,
+    deps: ImageDeps,
+    use: ThirdPartyImport,
+    removed: str,
+    python: str,
 ) -> Iterator[Diagnostic]:
     """VL301 for a module the image's Python no longer has in its standard library."""
     top = use.module.split(".")[0]
@@ -270,68 +229,45 @@ def _removed_module(
 # --- VL302 system-module ----------------------------------------------------------------------
 
 
-def _run_texts(deps: ImageDeps) -> list[tuple[int, int, str]]:
-    record = deps.image.record
-    stage = record.final
-    chain = [stage]
-    while chain[-1].base_stage is not None:
-        chain.append(record.stages[chain[-1].base_stage])
-    return [(run.line, run.col, run.text) for s in reversed(chain) for run in s.runs]
-
-
-_SITE = re.compile(r"/usr/local/lib/python(\d+\.\d+)/(?:site|dist)-packages")
-_DIST_PACKAGES = "/usr/lib/python3/dist-packages"
-
-
-def _visibility(deps: ImageDeps, pythonpath: str) -> tuple[bool, list[Evidence]]:
+def _visibility(deps: ImageDeps, pythonpath: tuple[str, ...]) -> tuple[bool, list[Evidence]]:
     """Whether Debian's dist-packages is visible to the image's /usr/local Python."""
-    if _DIST_PACKAGES in pythonpath.split(":"):
+    if DIST_PACKAGES in pythonpath:
         return True, []
     version = deps.image.contents.python_version if deps.image.contents else None
     wrong: list[Evidence] = []
-    for line, col, text in _run_texts(deps):
-        if _DIST_PACKAGES not in text:
-            continue
-        for match in _SITE.finditer(text):
-            if match.group(1) == version:
-                return True, []
-            wrong.append(
-                Evidence(
-                    deps.image.dockerfile,
-                    line,
-                    col,
-                    f"links it into Python {match.group(1)}'s site-packages, not {version}'s",
-                )
+    for link in deps.dist_packages_links:
+        if link.python == version:
+            return True, []
+        wrong.append(
+            Evidence(
+                deps.image.dockerfile,
+                link.line,
+                link.col,
+                f"links it into Python {link.python}'s site-packages, not {version}'s",
             )
+        )
     return False, wrong
 
 
 def system_module(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """An import only a distro package provides, missing or invisible to the image's Python."""
-    mm = module_map(ws)
-    all_deps = image_dependencies(ws)
-    table = system_modules()
-    pythonpaths: dict[str, str] = {}
+    mm = ws.module_map
+    pythonpaths: dict[str, tuple[str, ...]] = {}
     for ctr in ws.runtimes:
-        value = ctr.image.env.get("PYTHONPATH", "")
-        if ctr.container is not None:
-            value = next(
-                (e.value or "" for e in ctr.container.env if e.name == "PYTHONPATH"), value
-            )
-        pythonpaths[ctr.image.key] = value
-    for key, uses in sorted(_uses(ws, mm).items()):
-        deps = all_deps.get(key)
+        pythonpaths[ctr.image.key] = ctr.runtime.pythonpath  # the last container's
+    for key, uses in sorted(ws.third_party.items()):
+        deps = ws.image_deps.get(key)
         if deps is None or deps.image.contents is None:
             continue
         for use in uses:
             top = use.module.split(".")[0]
-            entry = table.get(top)
+            entry = mm.system_module(use.module)
             if entry is None or mm.providers(use.module) & deps.names:
                 continue
-            packages = entry.get("debian", ())
+            packages = entry.debian
             installed = [i for i in deps.apt if i.value in packages]
             imp = use.edge.imp
-            also = entry.get("pypi", ())
+            also = entry.pypi
             pypi = f" (or the PyPI distribution {', '.join(also)})" if also else ""
             if not installed:
                 yield ctx.diagnostic(
@@ -345,7 +281,7 @@ def system_module(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
                 continue
             if deps.image.contents.python_prefix != "/usr/local":
                 continue
-            visible, wrong = _visibility(deps, pythonpaths.get(key, ""))
+            visible, wrong = _visibility(deps, pythonpaths.get(key, ()))
             if visible:
                 continue
             apt = installed[0]
@@ -355,7 +291,7 @@ def system_module(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
                 imp.line,
                 imp.col,
                 f"{top} comes from the Debian package {apt.value}, installed under"
-                f" {_DIST_PACKAGES} for Debian's python3, which the image's Python {version}"
+                f" {DIST_PACKAGES} for Debian's python3, which the image's Python {version}"
                 " (/usr/local) does not read: link it into"
                 f" /usr/local/lib/python{version}/site-packages or add it to PYTHONPATH",
                 evidence=(
@@ -369,7 +305,14 @@ def system_module(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
 # --- VL303 requirements-not-installed ---------------------------------------------------------
 
 
-def _may_run_python(ws: Workspace, deps: ImageDeps) -> bool:
+def _runtimes_by_image(ws: Workspace) -> dict[str, list[ContainerRuntime]]:
+    by_image: dict[str, list[ContainerRuntime]] = {}
+    for ctr in ws.runtimes:
+        by_image.setdefault(ctr.image.key, []).append(ctr)
+    return by_image
+
+
+def _may_run_python(deps: ImageDeps, runtimes: Sequence[ContainerRuntime]) -> bool:
     """Whether the image has or runs Python: a Python base image, a Python install, or a
     command that starts Python (not `node server.js`, not a Go binary)."""
     image = deps.image
@@ -377,9 +320,7 @@ def _may_run_python(ws: Workspace, deps: ImageDeps) -> bool:
         return True
     if image.contents is not None and image.contents.python_version is not None:
         return True
-    for cr in ws.runtimes:
-        if cr.image.key != image.key:
-            continue
+    for cr in runtimes:
         for entry in cr.runtime.entrypoints:
             if entry.kind != "executable" or "python" in posixpath.basename(entry.program):
                 return True
@@ -390,13 +331,14 @@ def requirements_not_installed(ws: Workspace, ctx: CheckContext) -> Iterator[Dia
     """A requirements file beside a service's Dockerfile that none of its images installs."""
     directories = {s.name: s.directory for s in ws.services}
     by_dir: dict[str, list[ImageDeps]] = {}
-    for deps in image_dependencies(ws).values():
+    by_image = _runtimes_by_image(ws)
+    for deps in ws.image_deps.values():
         image = deps.image
-        if not _may_run_python(ws, deps):
+        if not _may_run_python(deps, by_image.get(image.key, ())):
             continue  # a Node/Go/JVM image: a requirements.txt beside it is for something else
         directory = directories.get(image.service or "", posixpath.dirname(image.dockerfile))
         by_dir.setdefault(directory, []).append(deps)
-    requirement_files = [p for p, r in ws.records(Kind.REQUIREMENTS)]
+    requirement_files = [p for p in ws.paths if ws.requirements_file(p) is not None]
     for directory, images in sorted(by_dir.items()):
         images.sort(key=lambda d: d.image.key)
         installed = {f.path for d in images for f in d.files}
@@ -435,7 +377,7 @@ def _pin_text(declared: Declared, version: str) -> str:
 def unpinned_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A requirement of a requirements file an image installs, without an exact pin."""
     seen: set[tuple[str, int, int]] = set()
-    for _key, deps in sorted(image_dependencies(ws).items()):
+    for _key, deps in sorted(ws.image_deps.items()):
         requirement_files = {f.path for f in deps.files if f.kind == "requirements"}
         for declared in deps.declared:
             requirement = declared.requirement
@@ -458,9 +400,9 @@ def unpinned_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnosti
             )
             fix = None
             if version and deps.lock is not None:
-                parsed = ws.files[declared.path]
-                assert parsed.text is not None
-                edit = _replace(parsed.text.text, declared, _pin_text(declared, version))
+                text = ws.text(declared.path)
+                assert text is not None
+                edit = _replace(text, declared, _pin_text(declared, version))
                 message += f"; {deps.lock.path} locks {version}"
                 fix = Fix((edit,), Safety.SAFE, f"pin {requirement.name}=={version}")
             yield ctx.diagnostic(
@@ -491,7 +433,7 @@ def _replace(text: str, declared: Declared, new: str) -> Edit:
 
 def version_drift(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """One distribution pinned to different versions by the images of the repository."""
-    for _name, versions in sorted(repository_pins(ws).items()):
+    for _name, versions in sorted(ws.pins.items()):
         if len(versions) < 2:
             continue
         counts = sorted(((len(v), k) for k, v in versions.items()), reverse=True)
@@ -505,7 +447,7 @@ def version_drift(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
                 if v != version
             )
             for declared in declarations:
-                if pinned_as_dependency(ws, declared):
+                if declared.resolver_pin:
                     continue  # the resolver's choice, not the service's: it follows the others
                 yield ctx.diagnostic(
                     declared.path,
@@ -521,8 +463,8 @@ def version_drift(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
 
 def unused_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A declared distribution that no code of the image imports (off by default)."""
-    mm = module_map(ws)
-    uses = _uses(ws, mm)
+    mm = ws.module_map
+    uses = ws.third_party
     runs: dict[str, set[str]] = {}
     for ctr in ws.runtimes:
         found = runs.setdefault(ctr.image.key, set())
@@ -530,15 +472,15 @@ def unused_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
             found.add(canonicalize_name(entry.program))
             if entry.repo_path is None and entry.kind != "executable":
                 found.add("?")  # an entrypoint not found: its imports are unknown
+    by_image = _runtimes_by_image(ws)
     seen: set[tuple[str, int, int]] = set()
-    for key, deps in sorted(image_dependencies(ws).items()):
+    for key, deps in sorted(ws.image_deps.items()):
         if deps.unknown or key not in runs or "?" in runs[key] or not uses.get(key):
             continue
         imported: set[str] = set()
         modules = [use.module for use in uses[key]]
-        for ctr in ws.runtimes:
-            if ctr.image.key == key:
-                modules += [e.target for e in ctr.runtime.imports if e.status == "third-party"]
+        for ctr in by_image.get(key, ()):
+            modules += [e.target for e in ctr.runtime.imports if e.status == "third-party"]
         for module in modules:
             imported |= mm.providers(module)
         for declared in deps.declared:
@@ -553,7 +495,7 @@ def unused_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
                 or name in deps.brought
                 or declared.path == deps.image.dockerfile
                 or where in seen
-                or pinned_as_dependency(ws, declared)
+                or declared.resolver_pin
             ):
                 continue
             seen.add(where)

@@ -12,32 +12,30 @@ ImportError` is a warning whose message says when it bites.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from vertice_lint.checks import CheckContext
 from vertice_lint.diagnostics import Diagnostic, Evidence, Fix, Safety, Severity
 from vertice_lint.fix.text_edit import EditError, insert_line, newline_of
-from vertice_lint.link.dependencies import image_dependencies
-from vertice_lint.link.runtime import RepoIndex, find_module
 from vertice_lint.model import (
     ContainerRuntime,
     Entrypoint,
     Image,
     ImageDeps,
-    ImageFS,
     ImportEdge,
+    RepoIndex,
+    Runtime,
     Workspace,
 )
-from vertice_lint.parsers.dockerfile import Dockerfile
-from vertice_lint.parsers.dockerignore import DockerIgnore
-from vertice_lint.parsers.python import Import, PythonModule
+from vertice_lint.model.files import Import, PythonModule
 
 NO_PARENT = "ImportError: attempted relative import with no known parent package"
 BEYOND_TOP = "ImportError: attempted relative import beyond top-level package"
 
 # The distribution that installs each server's executable. Extras and dependencies that bring
-# it (`fastapi[standard]` brings uvicorn and fastapi-cli) come from distributions.py.
+# it (`fastapi[standard]` brings uvicorn and fastapi-cli) come from what the image installs
+# (`ws.image_deps`, link/dependencies.py).
 PROVIDERS: Mapping[str, str] = {
     "uvicorn": "uvicorn",
     "gunicorn": "gunicorn",
@@ -62,25 +60,16 @@ class _Reach:
     lazy: str | None  # None: it runs when the program starts
 
 
-def _enclosing_function(record: PythonModule, imp: Import) -> str | None:
-    """The def an import is written in: the nearest one above it, indented less."""
-    best = None
-    for function in record.functions:
-        before = function.line < imp.line and function.col < imp.col
-        if before and (best is None or function.line > best.line):
-            best = function
-    return best.qualname if best else None
-
-
-def _lazy(record: PythonModule | None, imp: Import, importer: str, eager: bool) -> str | None:
+def _lazy(runtime: Runtime, edge: ImportEdge) -> str | None:
+    """Why an import does not run when the program starts (None: it does)."""
+    imp = edge.imp
     if imp.guarded:
         return "it is guarded by `except ImportError`, so it fails silently and the fallback runs"
     if imp.scope == "function":
-        name = _enclosing_function(record, imp) if record is not None else None
-        where = f"`{name}()`" if name else "the function that contains it"
+        where = f"`{edge.function}()`" if edge.function else "the function that contains it"
         return f"it runs only when {where} is called, not at start-up"
-    if not eager:
-        return f"it runs only when `{importer}` is imported, which happens lazily"
+    if edge.path not in runtime.eager:
+        return f"it runs only when `{edge.importer}` is imported, which happens lazily"
     return None
 
 
@@ -90,39 +79,11 @@ def _destination(edge: ImportEdge) -> str | None:
     return edge.repo_candidates[0] if edge.repo_candidates else None
 
 
-def _reaches_of(ws: Workspace) -> tuple[_Reach, ...]:
-    modules = _modules(ws)
-    out: list[_Reach] = []
+def _reaches(ws: Workspace) -> Iterator[_Reach]:
+    """Every import statement of every container, in walk order."""
     for run in ws.runtimes:
-        runtime = run.runtime
-        eager = {e.repo_path for e in runtime.entrypoints if e.repo_path}
-        changed = True
-        while changed:
-            changed = False
-            for edge in runtime.imports:
-                target = _destination(edge)
-                if (
-                    target is not None
-                    and target not in eager
-                    and edge.path in eager
-                    and edge.imp.scope != "function"
-                    and not edge.imp.guarded
-                ):
-                    eager.add(target)
-                    changed = True
-        for edge in runtime.imports:
-            record = modules.get(edge.path)
-            lazy = _lazy(record, edge.imp, edge.importer, edge.path in eager)
-            out.append(_Reach(run, edge, lazy))
-    return tuple(out)
-
-
-def _reaches(ws: Workspace) -> tuple[_Reach, ...]:
-    return ws.derive("imports.reaches", _reaches_of)
-
-
-def _modules(ws: Workspace) -> dict[str, PythonModule]:
-    return {p: f.record for p, f in ws.files.items() if isinstance(f.record, PythonModule)}
+        for edge in run.runtime.imports:
+            yield _Reach(run, edge, _lazy(run.runtime, edge))
 
 
 # --- evidence -------------------------------------------------------------------------------
@@ -244,8 +205,7 @@ def _statement(imp: Import) -> str:
 
 def relative_import_in_script(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """VL201: a relative import in a file that runs without a parent package."""
-    modules = _modules(ws)
-    reaches = _reaches(ws)
+    reaches = tuple(_reaches(ws))
     # A statement some container imports as part of a package: the absolute rewrite would break it.
     packaged = {
         (r.edge.path, r.edge.imp.line)
@@ -262,7 +222,7 @@ def relative_import_in_script(ws: Workspace, ctx: CheckContext) -> Iterator[Diag
         seen.add(statement)
         if not edge.status.startswith("relative-"):
             continue
-        record = modules.get(edge.path)
+        record = ws.python_module(edge.path)
         if record is not None and imp.guarded and _has_absolute_fallback(record, imp):
             continue  # `try: from .x import y / except ImportError: from x import y`
         if edge.status == "relative-beyond-top":
@@ -316,11 +276,11 @@ def _absolute_fix(ws: Workspace, path: str, line: int, module: str) -> Fix | Non
     # libcst is loaded only when there is a Python fix to build (it is slow to import)
     from vertice_lint.fix.python_edit import replace_relative_import
 
-    text = ws.files[path].text
+    text = ws.text(path)
     if text is None:
         return None
     try:
-        edit = replace_relative_import(path, text.text, line, module)
+        edit = replace_relative_import(path, text, line, module)
     except EditError:
         return None
     return Fix((edit,), Safety.SAFE, f"rewrite to `from {module} import`")
@@ -337,7 +297,7 @@ def module_not_in_image(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
         edge, run = reach.edge, reach.run
         if edge.status == "no-such-module":
             assert run.image.contents is not None
-            missing = _first_missing(run.image.contents.fs, edge.sys_path, edge.target)
+            missing = run.image.contents.fs.first_missing(edge.sys_path, edge.target)
             findings.add(
                 edge.path,
                 edge.imp.line,
@@ -364,7 +324,7 @@ def module_not_in_image(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
         assert run.image.contents is not None
         fs = run.image.contents.fs
         site = run.image.contents.site_packages
-        missing = _first_missing(fs, edge.sys_path, edge.target)
+        missing = fs.first_missing(edge.sys_path, edge.target)
         paths = ", ".join(p for p in edge.sys_path if p != site) or "/"
         found = _shown(edge.repo_candidates[0], edge.target)
         if len(edge.repo_candidates) > 1:
@@ -392,15 +352,6 @@ def _shown(candidate: str, dotted: str) -> str:
     )
 
 
-def _first_missing(fs: ImageFS, sys_path: Sequence[str], dotted: str) -> str:
-    parts = dotted.split(".")
-    for i in range(1, len(parts) + 1):
-        prefix = ".".join(parts[:i])
-        if find_module(fs, sys_path, prefix) is None:
-            return prefix
-    return dotted
-
-
 def _module_root(candidate: str, dotted: str) -> str | None:
     """The directory of the repository the dotted name is relative to."""
     rel = "/".join(dotted.split("."))
@@ -415,21 +366,19 @@ def _module_root(candidate: str, dotted: str) -> str | None:
 def _copy_fix(ws: Workspace, image: Image, edge: ImportEdge) -> Fix | None:
     """COPY the module (and its parents' `__init__.py`) after the final stage's last COPY."""
     assert image.contents is not None
-    ignore = ws.files[image.dockerignore].record if image.dockerignore else None
+    ignore = ws.dockerignore(image.dockerignore)
     prefix = f"{image.context}/" if image.context else ""
 
     def sent(path: str) -> bool:
         rel = path[len(prefix) :]
-        return path.startswith(prefix) and not (
-            isinstance(ignore, DockerIgnore) and ignore.excludes(rel)
-        )
+        return path.startswith(prefix) and not (ignore is not None and ignore.excludes(rel))
 
     usable = [c for c in edge.repo_candidates if sent(c)]
-    parsed = ws.files.get(image.dockerfile)
-    record = parsed.record if parsed is not None else None
-    if len(usable) != 1 or not edge.sys_path or parsed is None or parsed.text is None:
+    record = ws.dockerfile(image.dockerfile)
+    text = ws.text(image.dockerfile)
+    if len(usable) != 1 or not edge.sys_path or record is None or text is None:
         return None
-    if not isinstance(record, Dockerfile) or not record.final.copies:
+    if not record.final.copies:
         return None
     candidate = usable[0]
     root = _module_root(candidate, edge.target)
@@ -437,7 +386,7 @@ def _copy_fix(ws: Workspace, image: Image, edge: ImportEdge) -> Fix | None:
         return None
     fs, base = image.contents.fs, edge.sys_path[0]
     parts = edge.target.split(".")
-    missing = _first_missing(fs, edge.sys_path, edge.target).split(".")
+    missing = fs.first_missing(edge.sys_path, edge.target).split(".")
     last = record.final.copies[-1]
     flags = "".join(f" --{name}={value}" for name, value in (("chown", last.chown),) if value)
 
@@ -451,13 +400,12 @@ def _copy_fix(ws: Workspace, image: Image, edge: ImportEdge) -> Fix | None:
     for depth in range(len(missing), len(unit)):
         init = posixpath.join(root, *parts[:depth], "__init__.py")
         image_init = posixpath.join(base, *parts[:depth], "__init__.py")
-        if init in ws.files and sent(init) and not fs.is_file(image_init):
+        if ws.has_file(init) and sent(init) and not fs.is_file(image_init):
             lines.append(line(init, image_init))
     if len(unit) == len(parts) and not is_package:
         lines.append(line(candidate, posixpath.join(base, *parts[:-1], parts[-1] + ".py")))
     else:
         lines.append(line(posixpath.join(root, *unit), posixpath.join(base, *unit), "/"))
-    text = parsed.text.text
     try:
         edit = insert_line(image.dockerfile, text, last.end_line + 1, newline_of(text).join(lines))
     except EditError:
@@ -471,7 +419,6 @@ def _copy_fix(ws: Workspace, image: Image, edge: ImportEdge) -> Fix | None:
 def unresolved_import_name(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """VL203: `from module import name` where the first-party module has no such name, and
     `__all__` entries a module does not define."""
-    modules = _modules(ws)
     findings = _Findings()
     seen_statements: set[tuple[int, str, int]] = set()
     star_imported: set[str] = set()
@@ -486,7 +433,7 @@ def unresolved_import_name(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnos
         if imp.star or edge.status not in ("first-party", "not-in-image", "relative-no-parent"):
             continue
         path = _destination(edge)
-        record = modules.get(path) if path is not None else None
+        record = ws.python_module(path)
         if path is None or record is None:
             continue
         for name in imp.names:
@@ -511,7 +458,7 @@ def unresolved_import_name(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnos
             )
     for run in ws.runtimes:
         for node in run.runtime.modules:
-            record = modules.get(node.repo_path)
+            record = ws.python_module(node.repo_path)
             if record is None or record.all_names is None:
                 continue
             for listed, line, col in record.all_names:
@@ -542,12 +489,7 @@ def _defines(ws: Workspace, record: PythonModule, path: str, name: str) -> bool:
         return True
     if not path.endswith("__init__.py"):
         return False
-    sub = posixpath.join(posixpath.dirname(path), name)
-    return (
-        f"{sub}.py" in ws.files
-        or f"{sub}/__init__.py" in ws.files
-        or any(p.startswith(sub + "/") and p.endswith(".py") for p in ws.files)
-    )
+    return ws.python_index.has_submodule(posixpath.dirname(path), name)
 
 
 # --- VL204 entrypoint-missing ---------------------------------------------------------------
@@ -555,13 +497,13 @@ def _defines(ws: Workspace, record: PythonModule, path: str, name: str) -> bool:
 
 def entrypoint_missing(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """VL204: what the command starts is not in the image, or its executable is not installed."""
-    index = RepoIndex(sorted(_modules(ws)))
+    index = ws.python_index
     findings = _Findings()
     for run in ws.runtimes:
         contents = run.image.contents
         if contents is None:
             continue
-        installed = image_dependencies(ws).get(run.image.key)
+        installed = ws.image_deps.get(run.image.key)
         for entry in run.runtime.entrypoints:
             if entry.kind == "executable":
                 declared = contents.scripts_not_installed.get(entry.program)
@@ -577,7 +519,7 @@ def entrypoint_missing(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
                     )
                 continue
             evidence = [_entry_evidence(entry), *_deployed(run)]
-            message = _missing_target(run, entry, index, installed)
+            message = _missing_target(ws, run, entry, index, installed)
             if message is not None:
                 findings.add(
                     entry.source.path,
@@ -603,20 +545,24 @@ def _argv(entry: Entrypoint) -> str:
 
 
 def _missing_target(
-    run: ContainerRuntime, entry: Entrypoint, index: RepoIndex, installed: ImageDeps | None
+    ws: Workspace,
+    run: ContainerRuntime,
+    entry: Entrypoint,
+    index: RepoIndex,
+    installed: ImageDeps | None,
 ) -> str | None:
     """Why the file or module the command names is not in the image, or None."""
     if entry.repo_path is not None:
         return None  # found ("" for a namespace package)
-    record = run.image.record
+    record = ws.dockerfile(run.image.dockerfile)
     contents = run.image.contents
     assert contents is not None
-    no_workdir = isinstance(record, Dockerfile) and record.final.workdir_line is None
+    no_workdir = record is not None and record.final.workdir_line is None
     if no_workdir and contents.python_version is None:
         return None  # another base image may set the working directory
     if entry.kind == "script" or (entry.kind == "alembic" and entry.module is None):
         assert entry.image_path is not None
-        if _unknown_content(run, entry.image_path):
+        if _unknown_content(ws, run, entry.image_path):
             return None
         what = "its config file" if entry.kind == "alembic" else "the script"
         return (
@@ -624,22 +570,22 @@ def _missing_target(
             " (no COPY puts a file there)"
         )
     if entry.kind == "alembic":
-        if entry.image_path is None or _unknown_content(run, entry.image_path):
+        if entry.image_path is None or _unknown_content(ws, run, entry.image_path):
             return None
         return (
             f"`{_argv(entry)}`: the migrations' {entry.image_path} (alembic.ini's"
             " script_location) is not in the image"
         )
     if entry.module is None:  # `fastapi run` found none of its default files
-        if _unknown_content(run, entry.sys_path[0]):
+        if _unknown_content(ws, run, entry.sys_path[0]):
             return None
         return (
             f"`{_argv(entry)}`: no {entry.target} (nor app.py, api.py, app/main.py) in"
             f" {entry.sys_path[0]}, where `fastapi run` looks for the app"
         )
-    if find_module(_fs(run), entry.sys_path, entry.module) is not None:
+    if contents.fs.find_module(entry.sys_path, entry.module) is not None:
         return None
-    if _unknown_content(run, entry.sys_path[0]):
+    if _unknown_content(ws, run, entry.sys_path[0]):
         return None
     candidates = index.find(entry.module)
     paths = ", ".join(p for p in entry.sys_path if p != _site(run))
@@ -657,11 +603,6 @@ def _missing_target(
         f"`{_argv(entry)}`: no module `{entry.module}` in the image (sys.path {paths}) nor in"
         " what it installs"
     )
-
-
-def _fs(run: ContainerRuntime) -> ImageFS:
-    assert run.image.contents is not None
-    return run.image.contents.fs
 
 
 def _site(run: ContainerRuntime) -> str:
@@ -695,12 +636,13 @@ def _missing_executable(image: Image, entry: Entrypoint, installed: ImageDeps | 
     )
 
 
-def _unknown_content(run: ContainerRuntime, path: str) -> bool:
+def _unknown_content(ws: Workspace, run: ContainerRuntime, path: str) -> bool:
     """Files may be at `path` that the repository does not show: a COPY from another image,
     a URL, a heredoc, or a volume the container mounts."""
     image = run.image
     if any(
-        c.from_stage is not None and c.from_stage not in _stage_names(image) for c in image.copies
+        c.from_stage is not None and c.from_stage not in _stage_names(ws, image)
+        for c in image.copies
     ):
         return True
     if any(any("://" in s for s in c.sources) for c in image.copies):
@@ -712,8 +654,8 @@ def _unknown_content(run: ContainerRuntime, path: str) -> bool:
     return False
 
 
-def _stage_names(image: Image) -> set[str]:
-    record = image.record
-    if not isinstance(record, Dockerfile):
+def _stage_names(ws: Workspace, image: Image) -> set[str]:
+    record = ws.dockerfile(image.dockerfile)
+    if record is None:
         return set()
     return {s.name for s in record.stages if s.name} | {str(s.index) for s in record.stages}

@@ -1,6 +1,7 @@
 """Distributions: which one provides an import, and which ones an image installs.
 
-Two facts the VL3xx rules share, derived once per run (`Workspace.derive`):
+The facts the VL3xx rules (and VL204) compare, derived once per run by `link()` and stored on
+the Workspace (`module_map`, `image_deps`, `pins`, `third_party`):
 
 - the module map: an import name's distribution, with the source that says so. The project
   config (`[tool.vertice-lint.module-map]`) overrides everything; then the shipped exceptions
@@ -11,7 +12,12 @@ Two facts the VL3xx rules share, derived once per run (`Workspace.derive`):
 - what an image installs, read from its Dockerfile's RUNs: requirements files (with their
   `-r`/`-c` includes), packages named on the command line, `pip install .` projects (their
   pyproject dependencies), poetry/uv/pipenv projects and their lock files; and what comes in
-  transitively, from a lock file or the small curated table `data/transitive.json`.
+  transitively, from a lock file or the small curated table `data/transitive.json`. A
+  repository script a RUN runs (`RUN ./install.sh`) is read from the parsed files, like every
+  file of the repository (never from the disk: the `--fix` overlay and the out-of-root guard
+  of source.py apply).
+- the pins of the repository (distribution -> version -> where), and the third-party imports
+  each image's code makes (from the runtimes' import closures).
 """
 
 from __future__ import annotations
@@ -21,26 +27,32 @@ import importlib.metadata
 import json
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from packaging.requirements import InvalidRequirement
 from packaging.utils import canonicalize_name
 
-from vertice_lint.discover import Kind
+from vertice_lint.config import Config
+from vertice_lint.diagnostics import Evidence
 from vertice_lint.link.image import installs_of_commands, script_commands
 from vertice_lint.model import (
+    DIST_PACKAGES,
+    ContainerRuntime,
     Declared,
+    DistPackagesLink,
     Image,
     ImageContents,
     ImageDeps,
     Install,
     InstalledFile,
     ModuleMap,
-    Workspace,
+    SystemModule,
+    ThirdPartyImport,
 )
+from vertice_lint.parsers import ParsedFile
+from vertice_lint.parsers.dockerfile import Dockerfile
 from vertice_lint.parsers.lockfile import LockFile
 from vertice_lint.parsers.pyproject import Pyproject
 from vertice_lint.parsers.requirements import RequirementsFile, from_pep508
@@ -70,10 +82,13 @@ def module_map_data() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
 
 
 @functools.cache
-def system_modules() -> dict[str, dict[str, tuple[str, ...]]]:
-    """Modules only distro packages provide: module -> {"debian": (...), "pypi": (...)}."""
+def system_modules() -> dict[str, SystemModule]:
+    """Modules only distro packages provide (data/system_modules.json), by module."""
     data = _data("system_modules.json")["modules"]
-    return {m: {k: tuple(v) for k, v in e.items() if isinstance(v, list)} for m, e in data.items()}
+    return {
+        m: SystemModule(m, tuple(e.get("debian", ())), tuple(e.get("pypi", ())))
+        for m, e in data.items()
+    }
 
 
 @functools.cache
@@ -91,42 +106,61 @@ def _environment() -> dict[str, tuple[str, ...]]:
 # --- the module map ---------------------------------------------------------------------------
 
 
-def module_map(ws: Workspace) -> ModuleMap:
+def build_module_map(config: Config) -> ModuleMap:
     """The run's module map (config, shipped data, environment, convention)."""
-
-    def compute(w: Workspace) -> ModuleMap:
-        namespaces, data = module_map_data()
-        return ModuleMap(w.config.module_map, data, namespaces, _environment())
-
-    return ws.derive("distributions.module_map", compute)
+    namespaces, data = module_map_data()
+    return ModuleMap(config.module_map, data, namespaces, _environment(), system_modules())
 
 
 # --- what an image installs -------------------------------------------------------------------
 
 
-def _root_base(image: Image) -> str:
-    record = image.record
-    stage = record.final
-    while stage.base_stage is not None:
-        stage = record.stages[stage.base_stage]
-    base: str = stage.base
-    return base
+_SITE = re.compile(r"/usr/local/lib/python(\d+\.\d+)/(?:site|dist)-packages")
 
 
-def _read_script(path: Path) -> str | None:
-    try:
-        if path.stat().st_size > 256 * 1024:
-            return None
-        return path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+def _dist_packages_links(record: Dockerfile) -> tuple[DistPackagesLink, ...]:
+    """The RUNs (of the final stage and the stages it is built FROM, in build order) that
+    mention dist-packages with a /usr/local Python's site-packages, one per site-packages."""
+    return tuple(
+        DistPackagesLink(run.line, run.col, match.group(1))
+        for stage in reversed(record.ancestry())
+        for run in stage.runs
+        if DIST_PACKAGES in run.text
+        for match in _SITE.finditer(run.text)
+    )
+
+
+class _Files:
+    """The parsed files the installs are read from, with the lock files by directory."""
+
+    def __init__(self, files: Mapping[str, ParsedFile]) -> None:
+        self.files = files
+        self.locks: dict[str, LockFile] = {}
+        for path in sorted(files):
+            record = files[path].record
+            if isinstance(record, LockFile):
+                self.locks.setdefault(posixpath.dirname(path), record)
+        self._lines: dict[str, list[str]] = {}
+
+    def record(self, path: str) -> Any:
+        parsed = self.files.get(path)
+        return parsed.record if parsed is not None else None
+
+    def text(self, path: str) -> str | None:
+        parsed = self.files.get(path)
+        return parsed.text.text if parsed is not None and parsed.text is not None else None
+
+    def lines(self, path: str) -> list[str]:
+        if path not in self._lines:
+            self._lines[path] = (self.text(path) or "").splitlines()
+        return self._lines[path]
 
 
 class _Reader:
     """Reads one image's installs through the Workspace's parsed files."""
 
-    def __init__(self, ws: Workspace, image: Image) -> None:
-        self.ws = ws
+    def __init__(self, files: _Files, image: Image) -> None:
+        self.repo = files
         self.image = image
         self.files: list[InstalledFile] = []
         self.declared: list[Declared] = []
@@ -135,17 +169,13 @@ class _Reader:
         self.lock_dirs: list[str] = []
         self.lock: LockFile | None = None
 
-    def record(self, path: str) -> Any:
-        parsed = self.ws.files.get(path)
-        return parsed.record if parsed is not None else None
-
     def requirements(
         self, path: str, kind: str, install: Install, included_by: str | None, seen: set[str]
     ) -> None:
         if path in seen:
             return
         seen.add(path)
-        record = self.record(path)
+        record = self.repo.record(path)
         if not isinstance(record, RequirementsFile):
             self.unknown.append(f"{path} cannot be read")
             return
@@ -159,7 +189,8 @@ class _Reader:
                 if requirement.pinned_version:
                     self.pins[requirement.normalized] = requirement.pinned_version
             else:
-                self.declared.append(Declared(requirement, path, install))
+                resolver_pin = _pinned_as_dependency(self.repo.lines(path), requirement.end_line)
+                self.declared.append(Declared(requirement, path, install, resolver_pin))
         for include in record.includes:
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), include.target))
             sub = (
@@ -176,7 +207,7 @@ class _Reader:
             return
         self.lock_dirs.append(directory)
         path = posixpath.join(directory, "pyproject.toml") if directory else "pyproject.toml"
-        record = self.record(path)
+        record = self.repo.record(path)
         if install.tool == "pipenv":
             lock = self.lock_in(directory)
             if lock is None:
@@ -194,7 +225,7 @@ class _Reader:
             beside = (
                 posixpath.join(directory, "requirements.txt") if directory else ("requirements.txt")
             )
-            if isinstance(self.record(beside), RequirementsFile):
+            if isinstance(self.repo.record(beside), RequirementsFile):
                 self.requirements(beside, "requirements", install, path, set())
             else:
                 self.unknown.append(f"{path} declares its dependencies dynamic")
@@ -217,10 +248,7 @@ class _Reader:
         if path is None or path in seen or contents is None:
             return
         seen.add(path)
-        parsed = self.ws.files.get(path)
-        text = parsed.text.text if parsed is not None and parsed.text is not None else None
-        if text is None and parsed is not None:
-            text = _read_script(self.ws.root / path)  # an extensionless script is not read
+        text = self.repo.text(path)  # a script source.py could not read has none
         if text is None:
             self.unknown.append(f"{path} (run by the Dockerfile) cannot be read")
             return
@@ -249,12 +277,10 @@ class _Reader:
                 self.script(inner, contents, seen)
 
     def lock_in(self, directory: str) -> LockFile | None:
-        for path, record in self.ws.records(Kind.LOCKFILE):
-            if posixpath.dirname(path) == directory and isinstance(record, LockFile):
-                return record
-        return None
+        return self.repo.locks.get(directory)
 
     def read(self) -> ImageDeps:
+        record: Dockerfile = self.image.record
         contents = self.image.contents
         installs = contents.installs if contents is not None else ()
         for install in installs:
@@ -290,9 +316,12 @@ class _Reader:
             transitive=self.transitive(names),
             apt=tuple(i for i in installs if i.kind == "apt"),
             unknown=tuple(self.unknown),
-            clean_base=bool(_CLEAN_BASE.match(_root_base(self.image))),
+            clean_base=bool(_CLEAN_BASE.match(record.ancestry()[-1].base)),
             names=names,
             brought=frozenset(brought),
+            final_line=record.final.line,
+            final_col=record.final.col,
+            dist_packages_links=_dist_packages_links(record),
         )
 
     def transitive(
@@ -325,28 +354,21 @@ class _Reader:
         return found
 
 
-def image_dependencies(ws: Workspace) -> dict[str, ImageDeps]:
-    """What each image installs, by image key (computed once per run)."""
-
-    def compute(w: Workspace) -> dict[str, ImageDeps]:
-        return {image.key: _Reader(w, image).read() for image in w.images if image.contents}
-
-    return ws.derive("distributions.images", compute)
+def image_dependencies(
+    images: Sequence[Image], files: Mapping[str, ParsedFile]
+) -> dict[str, ImageDeps]:
+    """What each image (with contents) installs, by image key."""
+    repo = _Files(files)
+    return {image.key: _Reader(repo, image).read() for image in images if image.contents}
 
 
 _VIA = re.compile(r"#\s*via\b(.*)$")
 
 
-def pinned_as_dependency(ws: Workspace, declared: Declared) -> bool:
-    """Whether a compiled requirements file (pip-compile, `uv pip compile`) pins the
-    distribution only because others need it: its `# via` annotation names no `-r`/`-c`
-    input file. Such pins follow the resolver, not a choice of the service."""
-    parsed = ws.files.get(declared.path)
-    if parsed is None or parsed.text is None or not isinstance(parsed.record, RequirementsFile):
-        return False
-    lines = parsed.text.text.splitlines()
-    requirement = declared.requirement
-    start = requirement.end_line - 1
+def _pinned_as_dependency(lines: Sequence[str], end_line: int) -> bool:
+    """Whether the `# via` annotation of the requirement ending at `end_line` names no
+    `-r`/`-c` input file (see `Declared.resolver_pin`)."""
+    start = end_line - 1
     if not 0 <= start < len(lines):
         return False
     found = _VIA.search(lines[start])
@@ -364,20 +386,42 @@ def pinned_as_dependency(ws: Workspace, declared: Declared) -> bool:
     return bool(names) and not any(n.startswith(("-r", "-c")) for n in names)
 
 
-def repository_pins(ws: Workspace) -> dict[str, dict[str, list[Declared]]]:
+def repository_pins(
+    image_deps: Mapping[str, ImageDeps],
+) -> dict[str, dict[str, tuple[Declared, ...]]]:
     """normalised name -> version -> the declarations that pin it, over every image."""
+    pins: dict[str, dict[str, list[Declared]]] = {}
+    seen: set[tuple[str, int, int]] = set()
+    for deps in image_deps.values():
+        for declared in deps.declared:
+            version = declared.requirement.pinned_version
+            where = (declared.path, declared.requirement.line, declared.requirement.col)
+            if version is None or where in seen:
+                continue
+            seen.add(where)
+            pins.setdefault(declared.normalized, {}).setdefault(version, []).append(declared)
+    return {name: {v: tuple(d) for v, d in by.items()} for name, by in pins.items()}
 
-    def compute(w: Workspace) -> dict[str, dict[str, list[Declared]]]:
-        pins: dict[str, dict[str, list[Declared]]] = {}
-        seen: set[tuple[str, int, int]] = set()
-        for deps in image_dependencies(w).values():
-            for declared in deps.declared:
-                version = declared.requirement.pinned_version
-                where = (declared.path, declared.requirement.line, declared.requirement.col)
-                if version is None or where in seen:
-                    continue
-                seen.add(where)
-                pins.setdefault(declared.normalized, {}).setdefault(version, []).append(declared)
-        return pins
 
-    return ws.derive("distributions.pins", compute)
+def third_party_imports(
+    runtimes: Sequence[ContainerRuntime], module_map: ModuleMap
+) -> dict[str, tuple[ThirdPartyImport, ...]]:
+    """Third-party, unguarded imports by image key, once per image, statement and import name
+    (every image that runs has its key, with no import at all too)."""
+    found: dict[str, dict[tuple[str, int, int, str], ThirdPartyImport]] = {}
+    for ctr in runtimes:
+        per_image = found.setdefault(ctr.image.key, {})
+        runtime = ctr.runtime
+        if not runtime.entrypoints:
+            continue
+        entry: Evidence = runtime.entrypoints[0].source
+        for edge in runtime.imports:
+            if edge.status != "third-party" or edge.imp.guarded or edge.imp.type_checking:
+                continue
+            modules = [edge.target]
+            if module_map.is_namespace(edge.target) and edge.imp.is_from:
+                modules = [f"{edge.target}.{n.name}" for n in edge.imp.names]
+            for module in modules:
+                key = (edge.path, edge.imp.line, edge.imp.col, module_map.owner(module).module)
+                per_image.setdefault(key, ThirdPartyImport(edge, module, entry))
+    return {k: tuple(v[key] for key in sorted(v)) for k, v in found.items()}

@@ -22,7 +22,7 @@ import posixpath
 import re
 import sys
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from vertice_lint.diagnostics import Evidence
@@ -37,6 +37,7 @@ from vertice_lint.model import (
     ImageFS,
     ImportEdge,
     ModuleNode,
+    RepoIndex,
     Runtime,
     Workload,
 )
@@ -607,57 +608,33 @@ def entrypoints(
 
 
 def find_module(fs: ImageFS, sys_path: Sequence[str], dotted: str) -> tuple[str, str, str] | None:
-    """(sys.path entry, image path, repo path) of a module in the image, or None.
-
-    Regular modules and packages first, in sys.path order; a directory without
-    `__init__.py` (a namespace package) only when no regular one exists, as Python does.
-    """
-    parts = dotted.split(".")
-    for entry in sys_path:
-        base = posixpath.join(entry, *parts)
-        for candidate in (base + ".py", posixpath.join(base, "__init__.py")):
-            origin = fs.origin(candidate)
-            if origin is not None:
-                return entry, candidate, origin.repo_path
-    for entry in sys_path:
-        base = posixpath.join(entry, *parts)
-        if fs.is_dir(base):
-            return entry, base, ""
-    return None
+    """(sys.path entry, image path, repo path) of a module in the image, or None (see
+    `ImageFS.find_module`)."""
+    return fs.find_module(sys_path, dotted)
 
 
-class RepoIndex:
-    """Where a dotted module exists anywhere in the repository (for "not in the image")."""
-
-    def __init__(self, python_files: Sequence[str]) -> None:
-        self._files = frozenset(python_files)
-        self._by_tail: dict[str, list[str]] = {}
-        for path in python_files:
-            parts = path.split("/")
-            tail = "/".join(parts[-2:]) if parts[-1] == "__init__.py" else parts[-1]
-            self._by_tail.setdefault(tail, []).append(path)
-
-    def find(self, dotted: str) -> tuple[str, ...]:
-        parts = dotted.split(".")
-        found = []
-        for tail, suffix in (
-            (parts[-1] + ".py", "/".join(parts) + ".py"),
-            (parts[-1] + "/__init__.py", "/".join(parts) + "/__init__.py"),
-        ):
-            for path in self._by_tail.get(tail, ()):
-                if path == suffix or path.endswith("/" + suffix):
-                    found.append(path)
-        return tuple(sorted(found, key=lambda p: (p.count("/"), p)))
-
-    def in_package(self, candidate: str, dotted: str) -> bool:
-        """Whether the directory a candidate would have to be imported from is a package.
-
-        `src/config/celery.py` is `celery` only from `src/config/`, a regular package: it is
-        the module `config.celery`, and `import celery` means another (installed) module.
-        """
-        depth = dotted.count(".") + (2 if candidate.endswith("/__init__.py") else 1)
-        root = "/".join(candidate.split("/")[:-depth])
-        return bool(root) and f"{root}/__init__.py" in self._files
+def repo_index(modules: Iterable[str], python_files: Iterable[str] = ()) -> RepoIndex:
+    """The index of the repository's Python files: `modules` the parsed ones, `python_files`
+    every `.py` path (parsed or not; the modules when not given)."""
+    parsed = sorted(modules)
+    by_tail: dict[str, list[str]] = {}
+    for path in parsed:
+        parts = path.split("/")
+        tail = "/".join(parts[-2:]) if parts[-1] == "__init__.py" else parts[-1]
+        by_tail.setdefault(tail, []).append(path)
+    every = frozenset(python_files) or frozenset(parsed)
+    dirs: set[str] = set()
+    for path in every:
+        parent = posixpath.dirname(path)
+        while parent and parent not in dirs:
+            dirs.add(parent)
+            parent = posixpath.dirname(parent)
+    return RepoIndex(
+        frozenset(parsed),
+        {tail: tuple(paths) for tail, paths in by_tail.items()},
+        every,
+        frozenset(dirs),
+    )
 
 
 def _target(importer: str, is_package: bool, imp: Import) -> tuple[str | None, str]:
@@ -940,7 +917,7 @@ def build_runtimes(
     texts: Mapping[str, str],
 ) -> tuple[ContainerRuntime, ...]:
     """A Runtime for every image's default command and every container that runs an image."""
-    index = RepoIndex(sorted(modules))
+    index = repo_index(modules)
     text_of = TextOf(texts)
     cache: dict[tuple[object, ...], Runtime] = {}
 
@@ -958,7 +935,8 @@ def build_runtimes(
             assert image.contents is not None
             found = entrypoints(argv, image.contents, image.workdir, pythonpath, source, text_of)
             nodes, edges = closure(found, image.contents, modules, index, env)
-            cache[key] = Runtime(found, nodes, edges)
+            eager = _eager(found, edges)
+            cache[key] = Runtime(found, nodes, edges, pythonpath=pythonpath, eager=eager)
         return cache[key]
 
     out: list[ContainerRuntime] = []
@@ -1047,6 +1025,34 @@ def _cmd_applies(image: Image) -> bool:
     return entry is None or entry.form == "exec"
 
 
+def _enclosing_function(record: PythonModule, imp: Import) -> str | None:
+    """The def an import is written in: the nearest one above it, indented less."""
+    best = None
+    for function in record.functions:
+        before = function.line < imp.line and function.col < imp.col
+        if before and (best is None or function.line > best.line):
+            best = function
+    return best.qualname if best else None
+
+
+def _eager(entries: Sequence[Entrypoint], edges: Sequence[ImportEdge]) -> frozenset[str]:
+    """The modules imported at start-up: the entrypoints', and what the module-level,
+    unguarded imports of those reach (walked as if the missing ones were copied in)."""
+    follow: dict[str, list[str]] = {}
+    for edge in edges:
+        target = edge.resolved or (edge.repo_candidates[0] if edge.repo_candidates else None)
+        if target is not None and edge.imp.scope != "function" and not edge.imp.guarded:
+            follow.setdefault(edge.path, []).append(target)
+    eager = {e.repo_path for e in entries if e.repo_path}
+    todo = list(eager)
+    while todo:
+        for target in follow.get(todo.pop(), ()):
+            if target not in eager:
+                eager.add(target)
+                todo.append(target)
+    return frozenset(eager)
+
+
 def _follow(
     visit: _Visit,
     record: PythonModule,
@@ -1077,6 +1083,8 @@ def _follow(
                 candidates,
                 visit.in_script,
                 sys_path,
+                function=_enclosing_function(record, imp) if imp.scope == "function" else None,
+                removed_in=removed_from_stdlib(dotted, python_version),
             )
         )
 

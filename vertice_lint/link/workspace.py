@@ -16,8 +16,9 @@ from typing import Any
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Evidence, ParseFailure
 from vertice_lint.discover import Kind, is_dockerfile_variant
+from vertice_lint.link import dependencies
 from vertice_lint.link.image import contents
-from vertice_lint.link.runtime import build_runtimes
+from vertice_lint.link.runtime import build_runtimes, repo_index
 from vertice_lint.link.suppressions import suppressions
 from vertice_lint.model import (
     POD_TEMPLATES,
@@ -1168,6 +1169,12 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         if f.source.kind is Kind.TEXT and f.text is not None
     }
     runtimes = build_runtimes(images, workloads, modules, texts)
+    # Python dependencies: what each image installs, against what its code imports.
+    module_map = dependencies.build_module_map(config)
+    image_deps = dependencies.image_dependencies(images, files)
+    pins = dependencies.repository_pins(image_deps)
+    third_party = dependencies.third_party_imports(runtimes, module_map)
+    python_index = repo_index(modules, [p for p in files if p.endswith(".py")])
     try:
         version = k8s_schema.resolve_version(config.kubernetes_version)
     except ValueError as exc:
@@ -1197,6 +1204,11 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         schema_skipped=skipped,
         notes=tuple(notes),
         sync_roots=tuple(roots),
+        module_map=module_map,
+        image_deps=image_deps,
+        pins=pins,
+        third_party=third_party,
+        python_index=python_index,
     )
 
 

@@ -3,18 +3,23 @@ and `checks/` (which compares them). It imports nothing above the parsers."""
 
 from vertice_lint.model.app import AppRoutes, EnvGiven, EnvNeed, RunUser, Served, When
 from vertice_lint.model.dependencies import (
+    DIST_PACKAGES,
     SOURCES,
     Declared,
+    DistPackagesLink,
     ImageDeps,
     InstalledFile,
     ModuleMap,
     Owner,
+    SystemModule,
+    ThirdPartyImport,
     conventional_distribution,
     declared_by_spelling,
     import_name,
     squashed,
 )
 from vertice_lint.model.image import CopyStep, FileOrigin, Image, ImageContents, ImageFS, Install
+from vertice_lint.model.imports import RepoIndex
 from vertice_lint.model.runtime import ContainerRuntime, Entrypoint, ImportEdge, ModuleNode, Runtime
 from vertice_lint.model.workload import (
     POD_SPECS,
@@ -40,6 +45,7 @@ from vertice_lint.model.workspace import (
 )
 
 __all__ = [
+    "DIST_PACKAGES",
     "POD_SPECS",
     "POD_TEMPLATES",
     "SOURCES",
@@ -49,6 +55,7 @@ __all__ = [
     "ContainerRuntime",
     "CopyStep",
     "Declared",
+    "DistPackagesLink",
     "Entrypoint",
     "EnvFrom",
     "EnvGiven",
@@ -71,11 +78,14 @@ __all__ = [
     "Port",
     "Probe",
     "RenderedObject",
+    "RepoIndex",
     "RunUser",
     "Runtime",
     "Served",
     "Service",
     "SyncRoot",
+    "SystemModule",
+    "ThirdPartyImport",
     "When",
     "Workload",
     "Workspace",

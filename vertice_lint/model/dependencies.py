@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from packaging.utils import canonicalize_name
 
 from vertice_lint.diagnostics import Evidence
 from vertice_lint.model.image import Image, Install
+from vertice_lint.model.runtime import ImportEdge
 from vertice_lint.parsers.lockfile import LockFile
 from vertice_lint.parsers.requirements import Requirement
 
@@ -62,22 +64,35 @@ class Owner:
         return f"{self.name} (mapping from {SOURCES[self.source]})"
 
 
-class ModuleMap:
-    """Import name -> distribution, with the precedence of the module docstring."""
+@dataclass(frozen=True)
+class SystemModule:
+    """A module only distro packages provide (or that PyPI builds need system libraries for)."""
 
-    def __init__(
-        self,
-        config: Iterable[tuple[str, str]],
-        data: Mapping[str, Sequence[str]],
-        namespaces: frozenset[str],
-        environment: Mapping[str, Sequence[str]],
-    ) -> None:
-        self._config: dict[str, tuple[str, ...]] = {}
-        for module, dist in config:
-            self._config[module] = (*self._config.get(module, ()), dist)
-        self._data = data
-        self.namespaces = namespaces
-        self._environment = environment
+    module: str
+    debian: tuple[str, ...]  # the Debian packages that install it under dist-packages
+    pypi: tuple[str, ...] = ()  # PyPI distributions that provide it too
+
+
+@dataclass(frozen=True)
+class ModuleMap:
+    """Import name -> distribution, with the precedence of `link/dependencies.py`: the project
+    config (`config`: its (module, distribution) pairs), the shipped exceptions (`data`), the
+    linting environment's installed metadata (`environment`), and last the convention "import
+    name = distribution name" below the `namespaces` packages. `system` lists the modules only
+    a distro package provides (by top-level name)."""
+
+    config: tuple[tuple[str, str], ...] = ()
+    data: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    namespaces: frozenset[str] = frozenset()
+    environment: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    system: Mapping[str, SystemModule] = field(default_factory=dict)
+
+    @functools.cached_property
+    def _config(self) -> dict[str, tuple[str, ...]]:
+        grouped: dict[str, tuple[str, ...]] = {}
+        for module, dist in self.config:
+            grouped[module] = (*grouped.get(module, ()), dist)
+        return grouped
 
     @staticmethod
     def _prefixes(dotted: str) -> list[str]:
@@ -93,11 +108,11 @@ class ModuleMap:
             if prefix in self._config:
                 return Owner(prefix, self._config[prefix], "config")
         for prefix in self._prefixes(dotted):
-            if prefix in self._data:
-                return Owner(prefix, tuple(self._data[prefix]), "data")
+            if prefix in self.data:
+                return Owner(prefix, tuple(self.data[prefix]), "data")
         conventional = conventional_distribution(dotted, self.namespaces)
         top = dotted.split(".")[0]
-        found = self._environment.get(top, ())
+        found = self.environment.get(top, ())
         if (
             top not in self.namespaces
             and found
@@ -113,11 +128,15 @@ class ModuleMap:
                 return frozenset(canonicalize_name(d) for d in self._config[prefix])
         names = {conventional_distribution(dotted, self.namespaces)}
         for prefix in self._prefixes(dotted):
-            names.update(canonicalize_name(d) for d in self._data.get(prefix, ()))
+            names.update(canonicalize_name(d) for d in self.data.get(prefix, ()))
         top = dotted.split(".")[0]
         if top not in self.namespaces:
-            names.update(canonicalize_name(d) for d in self._environment.get(top, ()))
+            names.update(canonicalize_name(d) for d in self.environment.get(top, ()))
         return frozenset(names)
+
+    def system_module(self, dotted: str) -> SystemModule | None:
+        """The distro-only module a dotted import belongs to, if it is one."""
+        return self.system.get(dotted.split(".")[0])
 
 
 def squashed(name: str) -> str:
@@ -151,10 +170,28 @@ class Declared:
     requirement: Requirement
     path: str  # requirements file, pyproject.toml, lock file, or the Dockerfile
     install: Install
+    # A compiled requirements file (pip-compile, `uv pip compile`) pins it only because other
+    # distributions need it: its `# via` annotation names no `-r`/`-c` input file. Such a pin
+    # follows the resolver, not a choice of the service.
+    resolver_pin: bool = False
 
     @property
     def normalized(self) -> str:
         return self.requirement.normalized
+
+
+# Where Debian's python3 packages (apt-get install python3-xyz) put their modules.
+DIST_PACKAGES = "/usr/lib/python3/dist-packages"
+
+
+@dataclass(frozen=True)
+class DistPackagesLink:
+    """A RUN that makes Debian's /usr/lib/python3/dist-packages visible to the /usr/local
+    Python `python` ("3.11": it writes into /usr/local/lib/python3.11/site-packages)."""
+
+    line: int
+    col: int
+    python: str
 
 
 @dataclass(frozen=True)
@@ -173,6 +210,12 @@ class ImageDeps:
     names: frozenset[str] = field(default=frozenset())
     # declared names that another declared distribution brings anyway (a deliberate pin)
     brought: frozenset[str] = field(default=frozenset())
+    # where the final stage starts (its FROM): what "installs nothing" points at
+    final_line: int = 1
+    final_col: int = 1
+    # the RUNs of the final stage and the stages it is built FROM (build order) that link
+    # dist-packages into a /usr/local Python's site-packages
+    dist_packages_links: tuple[DistPackagesLink, ...] = ()
 
     def fix_target(self) -> InstalledFile | None:
         """The file a missing requirement is added to: the first one the Dockerfile names."""
@@ -206,13 +249,22 @@ class ImageDeps:
                     )
                 )
         if not out:
-            final = self.image.record.final
             out.append(
                 Evidence(
                     self.image.dockerfile,
-                    final.line,
-                    final.col,
+                    self.final_line,
+                    self.final_col,
                     "the image installs no Python requirement",
                 )
             )
         return tuple(out)
+
+
+@dataclass(frozen=True)
+class ThirdPartyImport:
+    """A third-party, unguarded import an image's code makes (once per image, statement and
+    import name, whatever the number of containers that reach it)."""
+
+    edge: ImportEdge
+    module: str  # the dotted module looked up (below a namespace: `google.cloud.storage`)
+    entry: Evidence  # the command that runs the code (of the first container that reaches it)

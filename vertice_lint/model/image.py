@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +85,36 @@ class ImageFS:
     def origin(self, path: str) -> FileOrigin | None:
         return self.files.get(posixpath.normpath(path))
 
+    def find_module(self, sys_path: Sequence[str], dotted: str) -> tuple[str, str, str] | None:
+        """(sys.path entry, image path, repo path) of a module in the image, or None.
+
+        Regular modules and packages first, in sys.path order; a directory without
+        `__init__.py` (a namespace package: its repo path is "") only when no regular one
+        exists, as Python does.
+        """
+        parts = dotted.split(".")
+        for entry in sys_path:
+            base = posixpath.join(entry, *parts)
+            for candidate in (base + ".py", posixpath.join(base, "__init__.py")):
+                origin = self.origin(candidate)
+                if origin is not None:
+                    return entry, candidate, origin.repo_path
+        for entry in sys_path:
+            base = posixpath.join(entry, *parts)
+            if self.is_dir(base):
+                return entry, base, ""
+        return None
+
+    def first_missing(self, sys_path: Sequence[str], dotted: str) -> str:
+        """The shortest prefix of a dotted name the image does not have (`a.b` of `a.b.c`
+        when `a` is there and `a.b` is not): what `ModuleNotFoundError` names."""
+        parts = dotted.split(".")
+        for i in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:i])
+            if self.find_module(sys_path, prefix) is None:
+                return prefix
+        return dotted
+
     def repo_dir(self, path: str) -> str | None:
         """The repository directory whose files were copied to this image directory."""
         prefix = posixpath.normpath(path).rstrip("/") + "/"
@@ -105,7 +135,7 @@ class Install:
     "project" (`pip install .`, `uv sync`, `poetry install`: `repo_path` is the project
     directory, `image_path` where it is in the image), "apt" (a Debian package), "script" (a
     repository script the RUN runs: `repo_path` the script, `image_path` the workdir; its own
-    installs are read by distributions.py).
+    installs are read by link/dependencies.py).
     """
 
     kind: str

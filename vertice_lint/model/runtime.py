@@ -86,6 +86,9 @@ class ImportEdge:
     in_script: bool = False  # the importer is the entrypoint run as a script
     sys_path: tuple[str, ...] = ()  # the sys.path the import was resolved against
     reason: Evidence | None = None  # framework edges: where the module is named, and why
+    function: str | None = None  # the def the statement is written in (scope "function")
+    # the image's Python dropped this stdlib module (PEP 594, 632): the version that did
+    removed_in: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,3 +99,13 @@ class Runtime:
     modules: tuple[ModuleNode, ...]
     imports: tuple[ImportEdge, ...]
     notes: tuple[str, ...] = field(default=())
+    # the PYTHONPATH the container's Python sees (absolute image paths): the container's env,
+    # else the image's ENV
+    pythonpath: tuple[str, ...] = ()
+    # repository paths of the modules imported when the program starts: the entrypoints and
+    # what their module-level, unguarded imports reach (the others run later, or never)
+    eager: frozenset[str] = frozenset()
+
+    def at_startup(self, edge: ImportEdge) -> bool:
+        """Whether an import statement runs when the program starts."""
+        return edge.path in self.eager and edge.imp.scope != "function" and not edge.imp.guarded

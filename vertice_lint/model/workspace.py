@@ -22,10 +22,17 @@ from vertice_lint.model.files import (
     RequirementsFile,
     YamlFile,
 )
+from vertice_lint.model.imports import RepoIndex
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.suppress import ObjectScope, Suppression
 
 if TYPE_CHECKING:
+    from vertice_lint.model.dependencies import (
+        Declared,
+        ImageDeps,
+        ModuleMap,
+        ThirdPartyImport,
+    )
     from vertice_lint.model.image import Image
     from vertice_lint.model.runtime import ContainerRuntime
     from vertice_lint.model.workload import Workload
@@ -167,6 +174,12 @@ class SyncRoot:
         return self.directory or "."
 
 
+def _no_module_map() -> ModuleMap:
+    from vertice_lint.model.dependencies import ModuleMap  # (model.dependencies imports this)
+
+    return ModuleMap()
+
+
 @dataclass(frozen=True)
 class Workspace:
     """Everything vertice-lint knows about the repository."""
@@ -188,6 +201,17 @@ class Workspace:
     notes: tuple[str, ...] = ()
     sync_roots: tuple[SyncRoot, ...] = ()
     user_rule_problems: tuple[tuple[str, int, int, str], ...] = ()  # (path, line, col, message)
+    # --- Python dependencies and imports (link/dependencies.py, link/runtime.py) ---
+    # import name -> distribution (config, shipped data, environment, convention)
+    module_map: ModuleMap = field(default_factory=_no_module_map)
+    # what each image with contents installs, by image key
+    image_deps: Mapping[str, ImageDeps] = field(default_factory=dict)
+    # normalised distribution -> version -> the declarations that pin it, over every image
+    pins: Mapping[str, Mapping[str, tuple[Declared, ...]]] = field(default_factory=dict)
+    # the third-party imports of the code each image runs, by image key
+    third_party: Mapping[str, tuple[ThirdPartyImport, ...]] = field(default_factory=dict)
+    # where a dotted module exists in the repository (whether or not an image holds it)
+    python_index: RepoIndex = field(default_factory=RepoIndex)
     # Facts derived from the model by a family of rules (see `derive`): computed once per run.
     _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
