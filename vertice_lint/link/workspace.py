@@ -1179,6 +1179,9 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         if (e.validated or e.obj.role in ("argocd-application", "flux-kustomization"))
         and not k8s_schema.has_schema(e.obj.api_version, e.obj.kind, version)
     )
+    # the parse problems (link/inventory.py)
+    from vertice_lint.link import inventory as facts
+
     return Workspace(
         root=root,
         config=config,
@@ -1195,6 +1198,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         schema_skipped=skipped,
         notes=tuple(notes),
         sync_roots=tuple(roots),
+        parse_problems=facts.parse_problems(files),
     )
 
 
@@ -1211,10 +1215,13 @@ def fallback_workspace(root: Path, config: Config, files: Mapping[str, ParsedFil
         version = k8s_schema.resolve_version(config.kubernetes_version)
     except ValueError:
         version = k8s_schema.resolve_version(None)
+    from vertice_lint.link import inventory as facts
+
     return Workspace(
         root=root,
         config=config,
         files=dict(files),
         kube_objects=entries,
         kubernetes_version=version,
+        parse_problems=facts.parse_problems(files),
     )
