@@ -1179,9 +1179,10 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         if (e.validated or e.obj.role in ("argocd-application", "flux-kustomization"))
         and not k8s_schema.has_schema(e.obj.api_version, e.obj.kind, version)
     )
-    # the parse problems (link/inventory.py)
+    # the schema problems and the parse problems (link/inventory.py)
     from vertice_lint.link import inventory as facts
 
+    schema_problems = facts.schema_problems(entries, version, facts.substituted_files(files, roots))
     return Workspace(
         root=root,
         config=config,
@@ -1198,6 +1199,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         schema_skipped=skipped,
         notes=tuple(notes),
         sync_roots=tuple(roots),
+        schema_problems=schema_problems,
         parse_problems=facts.parse_problems(files),
     )
 
@@ -1217,11 +1219,16 @@ def fallback_workspace(root: Path, config: Config, files: Mapping[str, ParsedFil
         version = k8s_schema.resolve_version(None)
     from vertice_lint.link import inventory as facts
 
+    try:
+        schema_problems = facts.schema_problems(entries, version, set())
+    except Exception:
+        schema_problems = ()
     return Workspace(
         root=root,
         config=config,
         files=dict(files),
         kube_objects=entries,
         kubernetes_version=version,
+        schema_problems=schema_problems,
         parse_problems=facts.parse_problems(files),
     )

@@ -22,7 +22,7 @@ from vertice_lint.model.files import (
     RequirementsFile,
     YamlFile,
 )
-from vertice_lint.model.inventory import FileProblem
+from vertice_lint.model.inventory import FileProblem, SchemaProblem
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.suppress import ObjectScope
 
@@ -188,6 +188,7 @@ class Workspace:
     notes: tuple[str, ...] = ()
     sync_roots: tuple[SyncRoot, ...] = ()
     user_rule_problems: tuple[tuple[str, int, int, str], ...] = ()  # (path, line, col, message)
+    schema_problems: tuple[SchemaProblem, ...] = ()  # of every validated object, file order
     parse_problems: tuple[FileProblem, ...] = ()  # non-fatal, of every parsed file, path order
     # Facts derived from the model by a family of rules (see `derive`): computed once per run.
     _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
