@@ -5,8 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import workspace
-from vertice_lint.model.inventory import FileProblem, SchemaProblem
+from vertice_lint.model.image import image_repository, registry_path
+from vertice_lint.model.inventory import (
+    ChartImage,
+    FileProblem,
+    KustomizationFile,
+    PatchTarget,
+    ResourceEntry,
+    SchemaProblem,
+)
 
 DEPLOYMENT = (
     "apiVersion: apps/v1\n"
@@ -24,6 +34,170 @@ DEPLOYMENT = (
     "        - name: {name}\n"
     "          image: {image}\n"
 )
+SERVICE = {
+    "services/api/Dockerfile": (
+        'FROM python:3.12-slim\nCOPY . /app\nCMD ["python", "/app/main.py"]\n'
+    ),
+    "services/api/main.py": "print('api')\n",
+}
+
+
+# --- kustomizations -----------------------------------------------------------------------------
+
+
+def test_kustomizations_what_they_list_and_patch(tmp_path: Path) -> None:
+    ws = workspace(
+        tmp_path,
+        {
+            "k8s/kustomization.yaml": (
+                "resources:\n"
+                "  - api.yaml\n"
+                "  - {path: not-a-string.yaml}\n"
+                "  - ../shared/db.yaml\n"
+                "patches:\n"
+                "  - target: {kind: Deployment, name: api}\n"
+                "    patch: |-\n"
+                "      - {op: replace, path: /spec/replicas, value: 2}\n"
+                "  - target: {name: db}\n"
+                "    path: db-patch.yaml\n"
+                "  - target: {labelSelector: app=x}\n"  # names no object
+                "    path: labelled.yaml\n"
+            ),
+            "k8s/kustomization.yml": "resources:\n  - api.yaml\n",  # kustomize reads the .yaml
+            "k8s/api.yaml": DEPLOYMENT.format(name="api", image="ghcr.io/acme/api:1.0"),
+            "shared/db.yaml": DEPLOYMENT.format(name="db", image="postgres:16"),
+            "overlay/kustomization.yaml": "---\nnamespace: prod\nresources:\n  - ../k8s\n",
+        },
+    )
+    inv = ws.inventory
+    assert inv.kustomizations == (
+        KustomizationFile("k8s/kustomization.yaml", "k8s", 0),
+        KustomizationFile("overlay/kustomization.yaml", "overlay", 0),
+    )
+    assert inv.kustomization_in("k8s") == inv.kustomizations[0]
+    assert inv.kustomization_in("shared") is None
+    assert inv.listed_by("k8s/api.yaml") == (
+        ResourceEntry("k8s/kustomization.yaml", 0, 0, "k8s/api.yaml", 2, 5),
+        ResourceEntry("k8s/kustomization.yml", 0, 0, "k8s/api.yaml", 2, 5),
+    )
+    assert inv.listed_by("shared/db.yaml") == (
+        ResourceEntry("k8s/kustomization.yaml", 0, 2, "shared/db.yaml", 4, 5),
+    )
+    assert inv.listed_by("k8s") == (ResourceEntry("overlay/kustomization.yaml", 0, 0, "k8s", 4, 5),)
+    assert inv.patch_targets == (
+        PatchTarget("k8s/kustomization.yaml", 6, 5, "Deployment", "api"),
+        PatchTarget("k8s/kustomization.yaml", 9, 5, "", "db"),
+    )
+    assert inv.patched_by("Deployment", "api") == inv.patch_targets[:1]
+    assert inv.patched_by("StatefulSet", "api") == ()
+    assert inv.patched_by("StatefulSet", "db") == inv.patch_targets[1:]
+
+
+# --- Helm charts' values --------------------------------------------------------------------
+
+
+def test_images_the_values_of_a_helm_chart_name(tmp_path: Path) -> None:
+    ws = workspace(
+        tmp_path,
+        {
+            "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+            "charts/web/values.yaml": (
+                "image:\n"
+                "  registry: ghcr.io\n"
+                "  repository: acme/Web_Front\n"
+                "  tag: 1.0.0\n"
+                "sidecarImage: busybox:1.36\n"
+                "templatedImage: '{{ .Values.image.repository }}'\n"
+                "workers:\n"
+                "  - image: {repository: acme/worker}\n"
+            ),
+            "charts/web/values-prod.yaml": "initImage: ghcr.io/acme/init@sha256:abc\n",
+            "charts/web/defaults.yaml": "image: ghcr.io/acme/not-values:1\n",  # not values*
+            "charts/web/templates/extra.yaml": "image: ghcr.io/acme/not-a-value:1\n",
+            "k8s/values.yaml": "image: ghcr.io/acme/not-a-chart:1\n",  # no Chart.yaml beside it
+        },
+    )
+    assert ws.inventory.chart_images == (
+        ChartImage("ghcr.io/acme/init", "init", "charts/web/values-prod.yaml"),
+        ChartImage("acme/worker", "worker", "charts/web/values.yaml"),
+        ChartImage("busybox", "busybox", "charts/web/values.yaml"),
+        ChartImage("ghcr.io/acme/Web_Front", "web-front", "charts/web/values.yaml"),
+    )
+
+
+# --- images: registry paths and where they are written ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ref", "repository", "registry"),
+    [
+        ("ghcr.io/acme/api:1.2@sha256:abc", "ghcr.io/acme/api", "ghcr.io/acme/"),
+        ("localhost:5000/api", "localhost:5000/api", "localhost:5000/"),
+        ("registry:5000/team/api:2", "registry:5000/team/api", "registry:5000/team/"),
+        ("redis:7", "redis", ""),
+    ],
+)
+def test_image_repository_and_registry_path(ref: str, repository: str, registry: str) -> None:
+    assert (image_repository(ref), registry_path(ref)) == (repository, registry)
+
+
+def test_registry_paths_of_the_images_the_repository_builds(tmp_path: Path) -> None:
+    ws = workspace(
+        tmp_path,
+        {
+            **SERVICE,
+            "k8s/api.yaml": DEPLOYMENT.format(name="api", image="ghcr.io/acme/api:1.0"),
+            "k8s/db.yaml": DEPLOYMENT.format(name="db", image="docker.io/library/postgres:16"),
+            "k8s/cache.yaml": DEPLOYMENT.format(name="cache", image="redis:7"),
+        },
+    )
+    registries = ws.inventory.registries
+    assert [(r.prefix, r.workload.path, r.container.image) for r in registries] == [
+        ("ghcr.io/acme/", "k8s/api.yaml", "ghcr.io/acme/api:1.0"),  # only linked images
+    ]
+    assert ws.inventory.registry("ghcr.io/acme/") == registries[0]
+    assert ws.inventory.registry("docker.io/library/") is None
+
+
+def test_where_each_workload_writes_its_image(tmp_path: Path) -> None:
+    ws = workspace(
+        tmp_path,
+        {
+            "k8s/api.yaml": "---\n" + DEPLOYMENT.format(name="api", image="ghcr.io/acme/api:1.0"),
+            "compose.yaml": (
+                "services:\n"
+                "  web:\n"
+                "    ports: ['8080:80']\n"
+                "    image:   nginx\n"
+                "  worker:\n"
+                "    build: .\n"
+            ),
+        },
+    )
+    by_name = {w.name: w for w in ws.workloads}
+    positions = {
+        name: ws.inventory.image_position(w, w.containers[0]) for name, w in by_name.items()
+    }
+    worker = by_name["worker"].containers[0]
+    assert positions == {"api": (15, 18), "web": (4, 14), "worker": (5, 3)}
+    assert (worker.line, worker.col) == (5, 3)  # no image: the service itself
+
+
+# --- services ----------------------------------------------------------------------------------
+
+
+def test_the_words_a_service_is_known_by(tmp_path: Path) -> None:
+    ws = workspace(
+        tmp_path,
+        {
+            "services/Cart_Service/Dockerfile": "FROM python:3.12\n",
+            "shop/checkout.v2/src/Dockerfile": "FROM python:3.12\n",
+        },
+    )
+    assert {s.directory: s.words for s in ws.services} == {
+        "services/Cart_Service": frozenset({"cart-service"}),
+        "shop/checkout.v2/src": frozenset({"src", "checkout-v2"}),
+    }
 
 
 # --- VL801: schema problems, validated in link --------------------------------------------------

@@ -1179,9 +1179,11 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         if (e.validated or e.obj.role in ("argocd-application", "flux-kustomization"))
         and not k8s_schema.has_schema(e.obj.api_version, e.obj.kind, version)
     )
-    # the schema problems and the parse problems (link/inventory.py)
+    # the inventory, the schema problems and the parse problems (link/inventory.py)
     from vertice_lint.link import inventory as facts
 
+    services = facts.with_words(services)
+    inventory = facts.inventory(files, workloads, roots)
     schema_problems = facts.schema_problems(entries, version, facts.substituted_files(files, roots))
     return Workspace(
         root=root,
@@ -1199,6 +1201,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         schema_skipped=skipped,
         notes=tuple(notes),
         sync_roots=tuple(roots),
+        inventory=inventory,
         schema_problems=schema_problems,
         parse_problems=facts.parse_problems(files),
     )

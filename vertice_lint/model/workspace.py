@@ -22,7 +22,7 @@ from vertice_lint.model.files import (
     RequirementsFile,
     YamlFile,
 )
-from vertice_lint.model.inventory import FileProblem, SchemaProblem
+from vertice_lint.model.inventory import FileProblem, Inventory, SchemaProblem
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.suppress import ObjectScope
 
@@ -52,6 +52,10 @@ class Service:
     dockerfiles: tuple[str, ...]
     requirements: tuple[str, ...]
     link: Link
+    # the names its image may go by: its name, its directory's, the parent's for a layout
+    # directory (`src/cartservice/src`), normalised (lower case, `_` and `.` as `-`); a
+    # function of name and directory, so not part of equality
+    words: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,7 @@ class Workspace:
     notes: tuple[str, ...] = ()
     sync_roots: tuple[SyncRoot, ...] = ()
     user_rule_problems: tuple[tuple[str, int, int, str], ...] = ()  # (path, line, col, message)
+    inventory: Inventory = field(default_factory=Inventory)  # kustomizations, Helm values...
     schema_problems: tuple[SchemaProblem, ...] = ()  # of every validated object, file order
     parse_problems: tuple[FileProblem, ...] = ()  # non-fatal, of every parsed file, path order
     # Facts derived from the model by a family of rules (see `derive`): computed once per run.
