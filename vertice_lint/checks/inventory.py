@@ -15,13 +15,9 @@ from typing import Any
 
 from vertice_lint.checks import CheckContext
 from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety
-from vertice_lint.discover import Kind
 from vertice_lint.fix import yaml_edit
 from vertice_lint.fix.text_edit import EditError
-from vertice_lint.link import render
-from vertice_lint.link.workspace import _norm, _service_words, image_repository
 from vertice_lint.model import (
-    Container,
     ContainerRuntime,
     Image,
     RenderedObject,
@@ -32,9 +28,8 @@ from vertice_lint.model import (
     containers_of,
     pod_spec_path,
 )
-from vertice_lint.parsers.python import PythonModule
-from vertice_lint.parsers.yaml import YamlFile, value_pos
-from vertice_lint.paths import join, parent_dir
+from vertice_lint.model.files import PythonModule
+from vertice_lint.model.image import registry_path
 
 _HEALTH = ("/healthz", "/health", "/readyz", "/ready", "/livez", "/ping", "/status")
 _SELECTOR_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout"})
@@ -63,41 +58,24 @@ def _synced_by(root: SyncRoot) -> Evidence:
 # --- VL101 orphan-workload --------------------------------------------------------------------
 
 
-def _registry(image: str) -> str:
-    repo = image_repository(image)
-    return repo.rsplit("/", 1)[0] + "/" if "/" in repo else ""
-
-
-def naming_scheme(ws: Workspace) -> dict[str, tuple[Workload, Container]]:
-    """Registry paths of the images this repository builds, each with one workload showing it."""
-    scheme: dict[str, tuple[Workload, Container]] = {}
-    workloads = [*ws.workloads, *(w for r in ws.sync_roots for w in r.workloads)]
-    for workload in workloads:
-        for container in workload.containers:
-            if container.image and container.image_link is not None:
-                prefix = _registry(container.image)
-                if prefix:
-                    scheme.setdefault(prefix, (workload, container))
-    return scheme
-
-
 def orphan_workload(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A workload running an image of this repository's naming scheme that nothing here builds."""
-    scheme = naming_scheme(ws)
     for workload in ws.workloads:
         if workload.kind != "compose" and not _reached(ws, workload.path):
             continue
         orphans = [
             c
             for c in workload.containers
-            if c.image and c.image_link is None and _registry(c.image) in scheme
+            if c.image and c.image_link is None and ws.inventory.registry(registry_path(c.image))
         ]
         if not orphans:
             continue
         container = orphans[0]
         assert container.image is not None
-        prefix = _registry(container.image)
-        sibling, sibling_container = scheme[prefix]
+        prefix = registry_path(container.image)
+        shown = ws.inventory.registry(prefix)
+        assert shown is not None
+        sibling, sibling_container = shown.workload, shown.container
         assert sibling_container.image_link is not None
         evidence = [
             Evidence(
@@ -108,7 +86,7 @@ def orphan_workload(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
                 f" built from {sibling_container.image_link.dockerfile}",
             )
         ]
-        line, col = _image_pos(ws, workload, container)
+        line, col = ws.inventory.image_position(workload, container)
         what = "compose service" if workload.kind == "compose" else workload.kind
         fix = None
         if all(c.image_link is None for c in workload.containers) and workload.kind != "compose":
@@ -128,41 +106,33 @@ def _reached(ws: Workspace, path: str) -> bool:
     return any(path in root.files for root in ws.sync_roots)
 
 
-def _image_pos(ws: Workspace, workload: Workload, container: Container) -> tuple[int, int]:
-    parsed = ws.files.get(workload.path)
-    record = parsed.record if parsed is not None else None
-    if not isinstance(record, YamlFile):
-        return container.line, container.col
-    if workload.kind == "compose":
-        assert record.compose is not None
-        return value_pos(record.compose.node, ("services", workload.name, "image"))
-    data = record.documents[workload.doc_index].data
-    return value_pos(data, (*container.keypath, "image"))
-
-
 def _removal(ws: Workspace, workload: Workload, evidence: list[Evidence]) -> Fix | None:
     """Remove the document (the file, when it is the only one) and the entries listing it."""
-    parsed = ws.files[workload.path]
-    record = parsed.record
-    if not isinstance(record, YamlFile) or parsed.text is None or workload.keypath:
+    record = ws.yaml_file(workload.path)
+    text = ws.text(workload.path)
+    if record is None or text is None or workload.keypath:
         return None
-    for kfile, line, col, kind, name in render.patch_targets(ws.files):
-        if kind in ("", workload.kind) and name == workload.name:
-            evidence.append(Evidence(kfile, line, col, "a patch targets it: remove it by hand"))
-            return None
+    patches = ws.inventory.patched_by(workload.kind, workload.name)
+    if patches:
+        patch = patches[0]
+        where = (patch.kustomization, patch.line, patch.col)
+        evidence.append(Evidence(*where, "a patch targets it: remove it by hand"))
+        return None
     documents = [d for d in record.documents if d.data is not None]
     try:
         if len(documents) > 1:
             edits: tuple[Edit, ...] = (
-                yaml_edit.remove_document(workload.path, parsed.text.text, workload.doc_index),
+                yaml_edit.remove_document(workload.path, text, workload.doc_index),
             )
         else:
             edits = (Edit(workload.path, delete=True),)
-            for kfile, doc, index in render.listing_entries(ws.files, workload.path):
-                text = ws.files[kfile].text
-                assert text is not None
+            for entry in ws.inventory.listed_by(workload.path):
+                ktext = ws.text(entry.kustomization)
+                assert ktext is not None
                 edits += (
-                    yaml_edit.remove_from_sequence(kfile, text.text, doc, ("resources",), index),
+                    yaml_edit.remove_from_sequence(
+                        entry.kustomization, ktext, entry.doc_index, ("resources",), entry.index
+                    ),
                 )
     except EditError:
         return None
@@ -175,19 +145,20 @@ def _removal(ws: Workspace, workload: Workload, evidence: list[Evidence]) -> Fix
 def undeployed_service(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A service with a Dockerfile and an entrypoint that no synced workload runs."""
     deployed = _deployed_images(ws)
-    charted = _helm_value_images(ws)
+    charted = ws.inventory.chart_images
     for service in ws.services:
         images = [i for i in ws.images if i.service == service.name]
         runnable = [i for i in images if i.cmd is not None or i.entrypoint is not None]
         if not runnable or any(i.key in deployed for i in images):
             continue
-        words = _service_words(service)
-        if any(r in i.names for r in charted for i in images) or any(
-            _norm(r.rsplit("/", 1)[-1]) in words for r in charted
+        if any(c.repository in i.names for c in charted for i in images) or any(
+            c.word in service.words for c in charted
         ):
             continue  # a Helm chart's values name its image: templates are not rendered
         image = runnable[0]
-        stage = image.record.final
+        dockerfile = ws.dockerfile(image.dockerfile)
+        assert dockerfile is not None  # an image is a parsed Dockerfile with stages
+        stage = dockerfile.final
         inv = stage.entrypoint or stage.cmd
         line, col = (inv.line, inv.col) if inv is not None else (stage.line, stage.col)
         where = "a sync root" if ws.sync_roots else "this repository"
@@ -199,37 +170,6 @@ def undeployed_service(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
         if why_not:
             message += f"; no automatic fix: {why_not}"
         yield ctx.diagnostic(image.dockerfile, line, col, message, fix=fix)
-
-
-def _helm_value_images(ws: Workspace) -> set[str]:
-    """Image repositories the values files of the repository's Helm charts name (`image:` or
-    `image: {repository: ...}`), read without rendering the templates."""
-    charts = {parent_dir(p) for p, _ in ws.records(Kind.HELM_CHART)}
-    found: set[str] = set()
-
-    def walk(node: Any, key: str = "") -> None:
-        if isinstance(node, dict):
-            if key.lower().endswith("image") and isinstance(node.get("repository"), str):
-                registry = node.get("registry")
-                repo = node["repository"]
-                found.add(f"{registry}/{repo}" if isinstance(registry, str) and registry else repo)
-            for k, v in node.items():
-                if isinstance(v, str) and str(k).lower().endswith("image") and "{{" not in v:
-                    found.add(image_repository(v))
-                walk(v, str(k))
-        elif isinstance(node, list):
-            for item in node:
-                walk(item, key)
-
-    for path, record in ws.records(Kind.YAML):
-        if not isinstance(record, YamlFile) or parent_dir(path) not in charts:
-            continue
-        if not PurePosixPath(path).name.lower().startswith("values"):
-            continue
-        for doc in record.documents:
-            walk(doc.plain)
-    found.discard("")
-    return {image_repository(r) for r in found}
 
 
 def _deployed_images(ws: Workspace) -> set[str]:
@@ -251,9 +191,9 @@ def _modules(ws: Workspace, runtime: ContainerRuntime | None) -> list[PythonModu
         return []
     out = []
     for node in runtime.runtime.modules:
-        parsed = ws.files.get(node.repo_path)
-        if parsed is not None and isinstance(parsed.record, PythonModule):
-            out.append(parsed.record)
+        module = ws.python_module(node.repo_path)
+        if module is not None:
+            out.append(module)
     return out
 
 
@@ -288,19 +228,18 @@ def required_env(image: Image, modules: Sequence[PythonModule]) -> list[str]:
 
 
 def _deployment_fix(ws: Workspace, service: Service, image: Image) -> tuple[Fix | None, str]:
-    scheme = naming_scheme(ws)
-    if len(scheme) != 1:
+    if len(ws.inventory.registries) != 1:
         return None, "the image's registry path is not known (no single naming scheme)"
-    registry = next(iter(scheme))
+    registry = ws.inventory.registries[0].prefix
     manifests = Counter(
-        parent_dir(w.path) for r in ws.sync_roots for w in r.workloads if w.path in ws.files
+        w.path.rpartition("/")[0] for r in ws.sync_roots for w in r.workloads if ws.has_file(w.path)
     )
     if not manifests:
         return None, "there are no manifests to put it beside"
     directory = sorted(manifests.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
     name = _dns_name(PurePosixPath(service.directory).name)
-    target = join(directory, f"{name}.yaml")
-    if target in ws.files:
+    target = f"{directory}/{name}.yaml" if directory else f"{name}.yaml"
+    if ws.has_file(target):
         return None, f"{target} exists"
     runtime = _runtime(ws, image)
     modules = _modules(ws, runtime)
@@ -320,18 +259,16 @@ def _deployment_fix(ws: Workspace, service: Service, image: Image) -> tuple[Fix 
     route = health_route(modules)
     text = render_manifests(name, f"{registry}{name}", image, port, route, env)
     edits: tuple[Edit, ...] = (Edit(target, create=True, replacement=text),)
-    kfile = render.kustomization_file(ws.files, directory)
-    if kfile is not None:
-        parsed = ws.files[kfile]
-        record = parsed.record
-        assert isinstance(record, YamlFile) and record.kustomization is not None
-        assert parsed.text is not None
+    kustomization = ws.inventory.kustomization_in(directory)
+    if kustomization is not None:
+        ktext = ws.text(kustomization.path)
+        assert ktext is not None
         try:
             edits += (
                 yaml_edit.append_to_sequence(
-                    kfile,
-                    parsed.text.text,
-                    record.kustomization.doc_index,
+                    kustomization.path,
+                    ktext,
+                    kustomization.doc_index,
                     ("resources",),
                     f"{name}.yaml",
                 ),
@@ -501,7 +438,7 @@ def mutable_image_tag(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
                 continue
             for service in workload.containers:
                 if service.image and service.image_link is None and is_mutable(service.image):
-                    line, col = _image_pos(ws, workload, service)
+                    line, col = ws.inventory.image_position(workload, service)
                     yield ctx.diagnostic(
                         workload.path,
                         line,
@@ -509,9 +446,10 @@ def mutable_image_tag(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
                         f"compose service {workload.name} runs {service.image}: a mutable tag",
                     )
         for image in ws.images:
-            record = image.record
-            names = {s.name.lower() for s in record.stages if s.name}
-            for stage in record.stages:
+            dockerfile = ws.dockerfile(image.dockerfile)
+            stages = dockerfile.stages if dockerfile is not None else ()
+            names = {s.name.lower() for s in stages if s.name}
+            for stage in stages:
                 base = stage.base
                 if stage.base_stage is not None or base.lower() in names | {"scratch"}:
                     continue

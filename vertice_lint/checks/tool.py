@@ -21,12 +21,9 @@ def parse_error(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
         failure = parsed.failure
         assert failure is not None
         yield ctx.diagnostic(parsed.source.path, failure.line, failure.col, failure.message)
-    for path in sorted(ws.files):
-        if path in stale:
-            continue
-        record = ws.files[path].record
-        for problem in getattr(record, "problems", ()):
-            yield ctx.diagnostic(path, problem.line, problem.col, problem.message)
+    for problem in ws.parse_problems:
+        if problem.path not in stale:
+            yield ctx.diagnostic(problem.path, problem.line, problem.col, problem.message)
 
 
 def config_error(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:

@@ -1187,6 +1187,12 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         if (e.validated or e.obj.role in ("argocd-application", "flux-kustomization"))
         and not k8s_schema.has_schema(e.obj.api_version, e.obj.kind, version)
     )
+    # the inventory, the schema problems and the parse problems (link/inventory.py)
+    from vertice_lint.link import inventory as facts
+
+    services = facts.with_words(services)
+    inventory = facts.inventory(files, workloads, roots)
+    schema_problems = facts.schema_problems(entries, version, facts.substituted_files(files, roots))
     return Workspace(
         root=root,
         config=config,
@@ -1209,6 +1215,9 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         pins=pins,
         third_party=third_party,
         python_index=python_index,
+        inventory=inventory,
+        schema_problems=schema_problems,
+        parse_problems=facts.parse_problems(files),
     )
 
 
@@ -1225,6 +1234,12 @@ def fallback_workspace(root: Path, config: Config, files: Mapping[str, ParsedFil
         version = k8s_schema.resolve_version(config.kubernetes_version)
     except ValueError:
         version = k8s_schema.resolve_version(None)
+    from vertice_lint.link import inventory as facts
+
+    try:
+        schema_problems = facts.schema_problems(entries, version, set())
+    except Exception:
+        schema_problems = ()
     return Workspace(
         root=root,
         config=config,
@@ -1232,4 +1247,6 @@ def fallback_workspace(root: Path, config: Config, files: Mapping[str, ParsedFil
         kube_objects=entries,
         kubernetes_version=version,
         suppressions=suppressions(files),
+        schema_problems=schema_problems,
+        parse_problems=facts.parse_problems(files),
     )

@@ -171,3 +171,19 @@ class ImageContents:
     scripts: Mapping[str, str] = field(default_factory=dict)
     # console scripts of projects whose dependencies only it installs: name -> pyproject.toml
     scripts_not_installed: Mapping[str, str] = field(default_factory=dict)
+
+
+def image_repository(ref: str) -> str:
+    """`ghcr.io/org/api:1.2@sha256:...` -> `ghcr.io/org/api` (registry port kept)."""
+    ref = ref.split("@", 1)[0]
+    last = ref.rsplit("/", 1)[-1]
+    if ":" in last:
+        ref = ref[: len(ref) - len(last)] + last.split(":", 1)[0]
+    return ref
+
+
+def registry_path(ref: str) -> str:
+    """`ghcr.io/acme/api:1.0` -> `ghcr.io/acme/`: the path an image is pushed below ("" for a
+    bare name such as `redis:7`)."""
+    repo = image_repository(ref)
+    return repo.rsplit("/", 1)[0] + "/" if "/" in repo else ""

@@ -23,6 +23,7 @@ from vertice_lint.model.files import (
     YamlFile,
 )
 from vertice_lint.model.imports import RepoIndex
+from vertice_lint.model.inventory import FileProblem, Inventory, SchemaProblem
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.suppress import ObjectScope, Suppression
 
@@ -58,6 +59,10 @@ class Service:
     dockerfiles: tuple[str, ...]
     requirements: tuple[str, ...]
     link: Link
+    # the names its image may go by: its name, its directory's, the parent's for a layout
+    # directory (`src/cartservice/src`), normalised (lower case, `_` and `.` as `-`); a
+    # function of name and directory, so not part of equality
+    words: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,9 @@ class Workspace:
     third_party: Mapping[str, tuple[ThirdPartyImport, ...]] = field(default_factory=dict)
     # where a dotted module exists in the repository (whether or not an image holds it)
     python_index: RepoIndex = field(default_factory=RepoIndex)
+    inventory: Inventory = field(default_factory=Inventory)  # kustomizations, Helm values...
+    schema_problems: tuple[SchemaProblem, ...] = ()  # of every validated object, file order
+    parse_problems: tuple[FileProblem, ...] = ()  # non-fatal, of every parsed file, path order
     # Facts derived from the model by a family of rules (see `derive`): computed once per run.
     _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

@@ -1,0 +1,134 @@
+"""Facts of the GitOps inventory and of the tool's own input, derived by `link/inventory.py`.
+
+What the VL0xx, VL1xx and VL801 rules compare: which kustomizations list or patch a manifest,
+the kustomization of each directory, the image repositories Helm charts' values name, the
+registry paths of the images the repository builds, where each workload writes its image,
+each Kubernetes object's schema problems, and each file's parse problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vertice_lint.model.workload import Container, Workload
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class KustomizationFile:
+    """The kustomization kustomize reads in a directory (the first of its file names)."""
+
+    path: str
+    directory: str
+    doc_index: int
+
+
+@dataclass(frozen=True)
+class ResourceEntry:
+    """A string item of a kustomization's `resources` list and the path it names."""
+
+    kustomization: str  # the kustomization file
+    doc_index: int
+    index: int  # the item's index in `resources` (what removing it edits)
+    target: str  # the path it names, resolved against the kustomization's directory
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class PatchTarget:
+    """A `patches`/`patchesJson6902` entry whose target names an object."""
+
+    kustomization: str
+    line: int
+    col: int
+    kind: str  # "" when the target names no kind (any kind)
+    name: str
+
+    def targets(self, kind: str, name: str) -> bool:
+        return self.kind in ("", kind) and self.name == name
+
+
+@dataclass(frozen=True)
+class ChartImage:
+    """An image repository a Helm chart's values file names (`image:` or `image: {repository:
+    ...}`), read without rendering the chart's templates."""
+
+    repository: str
+    word: str  # its last path segment, normalised as a service's words are
+    path: str  # the values file
+
+
+@dataclass(frozen=True)
+class RegistryPath:
+    """A registry path (`ghcr.io/acme/`) an image this repository builds is pushed to, with the
+    first container that shows it (a container linked to a Dockerfile of the repository)."""
+
+    prefix: str
+    workload: Workload
+    container: Container
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The repository's GitOps inventory: kustomizations, Helm values, image names."""
+
+    kustomizations: tuple[KustomizationFile, ...] = ()  # one per directory, path order
+    resources: tuple[ResourceEntry, ...] = ()  # of every kustomization file, path order
+    patch_targets: tuple[PatchTarget, ...] = ()
+    chart_images: tuple[ChartImage, ...] = ()
+    registries: tuple[RegistryPath, ...] = ()  # in the order the workloads show them
+    # (workload file, document index, container keypath) -> (line, col) of its image value
+    image_positions: Mapping[tuple[str, int, KeyPath], tuple[int, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def kustomization_in(self, directory: str) -> KustomizationFile | None:
+        """The kustomization of a directory, if it has one."""
+        return next((k for k in self.kustomizations if k.directory == directory), None)
+
+    def listed_by(self, target: str) -> tuple[ResourceEntry, ...]:
+        """The `resources` entries naming `target`, in kustomization path order."""
+        return tuple(e for e in self.resources if e.target == target)
+
+    def patched_by(self, kind: str, name: str) -> tuple[PatchTarget, ...]:
+        """The patches whose target names this object."""
+        return tuple(p for p in self.patch_targets if p.targets(kind, name))
+
+    def registry(self, prefix: str) -> RegistryPath | None:
+        return next((r for r in self.registries if r.prefix == prefix), None)
+
+    def image_position(self, workload: Workload, container: Container) -> tuple[int, int]:
+        """Where the container's image is written (the container itself when unknown)."""
+        key = (workload.path, workload.doc_index, container.keypath)
+        return self.image_positions.get(key, (container.line, container.col))
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    """A Kubernetes object's violation of the JSON Schema of the configured version (VL801)."""
+
+    path: str  # the file of the object
+    line: int
+    col: int
+    kind: str  # the object's kind and name, for the message
+    name: str | None
+    at: KeyPath  # where inside the object
+    message: str
+    error: str  # unknown-field, type, enum, required, other
+    # the value is a `${var}` a Flux Kustomization's postBuild replaces before applying
+    substituted: bool = False
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A non-fatal problem of a file that was otherwise parsed (a bad line), for VL001."""
+
+    path: str
+    line: int
+    col: int
+    message: str
