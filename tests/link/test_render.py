@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.helpers import Found, lint_rules, workspace, write_repo
+from vertice_lint.model import Written
 
 BASE = {
     "base/kustomization.yaml": "resources:\n  - api.yaml\n  - config.yaml\n",
@@ -102,14 +103,27 @@ def test_overlay_renders_prefix_namespace_images_and_patches(tmp_path: Path) -> 
         "prod/kustomization.yaml:5: remote base"
         " https://github.com/acme/shared//base?ref=v1 is not followed" in ws.notes
     )
-    # the base manifest's container is linked through the overlay's `images:` entry
-    [workload] = [w for w in ws.workloads if w.name == "api"]
+    # the workload is the rendered one, linked through the image the overlay gives it
+    [workload] = ws.workloads
+    assert (workload.ident, workload.path, workload.synced_by) == (
+        "Deployment/prod/prod-api",
+        "base/api.yaml",
+        ("prod",),
+    )
+    assert root.workloads == (workload,)
     linked = workload.containers[0]
+    assert linked.image == "ghcr.io/acme/api:1.2.0"
+    assert linked.image_at == Written(
+        "prod/kustomization.yaml", 7, 5, 0, ("images", 0)
+    )  # the `images:` entry that set it
     assert linked.image_link is not None and linked.image_link.service == "api"
     assert linked.image_link_reason is not None
-    assert linked.image_link_reason.reason.startswith(
-        "prod/kustomization.yaml renders it as ghcr.io/acme/api:1.2.0; "
+    assert (
+        linked.image_link_reason.reason
+        == "image name 'api' matches service directory services/api/"
     )
+    assert dict(linked.security_context) == {"privileged": True}  # from the patch
+    assert linked.at == Written("base/api.yaml", 14, 11, 0, cpath)  # the container: the base
 
 
 def test_rules_on_patched_fields_report_the_patch(tmp_path: Path) -> None:

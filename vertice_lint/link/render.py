@@ -376,9 +376,13 @@ class _Renderer:
                 out.append(_Obj(None, plain, kfile, gen.line, gen.col, gen.name))
         return out
 
-    def transform(self, kfile: str, k: Kustomization, objs: list[_Obj]) -> None:
-        """The transformers of one kustomization, in kustomize's order."""
+    def transform(
+        self, kfile: str, k: Kustomization, objs: list[_Obj], at: tuple[Any, KeyPath] | None = None
+    ) -> None:
+        """The transformers of one kustomization, in kustomize's order. `at`: the document
+        node and the key path of `k.node` inside it (by default the document is `k.node`)."""
         node = k.node
+        doc_node, node_path = at if at is not None else (node, ())
         for i, patch in enumerate(_items(node, "patches")):
             self._patch(kfile, k, "patches", i, patch, objs)
         for i, patch in enumerate(_items(node, "patchesJson6902")):
@@ -400,7 +404,12 @@ class _Renderer:
         images = node.get("images") if hasattr(node, "get") else None
         for img in k.images:
             index = _index_at(images, img.line, img.col)
-            origin = Origin(kfile, node, ("images", index) if index is not None else ())
+            origin = Origin(
+                kfile,
+                doc_node,
+                (*node_path, "images", index) if index is not None else node_path,
+                doc_index=k.doc_index if index is not None else None,
+            )
             for obj in objs:
                 for cpath, container in containers_of(obj.plain, obj.kind):
                     image = container.get("image")
@@ -433,7 +442,7 @@ class _Renderer:
             return
         line_offset, col_offset = self._inline_offset(kfile, item)
         for document in inline.documents:
-            origin = Origin(kfile, document.data, (), line_offset, col_offset)
+            origin = Origin(kfile, document.data, (), line_offset, col_offset)  # no doc_index
             self._apply(kfile, patch.line, document.plain, origin, patch.target, objs)
 
     def _inline_offset(self, kfile: str, item: Any) -> tuple[int, int]:
@@ -458,8 +467,8 @@ class _Renderer:
             self.note(f"{kfile}:{line}: patch {target} is not YAML; not applied")
             return
         self.read.add(target)
-        for document in record.documents:
-            origin = Origin(target, document.data, ())
+        for index, document in enumerate(record.documents):
+            origin = Origin(target, document.data, (), doc_index=index)
             self._apply(kfile, line, document.plain, origin, selector, objs)
 
     def _apply(
@@ -484,7 +493,7 @@ class _Renderer:
                 selector = {"kind": str(content.get("kind", "")), "name": str(meta.get("name", ""))}
             matched = [o for o in objs if _selected(o, selector)]
             for obj in matched:
-                _merge(obj, obj.plain, content, (), origin)
+                _merge(obj, obj.plain, content, (), replace(origin, merge=True))
         else:
             return
         if not matched:
@@ -648,9 +657,7 @@ def _merge(
 
 
 def replace_keypath(origin: Origin, step: str | int) -> Origin:
-    return Origin(
-        origin.path, origin.node, (*origin.keypath, step), origin.line_offset, origin.col_offset
-    )
+    return replace(origin, keypath=(*origin.keypath, step))
 
 
 def _pointer(path: str) -> KeyPath:
@@ -837,7 +844,7 @@ def _flux_transform(
         helm_charts=(),
     )
     if k.patches or k.images or k.name_prefix or k.name_suffix:
-        renderer.transform(path, k, objs)
+        renderer.transform(path, k, objs, (data, ("spec",)))
 
 
 def _source_paths(obj: KubeObject) -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -25,6 +25,7 @@ from vertice_lint.model.workload import (
     Port,
     Probe,
     Workload,
+    Written,
     containers_of,
     pod_spec_path,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "When",
     "Workload",
     "Workspace",
+    "Written",
     "containers_of",
     "conventional_distribution",
     "declared_by_spelling",

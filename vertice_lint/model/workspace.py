@@ -84,6 +84,10 @@ class Origin:
 
     An inline patch (a YAML string inside a kustomization) is parsed on its own; its
     positions are shifted by `line_offset`/`col_offset` to where the string sits in the file.
+    `doc_index` is the document of `path` that `keypath` is in, for a fix to edit (None for
+    an inline patch: no key path of the file reaches inside the string). `merge`: a strategic
+    merge patch, whose structure mirrors the object's, so that the patch's counterpart of an
+    ancestor of the rendered path is the same number of steps up `keypath`.
     """
 
     path: str
@@ -91,6 +95,8 @@ class Origin:
     keypath: tuple[str | int, ...]
     line_offset: int = 0
     col_offset: int = 0
+    doc_index: int | None = None
+    merge: bool = False
 
     def position(self, rest: tuple[str | int, ...] = (), *, value: bool = False) -> tuple[int, int]:
         """1-based (line, col) of `rest` below the origin (its deepest existing ancestor)."""
