@@ -700,3 +700,56 @@ def test_plaintext_secret_of_a_patch_is_fixed_in_the_patch(tmp_path: Path) -> No
         "                  key: DB_PASSWORD\n"
     )
     assert _found(tmp_path, "VL402") == []
+
+
+def test_config_sources_are_synced_like_the_workloads(tmp_path: Path) -> None:
+    """A namePrefix renames the references and the objects alike: the rendered workload's
+    references meet the rendered ConfigMaps; a fix writes the name as written."""
+    base = _SERVED["k8s/base/api.yaml"].replace(
+        "          env:\n            - name: LOG_LEVEL\n              value: info\n",
+        "          env:\n"
+        "            - name: LOG_LEVEL\n"
+        "              valueFrom:\n"
+        "                configMapKeyRef: {name: api-config, key: level}\n",
+    )
+    _write(
+        tmp_path,
+        {
+            **_SERVED,
+            "services/api/main.py": _SERVED["services/api/main.py"]
+            + "\nimport os\n\nURL = os.environ['DATABASE_URL']\n",
+            "k8s/base/kustomization.yaml": "resources:\n  - api.yaml\n  - config.yaml\n",
+            "k8s/base/api.yaml": base,
+            "k8s/base/config.yaml": (
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api-config\n"
+                "data:\n  log_level: info\n  DATABASE_URL: postgres://db/app\n"
+            ),
+            "k8s/overlays/dev/kustomization.yaml": "namePrefix: dev-\nresources:\n  - ../../base\n",
+            "k8s/overlays/prod/kustomization.yaml": (
+                "namePrefix: prod-\nresources:\n  - ../../base\n"
+            ),
+        },
+    )
+    ws = _ws(tmp_path)
+    assert [(s.name, s.written_name, s.synced_by) for s in ws.config_sources] == [
+        ("dev-api-config", "api-config", ("k8s/overlays/dev",)),
+        ("prod-api-config", "api-config", ("k8s/overlays/prod",)),
+    ]
+    found = _found(tmp_path, "VL403", "VL401")
+    assert [d[:4] for d in found] == [
+        ("VL403", "k8s/base/api.yaml", 18, 15),
+        ("VL403", "k8s/base/api.yaml", 18, 15),
+        ("VL401", "services/api/main.py", 12, 7),
+    ]
+    assert "of ConfigMap dev-api-config, which does not define it" in found[0][4]
+    assert "of ConfigMap prod-api-config, which does not define it" in found[1][4]
+    # each rendering sees its own ConfigMap only: one candidate, written as written
+    assert found[2][4].endswith("(ConfigMap dev-api-config defines it)")
+    fixed = fix_twice(tmp_path, "VL401", "k8s/base/api.yaml")
+    assert (
+        "            - name: DATABASE_URL\n"
+        "              valueFrom:\n"
+        "                configMapKeyRef:\n"
+        "                  name: api-config\n"
+        "                  key: DATABASE_URL\n"
+    ) in fixed

@@ -176,7 +176,7 @@ def _add_ref(container: Container, name: str, source: ConfigSource) -> Callable[
     assert doc is not None
 
     def step(text: str) -> Edit:
-        ref = {_REF_KIND[source.kind]: {"name": source.name, "key": name}}
+        ref = {_REF_KIND[source.kind]: {"name": source.written_name, "key": name}}
         return add_env(at.path, text, doc, at.keypath, name, value_from=ref)
 
     return step
@@ -266,7 +266,7 @@ def _plaintext(
         text = file_text(ws, at.path)
         doc, item = at.doc_index, at.keypath
         if doc is not None and text is not None:
-            ref = {"secretKeyRef": {"name": secret.name, "key": var.name}}
+            ref = {"secretKeyRef": {"name": secret.written_name, "key": var.name}}
 
             def drop(t: str) -> Edit:
                 return remove_key(at.path, t, doc, item, "value")

@@ -85,11 +85,16 @@ def chain_edits(path: str, text: str, steps: Sequence[Callable[[str], Edit]]) ->
 
 
 def in_scope(source: ConfigSource, workload: Workload) -> bool:
-    """Whether a ConfigMap/Secret can serve this workload (same namespace, or one unset)."""
+    """Whether a ConfigMap/Secret can serve this workload (same namespace, or one unset; and
+    both synced by one sync root, when both are)."""
     return (
         source.namespace is None
         or workload.namespace is None
         or (source.namespace == workload.namespace)
+    ) and (
+        not source.synced_by
+        or not workload.synced_by
+        or not set(source.synced_by).isdisjoint(workload.synced_by)
     )
 
 

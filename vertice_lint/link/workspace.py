@@ -407,26 +407,87 @@ def _compose_workloads(path: str, record: YamlFile) -> Iterator[Workload]:
         )
 
 
-def _config_sources(entries: Sequence[KubeEntry], config: Config) -> Iterator[ConfigSource]:
+def _source_keys(kind: str, plain: Mapping[str, Any]) -> frozenset[str]:
+    sections = ("data", "binaryData") if kind == "ConfigMap" else ("data", "stringData")
+    return frozenset(str(k) for s in sections for k in _mapping(plain.get(s)))
+
+
+def _external(config: Config, kind: str, *names: str) -> bool:
+    declared = config.external_configmaps if kind == "ConfigMap" else config.external_secrets
+    return any(n in declared for n in names)
+
+
+def _config_sources(
+    root: Path,
+    files: Mapping[str, ParsedFile],
+    entries: Sequence[KubeEntry],
+    roots: Sequence[SyncRoot],
+    config: Config,
+    notes: list[str],
+) -> Iterator[ConfigSource]:
+    """The ConfigMaps and Secrets as synced: for each manifest and each kustomize generator,
+    every distinct rendering of it by the sync roots, or, when no root renders it, as
+    written (in that order: the manifests, then the generators)."""
+    from vertice_lint.link import render
+
+    by_entry: dict[tuple[str, int, KeyPath], list[tuple[str, RenderedObject]]] = {}
+    by_generator: dict[tuple[str, int, int], list[tuple[str, RenderedObject]]] = {}
+    for sync_root in roots:
+        for made in sync_root.objects:
+            if made.kind not in ("ConfigMap", "Secret") or not made.name:
+                continue
+            if made.entry is not None:
+                kube: KubeObject = made.entry.obj
+                key = (made.entry.path, kube.doc_index, kube.path)
+                by_entry.setdefault(key, []).append((sync_root.name, made))
+            else:
+                by_generator.setdefault((made.path, made.line, made.col), []).append(
+                    (sync_root.name, made)
+                )
+
+    def synced(
+        renderings: Sequence[tuple[str, RenderedObject]], written: str, generated: bool
+    ) -> Iterator[ConfigSource]:
+        distinct: dict[ConfigSource, list[str]] = {}
+        for name, made in renderings:
+            source = ConfigSource(
+                made.kind,
+                made.name,
+                made.namespace,
+                _source_keys(made.kind, made.plain),
+                made.path,
+                made.line,
+                made.col,
+                generated,
+                not generated and _external(config, made.kind, written, made.name),
+                written,
+            )
+            names = distinct.setdefault(source, [])
+            if name not in names:
+                names.append(name)
+        for source, names in distinct.items():
+            yield replace(source, synced_by=tuple(names))
+
     for entry in entries:
         obj: KubeObject = entry.obj
         if not entry.validated or obj.kind not in ("ConfigMap", "Secret") or not obj.name:
             continue
-        sections = ("data", "binaryData") if obj.kind == "ConfigMap" else ("data", "stringData")
-        keys = frozenset(str(k) for s in sections for k in _mapping(obj.plain.get(s)))
-        external = obj.name in (
-            config.external_configmaps if obj.kind == "ConfigMap" else config.external_secrets
-        )
+        renderings = by_entry.get((entry.path, obj.doc_index, obj.path))
+        if renderings:
+            yield from synced(renderings, obj.name, False)
+            continue
         yield ConfigSource(
-            obj.kind, obj.name, obj.namespace, keys, entry.path, obj.line, obj.col, False, external
+            obj.kind,
+            obj.name,
+            obj.namespace,
+            _source_keys(obj.kind, obj.plain),
+            entry.path,
+            obj.line,
+            obj.col,
+            False,
+            _external(config, obj.kind, obj.name),
+            obj.name,
         )
-
-
-def _generated_sources(
-    root: Path, files: Mapping[str, ParsedFile], notes: list[str]
-) -> Iterator[ConfigSource]:
-    from vertice_lint.link import render
-
     for path in sorted(files):
         record = files[path].record
         if not isinstance(record, YamlFile) or record.kustomization is None:
@@ -439,8 +500,12 @@ def _generated_sources(
             for gen in generators:
                 if not gen.name:
                     continue
+                renderings = by_generator.get((path, gen.line, gen.col))
+                if renderings:
+                    yield from synced(renderings, gen.name, True)
+                    continue
                 keys, unread = render.generator_keys(path, kind, gen, _env_reader(root, files))
-                notes.extend(unread)
+                notes.extend(n for n in unread if n not in notes)
                 yield ConfigSource(
                     kind,
                     gen.name,
@@ -451,6 +516,7 @@ def _generated_sources(
                     gen.col,
                     True,
                     False,
+                    gen.name,
                 )
 
 
@@ -1142,7 +1208,6 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
                 f"{parent_dir(path) or '.'}: Helm chart recognised; templates are not rendered"
             )
     entries = _kube_entries(files)
-    sources = [*_config_sources(entries, config), *_generated_sources(root, files, notes)]
     images, stale = _images(files, config, notes)
     services = _services(files, config, images, notes)
     images = _assign_services(images, services)
@@ -1165,6 +1230,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
 
     roots = render.sync_roots(files, notes, _env_reader(root, files))
     unlinked, by_root = _workloads(entries, roots, files)
+    sources = list(_config_sources(root, files, entries, roots, config, notes))
     linking: list[str] = []
     workloads = [
         replace(

@@ -55,7 +55,11 @@ class Service:
 
 @dataclass(frozen=True)
 class ConfigSource:
-    """A ConfigMap or Secret with the keys it defines."""
+    """A ConfigMap or Secret with the keys it defines, as synced, like the workloads: each
+    distinct rendering of it by the sync roots (`synced_by`), else as written. `name` and
+    `namespace` are the synced ones (what a workload's reference names); `written_name` the
+    name in its file (what a fix writes: kustomize renames the reference with the object);
+    `path`, `line`, `col` where it is written (the manifest, or the generator)."""
 
     kind: str  # ConfigMap, Secret
     name: str
@@ -66,6 +70,8 @@ class ConfigSource:
     col: int
     generated: bool  # from a kustomize generator
     external: bool  # declared external in the config: any key may exist
+    written_name: str
+    synced_by: tuple[str, ...] = ()  # names (directories) of the sync roots rendering it so
 
 
 @dataclass(frozen=True)
