@@ -753,3 +753,42 @@ def test_config_sources_are_synced_like_the_workloads(tmp_path: Path) -> None:
         "                  name: api-config\n"
         "                  key: DATABASE_URL\n"
     ) in fixed
+
+
+def test_items_that_move_keep_where_they_were_written(tmp_path: Path) -> None:
+    """A patch that removes or inserts a list item moves the items after it: each keeps its
+    own place (the base's item, not the base's item of the same index)."""
+    base = _SERVED["k8s/base/api.yaml"].replace(
+        "            - name: LOG_LEVEL\n              value: info\n",
+        "            - name: LOG_LEVEL\n              value: info\n"
+        "            - name: TZ\n              value: UTC\n",
+    )
+    ws = _ws(
+        tmp_path,
+        {
+            **_SERVED,
+            "k8s/base/api.yaml": base,
+            "k8s/overlays/prod/kustomization.yaml": (
+                "resources:\n"
+                "  - ../../base\n"
+                "patches:\n"
+                "  - target: {kind: Deployment}\n"
+                "    patch: |-\n"
+                "      - op: remove\n"
+                "        path: /spec/template/spec/containers/0/env/0\n"
+                "      - op: add\n"
+                "        path: /spec/template/spec/containers/0/env/1\n"
+                "        value: {name: MODE, value: prod}\n"
+                "      - op: add\n"
+                "        path: /spec/template/spec/containers/0/env/0\n"
+                "        value: {name: FIRST, value: '1'}\n"
+            ),
+        },
+    )
+    [container] = ws.workloads[0].containers
+    cpath = ("spec", "template", "spec", "containers", 0)
+    assert [(v.name, v.at.path, v.at.line, v.at.keypath) for v in container.env] == [
+        ("FIRST", "k8s/overlays/prod/kustomization.yaml", 13, (2, "value")),
+        ("TZ", "k8s/base/api.yaml", 20, (*cpath, "env", 1)),
+        ("MODE", "k8s/overlays/prod/kustomization.yaml", 10, (1, "value")),
+    ]

@@ -140,6 +140,54 @@ class _Obj:
             del self.overrides[key]
         self.overrides[at] = origin
 
+    def reindex(self, seq: KeyPath, index: int, delta: int) -> None:
+        """Before an item is inserted at (delta 1) or removed from (delta -1) `index` of the
+        list at `seq`: every item pins where it was written (an override of its own, from
+        the manifest or the patch that wrote it), and those that move keep theirs."""
+        items = _get(self.plain, seq)
+        if not isinstance(items, list):
+            return
+        for j in range(len(items)):
+            here = (*seq, j)
+            if here in self.overrides:
+                continue
+            origin = self._origin_of(here)
+            if origin is not None:
+                self.overrides[here] = origin  # deeper overrides stay: the longest one wins
+        n = len(seq)
+        moved: dict[KeyPath, Origin] = {}
+        for key in list(self.overrides):
+            if key[:n] != seq or len(key) == n or not isinstance(key[n], int):
+                continue
+            at = key[n]
+            assert isinstance(at, int)
+            if at < index:
+                continue
+            origin = self.overrides.pop(key)
+            if delta < 0 and at == index:
+                continue  # the removed item
+            moved[(*seq, at + delta, *key[n + 1 :])] = origin
+        self.overrides.update(moved)
+
+    def _origin_of(self, keypath: KeyPath) -> Origin | None:
+        """The origin that locates `keypath` now: the longest override above it, or the
+        manifest (None for an object a generator makes)."""
+        best: tuple[KeyPath, Origin] | None = None
+        for prefix, origin in self.overrides.items():
+            if keypath[: len(prefix)] == prefix and (best is None or len(prefix) > len(best[0])):
+                best = (prefix, origin)
+        if best is not None:
+            return replace(best[1], keypath=(*best[1].keypath, *keypath[len(best[0]) :]))
+        if self.entry is None:
+            return None
+        obj: KubeObject = self.entry.obj
+        return Origin(
+            self.entry.path,
+            self.entry.document.data,
+            (*obj.path, *keypath),
+            doc_index=obj.doc_index,
+        )
+
 
 def _meta(plain: Mapping[str, Any]) -> dict[str, Any]:
     meta = plain.get("metadata")
@@ -645,6 +693,7 @@ def _merge(
                 )
                 if item.get("$patch") == "delete":
                     if found is not None:
+                        obj.reindex(here, found, -1)
                         del current[found]
                 elif found is None:
                     current.append(copy.deepcopy(item))
@@ -690,6 +739,7 @@ def _json6902(obj: _Obj, ops: list[Any], origin: Origin, note: Any, kfile: str, 
                     obj.record((*path[:-1], len(parent) - 1), value_origin)
                 elif isinstance(last, int) and 0 <= last <= len(parent):
                     if kind == "add":
+                        obj.reindex(path[:-1], last, 1)
                         parent.insert(last, value)
                     elif last < len(parent):
                         parent[last] = value
@@ -702,6 +752,7 @@ def _json6902(obj: _Obj, ops: list[Any], origin: Origin, note: Any, kfile: str, 
             if isinstance(parent, dict):
                 parent.pop(str(last), None)
             elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+                obj.reindex(path[:-1], last, -1)
                 del parent[last]
 
 

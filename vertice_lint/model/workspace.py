@@ -170,7 +170,7 @@ class SyncRoot:
     line: int
     col: int
     objects: tuple[RenderedObject, ...] = ()
-    workloads: tuple[Workload, ...] = ()  # the rendered workloads, linked to images
+    workloads: tuple[Workload, ...] = ()  # those it renders (the Workspace's), linked to images
     files: frozenset[str] = frozenset()  # every file the rendering read
     link: Link = Link("")
 
@@ -188,8 +188,8 @@ class Workspace:
     files: Mapping[str, ParsedFile]
     services: tuple[Service, ...] = ()
     images: tuple[Image, ...] = ()
-    workloads: tuple[Workload, ...] = ()
-    config_sources: tuple[ConfigSource, ...] = ()
+    workloads: tuple[Workload, ...] = ()  # as synced (see Workload); compose services last
+    config_sources: tuple[ConfigSource, ...] = ()  # as synced (see ConfigSource)
     kube_objects: tuple[KubeEntry, ...] = ()
     runtimes: tuple[ContainerRuntime, ...] = ()
     ignore_scopes: tuple[ObjectScope, ...] = ()
