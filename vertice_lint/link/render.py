@@ -31,6 +31,7 @@ from vertice_lint.model import (
     RenderedObject,
     SyncRoot,
     containers_of,
+    override,
 )
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.yaml import (
@@ -172,10 +173,7 @@ class _Obj:
     def _origin_of(self, keypath: KeyPath) -> Origin | None:
         """The origin that locates `keypath` now: the longest override above it, or the
         manifest (None for an object a generator makes)."""
-        best: tuple[KeyPath, Origin] | None = None
-        for prefix, origin in self.overrides.items():
-            if keypath[: len(prefix)] == prefix and (best is None or len(prefix) > len(best[0])):
-                best = (prefix, origin)
+        best = override(self.overrides.items(), keypath)
         if best is not None:
             return replace(best[1], keypath=(*best[1].keypath, *keypath[len(best[0]) :]))
         if self.entry is None:

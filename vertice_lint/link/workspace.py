@@ -38,6 +38,8 @@ from vertice_lint.model import (
     Workload,
     Workspace,
     Written,
+    override,
+    written_at,
 )
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.dockerfile import Dockerfile, Invocation
@@ -132,25 +134,9 @@ class _Place:
         self.entry = entry
         self.overrides = overrides
 
-    def _origin(self, keypath: KeyPath) -> tuple[KeyPath, Origin] | None:
-        best: tuple[KeyPath, Origin] | None = None
-        for prefix, origin in self.overrides:
-            if keypath[: len(prefix)] == prefix and (best is None or len(prefix) > len(best[0])):
-                best = (prefix, origin)
-        return best
-
     def at(self, keypath: KeyPath, *, value: bool = False) -> Written:
         """Where the value at `keypath` was written (its key, or with `value` the value)."""
-        best = self._origin(keypath)
-        if best is not None:
-            prefix, origin = best
-            rest = keypath[len(prefix) :]
-            line, col = origin.position(rest, value=value)
-            return Written(origin.path, line, col, origin.doc_index, (*origin.keypath, *rest))
-        full = (*self.entry.obj.path, *keypath)
-        document: YamlDocument = self.entry.document
-        line, col = (value_pos if value else key_pos)(document.data, full)
-        return Written(self.entry.path, line, col, self.entry.obj.doc_index, full)
+        return written_at(self.entry, self.overrides, keypath, value=value)
 
     def item(self, keypath: KeyPath, key: str | None) -> Written:
         """Where the list item at `keypath` was written, judged by who wrote its `key` (the
@@ -159,7 +145,7 @@ class _Place:
         (which no key path edits as an item)."""
         if key is None:
             return self.at(keypath)
-        best = self._origin((*keypath, key))
+        best = override(self.overrides, (*keypath, key))
         if best is None or len(best[0]) <= len(keypath):
             return self.at(keypath)
         prefix, origin = best

@@ -38,6 +38,8 @@ from vertice_lint.model.workspace import (
     Service,
     SyncRoot,
     Workspace,
+    override,
+    written_at,
 )
 
 __all__ = [
@@ -85,6 +87,8 @@ __all__ = [
     "conventional_distribution",
     "declared_by_spelling",
     "import_name",
+    "override",
     "pod_spec_path",
     "squashed",
+    "written_at",
 ]

@@ -7,7 +7,7 @@ rule sees. Every link records why it was made (`Link.reason` and its evidence).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -22,6 +22,7 @@ from vertice_lint.model.files import (
     RequirementsFile,
     YamlFile,
 )
+from vertice_lint.model.workload import Written
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.suppress import ObjectScope
 
@@ -143,20 +144,44 @@ class RenderedObject:
         self, keypath: tuple[str | int, ...], *, value: bool = False
     ) -> tuple[str, int, int]:
         """(file, line, col) where the rendered value at `keypath` was written."""
-        best: tuple[tuple[str | int, ...], Origin] | None = None
-        for prefix, origin in self.overrides:
-            if keypath[: len(prefix)] == prefix and (best is None or len(prefix) > len(best[0])):
-                best = (prefix, origin)
-        if best is not None:
-            line, col = best[1].position(keypath[len(best[0]) :], value=value)
-            return best[1].path, line, col
-        if self.entry is None:
+        if self.entry is None and override(self.overrides, keypath) is None:
             return self.path, self.line, self.col
-        from vertice_lint.parsers.yaml import key_pos, value_pos
+        at = written_at(self.entry, self.overrides, keypath, value=value)
+        return at.path, at.line, at.col
 
-        locate = value_pos if value else key_pos
-        line, col = locate(self.entry.document.data, (*self.entry.obj.path, *keypath))
-        return self.path, line, col
+
+def override(
+    overrides: Iterable[tuple[tuple[str | int, ...], Origin]], keypath: tuple[str | int, ...]
+) -> tuple[tuple[str | int, ...], Origin] | None:
+    """The override that wrote the value at `keypath` (the longest prefix of it), if any."""
+    best: tuple[tuple[str | int, ...], Origin] | None = None
+    for prefix, origin in overrides:
+        if keypath[: len(prefix)] == prefix and (best is None or len(prefix) > len(best[0])):
+            best = (prefix, origin)
+    return best
+
+
+def written_at(
+    entry: KubeEntry | None,
+    overrides: Sequence[tuple[tuple[str | int, ...], Origin]],
+    keypath: tuple[str | int, ...],
+    *,
+    value: bool = False,
+) -> Written:
+    """Where the value at `keypath` of an object (its manifest `entry`, the `overrides` its
+    sync root's patches and `images:` entries wrote) was written: its key, or its value."""
+    best = override(overrides, keypath)
+    if best is not None:
+        prefix, origin = best
+        rest = keypath[len(prefix) :]
+        line, col = origin.position(rest, value=value)
+        return Written(origin.path, line, col, origin.doc_index, (*origin.keypath, *rest))
+    assert entry is not None, "an object a generator makes has overrides for all it holds"
+    from vertice_lint.parsers.yaml import key_pos, value_pos
+
+    full = (*entry.obj.path, *keypath)
+    line, col = (value_pos if value else key_pos)(entry.document.data, full)
+    return Written(entry.path, line, col, entry.obj.doc_index, full)
 
 
 @dataclass(frozen=True)
