@@ -792,3 +792,23 @@ def test_items_that_move_keep_where_they_were_written(tmp_path: Path) -> None:
         ("TZ", "k8s/base/api.yaml", 20, (*cpath, "env", 1)),
         ("MODE", "k8s/overlays/prod/kustomization.yaml", 10, (1, "value")),
     ]
+
+
+def test_probe_port_of_a_patch_is_fixed_in_the_patch(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            **_SERVED,
+            **_PROD,
+            "k8s/overlays/prod/probe.yaml": _PROD["k8s/overlays/prod/probe.yaml"].replace(
+                "              path: /ready\n",
+                "              path: /health\n              port: 9000\n",
+            ),
+        },
+    )
+    assert [d[:4] for d in _found(tmp_path, "VL602")] == [
+        ("VL602", "k8s/overlays/prod/probe.yaml", 16, 21)
+    ]
+    fixed = fix_twice(tmp_path, "VL602", "k8s/overlays/prod/probe.yaml")
+    assert fixed.endswith("              path: /health\n              port: 8000\n")
+    assert (tmp_path / "k8s/base/api.yaml").read_text() == _SERVED["k8s/base/api.yaml"]
