@@ -161,7 +161,7 @@ def test_example_bcc() -> None:
             18,
             11,
             message.format(
-                who="Deployment/tegumentar-service container tegumentar",
+                who="Deployment/vertice/tegumentar-service container tegumentar",
                 context="securityContext: {capabilities: {add: [SYS_ADMIN]}}",
                 where="on the container",
             ),

@@ -61,7 +61,7 @@ def test_example_database_url() -> None:
             8,
             16,
             '`DATABASE_URL` is read at start-up by `os.environ["DATABASE_URL"]` but'
-            " Deployment/hcl-kb-service container hcl-kb does not set it: KeyError, the pod"
+            " Deployment/vertice/hcl-kb-service container hcl-kb does not set it: KeyError, the pod"
             " crash-loops (ConfigMap hcl-kb-config defines it)",
         )
     ]
@@ -113,8 +113,8 @@ def test_example_redis_password() -> None:
             "k8s/base/vertice-register.yaml",
             33,
             15,
-            "`REDIS_PASSWORD` is written in plain text in Deployment/vertice-register container"
-            " register: anyone who can read the repository has it; reference a Secret"
+            "`REDIS_PASSWORD` is written in plain text in Deployment/vertice/vertice-register"
+            " container register: anyone who can read the repository has it; reference a Secret"
             " (Secret vertice-core-secrets holds `REDIS_PASSWORD`)",
         ),
     ]

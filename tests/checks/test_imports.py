@@ -121,7 +121,7 @@ def test_example_evidence_chain_and_severity() -> None:
             "k8s/base/tegumentar-service.yaml",
             18,
             11,
-            "run by Deployment/tegumentar-service container tegumentar",
+            "run by Deployment/vertice/tegumentar-service container tegumentar",
         ),
         ("docker-compose.yml", 3, 3, "run by compose/tegumentar container tegumentar"),
     ]

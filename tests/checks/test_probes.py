@@ -56,9 +56,9 @@ def test_example_wrong_probe_path() -> None:
             "k8s/base/hcl-kb-service.yaml",
             28,
             21,
-            "readiness probe of Deployment/hcl-kb-service container hcl-kb requests GET /healthz,"
-            " which the app does not serve (its GET routes: /health, /entries/{key}): every probe"
-            " gets 404 and the pod never becomes Ready; the health route is /health",
+            "readiness probe of Deployment/vertice/hcl-kb-service container hcl-kb requests GET"
+            " /healthz, which the app does not serve (its GET routes: /health, /entries/{key}):"
+            " every probe gets 404 and the pod never becomes Ready; the health route is /health",
         )
     ]
 
@@ -234,8 +234,8 @@ def test_example_missing_probe() -> None:
             "k8s/base/maximus-core-service.yaml",
             18,
             11,
-            "Deployment/maximus-core-service container maximus-core has no readinessProbe: it"
-            " receives traffic as soon as it starts, before the app can answer, and keeps"
+            "Deployment/vertice/maximus-core-service container maximus-core has no readinessProbe:"
+            " it receives traffic as soon as it starts, before the app can answer, and keeps"
             " receiving it when the app stops answering",
         )
     ]

@@ -23,6 +23,7 @@ from vertice_lint.model import (
     Service,
     Workload,
     Workspace,
+    Written,
 )
 from vertice_lint.paths import join
 from vertice_lint.suppress import ObjectScope
@@ -557,21 +558,67 @@ def test_deployment_workload(tmp_path: Path) -> None:
         11,
     )
     assert (main.command, main.args) == (None, ("--port", "8000", "--workers", "2"))
+    assert w.synced_by == ("k8s",)  # the plain directory of manifests, as written
+    c = (*pod, "containers", 0)
+
+    def at(line: int, col: int, *keys: str | int) -> Written:
+        return Written("k8s/api.yaml", line, col, 0, (*c, *keys))
+
+    assert main.at == at(22, 11)
+    assert main.image_at == at(23, 18, "image")
     assert main.env == (
-        EnvVar("PORT", "8000", None, None, None, False, 26, 15),
-        EnvVar("DB_HOST", None, "configMapKeyRef", "api-config", "db_host", False, 28, 15),
-        EnvVar("DB_PASSWORD", None, "secretKeyRef", "api-secret", "password", True, 31, 15),
-        EnvVar("POD_IP", None, "fieldRef", None, None, False, 34, 15),
+        EnvVar("PORT", "8000", None, None, None, False, at(26, 15, "env", 0)),
+        EnvVar(
+            "DB_HOST", None, "configMapKeyRef", "api-config", "db_host", False, at(28, 15, "env", 1)
+        ),
+        EnvVar(
+            "DB_PASSWORD",
+            None,
+            "secretKeyRef",
+            "api-secret",
+            "password",
+            True,
+            at(31, 15, "env", 2),
+        ),
+        EnvVar("POD_IP", None, "fieldRef", None, None, False, at(34, 15, "env", 3)),
     )
     assert main.env_from == (
-        EnvFrom("configMap", "api-env", "API_", False, 38, 15),
-        EnvFrom("secret", "api-secret-env", "", True, 40, 15),
+        EnvFrom("configMap", "api-env", "API_", False, at(38, 15, "envFrom", 0)),
+        EnvFrom("secret", "api-secret-env", "", True, at(40, 15, "envFrom", 1)),
     )
-    assert main.ports == (Port(8000, "http", "TCP", 42, 15), Port(9000, None, "UDP", 44, 15))
+    assert main.ports == (
+        Port(8000, "http", "TCP", at(42, 15, "ports", 0)),
+        Port(9000, None, "UDP", at(44, 15, "ports", 1)),
+    )
+    live, ready, startup = ("livenessProbe",), ("readinessProbe",), ("startupProbe",)
     assert main.probes == (
-        Probe("liveness", "httpGet", "/healthz", "http", 47, 13),
-        Probe("readiness", "httpGet", "/ready", 8000, 49, 13),
-        Probe("startup", "tcpSocket", None, 8000, 53, 13),
+        Probe(
+            "liveness",
+            "httpGet",
+            "/healthz",
+            "http",
+            at(47, 13, *live, "httpGet"),
+            at(47, 29, *live, "httpGet", "path"),
+            at(47, 45, *live, "httpGet", "port"),
+        ),
+        Probe(
+            "readiness",
+            "httpGet",
+            "/ready",
+            8000,
+            at(49, 13, *ready, "httpGet"),
+            at(50, 21, *ready, "httpGet", "path"),
+            at(51, 21, *ready, "httpGet", "port"),
+        ),
+        Probe(
+            "startup",
+            "tcpSocket",
+            None,
+            8000,
+            at(53, 13, *startup, "tcpSocket"),
+            None,
+            at(53, 31, *startup, "tcpSocket", "port"),
+        ),
     )
     assert dict(main.security_context) == {
         "readOnlyRootFilesystem": True,
@@ -741,12 +788,17 @@ def test_compose_workloads(tmp_path: Path) -> None:
     )
     assert c.command == ("/entry.sh", "--verbose")
     assert c.args == ("python", "-m", "api")
+
+    def at(line: int, col: int) -> Written:  # compose: a position, no key path
+        return Written("docker-compose.yml", line, col, None, ())
+
+    assert c.at == Written("docker-compose.yml", 2, 3, 0, ("services", "api"))
     assert c.env == (
-        EnvVar("PORT", "8000", None, None, None, False, 7, 7),
-        EnvVar("DEBUG", None, None, None, None, False, 8, 7),
+        EnvVar("PORT", "8000", None, None, None, False, at(7, 7)),
+        EnvVar("DEBUG", None, None, None, None, False, at(8, 7)),
     )
-    assert c.env_from == (EnvFrom("file", ".env", "", False, 9, 15),)
-    assert c.ports == (Port(8000, None, "TCP", 11, 9), Port(9000, None, "udp", 12, 9))
+    assert c.env_from == (EnvFrom("file", ".env", "", False, at(9, 15)),)
+    assert c.ports == (Port(8000, None, "TCP", at(11, 9)), Port(9000, None, "udp", at(12, 9)))
     assert dict(c.security_context) == {
         "user": "1000",
         "readOnlyRootFilesystem": True,
@@ -764,13 +816,14 @@ def test_compose_workloads(tmp_path: Path) -> None:
         3,
     )
     assert wc.env == (
-        EnvVar("QUEUE", "jobs", None, None, None, False, 23, 9),
-        EnvVar("TOKEN", None, None, None, None, False, 24, 9),
+        EnvVar("QUEUE", "jobs", None, None, None, False, at(23, 9)),
+        EnvVar("TOKEN", None, None, None, None, False, at(24, 9)),
     )
     assert wc.env_from == (
-        EnvFrom("file", "common.env", "", False, 26, 9),
-        EnvFrom("file", "worker.env", "", False, 27, 9),
+        EnvFrom("file", "common.env", "", False, at(26, 9)),
+        EnvFrom("file", "worker.env", "", False, at(27, 9)),
     )
+    assert wc.image_at == Written("docker-compose.yml", 20, 12, 0, ("services", "worker", "image"))
     assert wc.image_link is None
 
 
@@ -1013,47 +1066,31 @@ def test_config_sources(tmp_path: Path) -> None:
         ),
     )
     kust = "k8s/kustomization.yaml"
-    assert ws.config_sources == (
+    # as the kustomization renders them: in its namespace (which overrides a generator's own)
+    expected = [
+        ("ConfigMap", "api-config", {"db_host", "8080", "logo.png"}, "k8s/config.yaml", 1, 1),
+        ("Secret", "api-secret", {"password", "token"}, "k8s/config.yaml", 7, 1),
+        ("ConfigMap", "sealed", set(), "k8s/config.yaml", 13, 1),
+        ("ConfigMap", "gen-config", {"MODE", "LEVEL", "settings.ini", "custom"}, kust, 4, 5),
+        ("ConfigMap", "gen-missing", set(), kust, 8, 5),
+        ("Secret", "gen-secret", {"API_KEY"}, kust, 12, 5),
+    ]
+    expected[3][2].update({"HOST", "PORT"})  # from its envs file
+    assert ws.config_sources == tuple(
         ConfigSource(
-            "ConfigMap",
-            "api-config",
+            kind,
+            name,
             "shop",
-            frozenset({"db_host", "8080", "logo.png"}),
-            "k8s/config.yaml",
-            1,
-            1,
-            False,
-            False,
-        ),
-        ConfigSource(
-            "Secret",
-            "api-secret",
-            None,
-            frozenset({"password", "token"}),
-            "k8s/config.yaml",
-            7,
-            1,
-            False,
-            False,
-        ),
-        ConfigSource(
-            "ConfigMap", "sealed", None, frozenset(), "k8s/config.yaml", 13, 1, False, True
-        ),
-        ConfigSource(
-            "ConfigMap",
-            "gen-config",
-            "shop",
-            frozenset({"MODE", "LEVEL", "settings.ini", "custom", "HOST", "PORT"}),
-            kust,
-            4,
-            5,
-            True,
-            False,
-        ),
-        ConfigSource("ConfigMap", "gen-missing", "other", frozenset(), kust, 8, 5, True, False),
-        ConfigSource(
-            "Secret", "gen-secret", "shop", frozenset({"API_KEY"}), kust, 12, 5, True, False
-        ),
+            frozenset(keys),
+            path,
+            line,
+            col,
+            path == kust,
+            name == "sealed",
+            name,
+            ("k8s",),
+        )
+        for kind, name, keys, path, line, col in expected
     )
     assert ws.notes == (
         "k8s/kustomization.yaml:10: cannot read k8s/missing.env; the keys it gives ConfigMap"

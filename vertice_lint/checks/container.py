@@ -95,7 +95,9 @@ def _cache_dir(
     evidence = [*missing.values(), *user_evidence]
     if read_only:
         evidence.append(
-            Evidence(workload.path, container.line, container.col, "readOnlyRootFilesystem: true")
+            Evidence(
+                container.at.path, container.line, container.col, "readOnlyRootFilesystem: true"
+            )
         )
     fix = None
     if workload.kind != "compose":
@@ -103,7 +105,7 @@ def _cache_dir(
         fix = _cache_fix(ws, workload, container, [(v, dirs[v]) for v in variables], read_only)
     severity = Severity.ERROR if read_only else None
     return ctx.diagnostic(
-        workload.path,
+        container.at.path,
         container.line,
         container.col,
         message,
@@ -122,9 +124,10 @@ def _cache_fix(
 ) -> Fix | None:
     text = file_text(ws, workload.path)
     plain = plain_container(ws, workload, container)
-    if text is None or not plain:
-        return None
-    path, doc, keypath = workload.path, workload.doc_index, container.keypath
+    at = container.at
+    if text is None or not plain or (at.path, at.doc_index) != (workload.path, workload.doc_index):
+        return None  # a container an overlay's patch adds: the manifest does not hold it
+    path, doc, keypath = workload.path, workload.doc_index, at.keypath
     steps: list[Callable[[str], Edit]] = []
     for name, value in settings:
         steps.append(_env_step(path, doc, keypath, name, value))
@@ -214,7 +217,7 @@ def missing_capability(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
             )
         evidence = [*needs.values(), *user.evidence]
         yield ctx.diagnostic(
-            workload.path, container.line, container.col, message, evidence=evidence
+            container.at.path, container.line, container.col, message, evidence=evidence
         )
 
 

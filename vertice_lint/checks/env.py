@@ -49,7 +49,16 @@ def _who(pairs: Sequence[tuple[Workload, Container]]) -> str:
 
 
 def _container_evidence(workload: Workload, container: Container, note: str) -> Evidence:
-    return Evidence(workload.path, container.line, container.col, note)
+    return Evidence(container.at.path, container.line, container.col, note)
+
+
+def _as_written(workload: Workload, container: Container) -> bool:
+    """The container and its env written in the manifest itself (no patch wrote any of it),
+    so that the manifest's `env` list is the container's."""
+    return all(
+        (at.path, at.doc_index) == (workload.path, workload.doc_index)
+        for at in (container.at, *(v.at for v in container.env))
+    )
 
 
 def _combine(
@@ -77,7 +86,9 @@ def missing_env(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
         for need in env_needs(ws, cr):
             if not need.satisfied_by(given.names):
                 key = (need.path, need.line, need.col)
-                run = source or Evidence(cr.workload.path, cr.container.line, cr.container.col, "")
+                run = source or Evidence(
+                    cr.container.at.path, cr.container.line, cr.container.col, ""
+                )
                 found.setdefault(key, []).append((need, cr.workload, cr.container, run))
     for (path, line, col), items in sorted(found.items()):
         yield _missing_env(ws, ctx, path, line, col, items)
@@ -126,7 +137,7 @@ def _missing_env(
             for s in ws.config_sources
             if not s.external and name in s.keys and in_scope(s, workload)
         ]
-        if len(candidates) == 1 and workload.kind != "compose":
+        if len(candidates) == 1 and workload.kind != "compose" and container.at.editable:
             source = candidates[0]
             suggestions.append(f"{source.kind} {source.name}")
             evidence.append(
@@ -137,7 +148,7 @@ def _missing_env(
                     f"{source.kind} {source.name} defines {name}",
                 )
             )
-            edits.append((workload.path, _add_ref(workload, container, name, source)))
+            edits.append((container.at.path, _add_ref(container, name, source)))
         else:
             fixable = False
     message = (
@@ -160,14 +171,13 @@ def _missing_env(
     return ctx.diagnostic(path, line, col, message, evidence=evidence, fix=fix, severity=severity)
 
 
-def _add_ref(
-    workload: Workload, container: Container, name: str, source: ConfigSource
-) -> Callable[[str], Edit]:
+def _add_ref(container: Container, name: str, source: ConfigSource) -> Callable[[str], Edit]:
+    at, doc = container.at, container.at.doc_index
+    assert doc is not None
+
     def step(text: str) -> Edit:
-        ref = {_REF_KIND[source.kind]: {"name": source.name, "key": name}}
-        return add_env(
-            workload.path, text, workload.doc_index, container.keypath, name, value_from=ref
-        )
+        ref = {_REF_KIND[source.kind]: {"name": source.written_name, "key": name}}
+        return add_env(at.path, text, doc, at.keypath, name, value_from=ref)
 
     return step
 
@@ -252,39 +262,30 @@ def _plaintext(
     if len(secrets) == 1:
         secret = secrets[0]
         message += f" (Secret {secret.name} holds `{var.name}`)"
-        item = _env_item_path(ws, workload, container, var)
-        text = file_text(ws, workload.path)
-        if item is not None and text is not None:
-            ref = {"secretKeyRef": {"name": secret.name, "key": var.name}}
+        at = var.at  # the entry that wrote the value: the base's, or an overlay patch's
+        text = file_text(ws, at.path)
+        doc, item = at.doc_index, at.keypath
+        if doc is not None and text is not None:
+            ref = {"secretKeyRef": {"name": secret.written_name, "key": var.name}}
 
             def drop(t: str) -> Edit:
-                return remove_key(workload.path, t, workload.doc_index, item, "value")
+                return remove_key(at.path, t, doc, item, "value")
 
             def add(t: str) -> Edit:
-                return insert_key(workload.path, t, workload.doc_index, item, "valueFrom", ref)
+                return insert_key(at.path, t, doc, item, "valueFrom", ref)
 
             try:
-                edit = chain_edits(workload.path, text, [drop, add])
+                edit = chain_edits(at.path, text, [drop, add])
                 fix = Fix((edit,), Safety.SAFE, f"reference key {var.name} of Secret {secret.name}")
             except EditError:
                 fix = None
-    return ctx.diagnostic(workload.path, var.line, var.col, message, evidence=evidence, fix=fix)
+    return ctx.diagnostic(var.at.path, var.line, var.col, message, evidence=evidence, fix=fix)
 
 
 def _env_list(ws: Workspace, workload: Workload, container: Container) -> list[Any] | None:
     """The container's `env` sequence as written."""
     env = plain_container(ws, workload, container).get("env")
     return env if isinstance(env, list) else None
-
-
-def _env_item_path(
-    ws: Workspace, workload: Workload, container: Container, var: EnvVar
-) -> tuple[str | int, ...] | None:
-    items = _env_list(ws, workload, container) or []
-    for i, item in enumerate(items):
-        if isinstance(item, dict) and item.get("name") == var.name:
-            return (*container.keypath, "env", i)
-    return None
 
 
 # --- VL403 missing-config-key ----------------------------------------------------------------
@@ -308,7 +309,7 @@ def missing_config_key(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
                     continue
                 has = ", ".join(f"`{k}`" for k in sorted(keys)) or "no keys"
                 yield ctx.diagnostic(
-                    workload.path,
+                    var.at.path,
                     var.line,
                     var.col,
                     f"`{var.name}` takes key `{var.source_key}` of {kind} {var.source_name},"
@@ -368,7 +369,7 @@ def _forward(
     for ref in later:
         other = next(v for v in container.env if v.name == ref)
         parts.append(f"`{ref}`, defined later in the list (line {other.line}),")
-        evidence.append(Evidence(workload.path, other.line, other.col, f"{ref} is defined here"))
+        evidence.append(Evidence(other.at.path, other.line, other.col, f"{ref} is defined here"))
     for ref in nowhere:
         parts.append(f"`{ref}`, defined nowhere in the container's env,")
     message = (
@@ -382,6 +383,7 @@ def _forward(
     if (
         not nowhere
         and not names_after
+        and _as_written(workload, container)
         and items is not None
         and text is not None
         and (len(items) == len(container.env))
@@ -400,4 +402,4 @@ def _forward(
             fix = Fix((edit,), Safety.SAFE, f"move {var.name} after the variables it uses")
         except EditError:
             fix = None
-    return ctx.diagnostic(workload.path, var.line, var.col, message, evidence=evidence, fix=fix)
+    return ctx.diagnostic(var.at.path, var.line, var.col, message, evidence=evidence, fix=fix)

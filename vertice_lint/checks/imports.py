@@ -114,7 +114,9 @@ def _deployed(run: ContainerRuntime) -> list[Evidence]:
     if run.workload is None or run.container is None:
         return []
     return [
-        Evidence(run.workload.path, run.container.line, run.container.col, f"run by {run.ident}")
+        Evidence(
+            run.container.at.path, run.container.line, run.container.col, f"run by {run.ident}"
+        )
     ]
 
 

@@ -247,7 +247,10 @@ def _deployment_fix(ws: Workspace, service: Service, image: Image) -> tuple[Fix 
     port = ports[0] if ports else (image.exposed[0] if image.exposed else None)
     env: list[tuple[str, str, str, str]] = []  # (name, ref kind, object, key)
     for var in required_env(image, modules):
-        sources = [s for s in ws.config_sources if var in s.keys]
+        # one source as written (however many sync roots render it), named as written
+        sources = list(
+            {(s.path, s.line, s.col): s for s in ws.config_sources if var in s.keys}.values()
+        )
         if len(sources) != 1:
             return (
                 None,
@@ -255,7 +258,7 @@ def _deployment_fix(ws: Workspace, service: Service, image: Image) -> tuple[Fix 
                 " ConfigMap or Secret defines",
             )
         ref = "secretKeyRef" if sources[0].kind == "Secret" else "configMapKeyRef"
-        env.append((var, ref, sources[0].name, var))
+        env.append((var, ref, sources[0].written_name, var))
     route = health_route(modules)
     text = render_manifests(name, f"{registry}{name}", image, port, route, env)
     edits: tuple[Edit, ...] = (Edit(target, create=True, replacement=text),)

@@ -24,8 +24,7 @@ from vertice_lint.link.appfacts import (
     listen_port,
     position,
 )
-from vertice_lint.model import Container, Probe, Workload, Workspace
-from vertice_lint.parsers.yaml import value_pos
+from vertice_lint.model import Container, Probe, Workload, Workspace, Written
 
 _PROBE_KEYS = {
     "liveness": "livenessProbe",
@@ -39,16 +38,9 @@ _HEALTH = re.compile(
 _LONG_RUNNING = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout"})
 
 
-def _probe_value_pos(
-    ws: Workspace, workload: Workload, container: Container, probe: Probe, key: str
-) -> tuple[int, int]:
-    for entry in ws.kube_objects:
-        if entry.path == workload.path and entry.obj.doc_index == workload.doc_index:
-            return value_pos(
-                entry.document.data,
-                (*container.keypath, _PROBE_KEYS[probe.kind], probe.handler, key),
-            )
-    return probe.line, probe.col
+def _value_at(probe: Probe, key: str) -> Written:
+    """Where the probe's `path` or `port` value was written (the base or an overlay's patch)."""
+    return (probe.path_at if key == "path" else probe.port_at) or probe.at
 
 
 # --- VL601 probe-path-not-served -------------------------------------------------------------
@@ -78,7 +70,7 @@ def probe_path_not_served(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnost
                 and "{" not in r.path
                 and "<" not in r.path
             ]
-            line, col = _probe_value_pos(ws, workload, container, probe, "path")
+            at = _value_at(probe, "path")
             gets = [r.path for r in routes if not r.any_below and r.serves(r.path)]
             served = ", ".join(dict.fromkeys(gets)) or "none"
             message = (
@@ -95,20 +87,17 @@ def probe_path_not_served(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnost
             fix = None
             if len(health) == 1:
                 message += f"; the health route is {health[0].path}"
-                fix = _path_fix(ws, workload, container, probe, health[0].path)
+                fix = _path_fix(ws, at, health[0].path)
             evidence = [r.evidence for r in routes][:10]
-            yield ctx.diagnostic(workload.path, line, col, message, evidence=evidence, fix=fix)
+            yield ctx.diagnostic(at.path, at.line, at.col, message, evidence=evidence, fix=fix)
 
 
-def _path_fix(
-    ws: Workspace, workload: Workload, container: Container, probe: Probe, path: str
-) -> Fix | None:
-    text = file_text(ws, workload.path)
-    if text is None:
+def _path_fix(ws: Workspace, at: Written, path: str) -> Fix | None:
+    text = file_text(ws, at.path)
+    if text is None or at.doc_index is None:
         return None
-    keypath = (*container.keypath, _PROBE_KEYS[probe.kind], probe.handler, "path")
     try:
-        edit = set_scalar(workload.path, text, workload.doc_index, keypath, path)
+        edit = set_scalar(at.path, text, at.doc_index, at.keypath, path)
     except EditError:
         return None
     return Fix((edit,), Safety.SAFE, f"probe {path}")
@@ -136,7 +125,7 @@ def port_mismatch(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
         if listening is not None and numbers and app_port not in numbers:
             first = container.ports[0]
             yield ctx.diagnostic(
-                workload.path,
+                first.at.path,
                 first.line,
                 first.col,
                 f"{workload.ident} container {container.name} declares containerPort"
@@ -156,14 +145,15 @@ def _probe_port(
     listening: tuple[int, Evidence] | None,
     numbers: set[int],
 ) -> Diagnostic | None:
-    line, col = _probe_value_pos(ws, workload, container, probe, "port")
+    at = _value_at(probe, "port")
+    line, col = at.line, at.col
     named = {p.name: p.number for p in container.ports if p.name}
     if isinstance(probe.port, str) and not probe.port.isdigit():
         if probe.port in named:
             number = named[probe.port]
         else:
             return ctx.diagnostic(
-                workload.path,
+                at.path,
                 line,
                 col,
                 f"{probe.kind} probe port `{probe.port}` names no containerPort of container"
@@ -190,22 +180,21 @@ def _probe_port(
     )
     fix = None
     port = next((p for p in container.ports if p.number == target), None)
-    text = file_text(ws, workload.path)
-    if port is not None and text is not None:
+    text = file_text(ws, at.path)
+    if port is not None and text is not None and at.doc_index is not None:
         value: str | int = port.name if isinstance(probe.port, str) and port.name else port.number
-        keypath = (*container.keypath, _PROBE_KEYS[probe.kind], probe.handler, "port")
         try:
-            edit = set_scalar(workload.path, text, workload.doc_index, keypath, value)
+            edit = set_scalar(at.path, text, at.doc_index, at.keypath, value)
             fix = Fix((edit,), Safety.SAFE, f"probe port {value}")
         except EditError:
             fix = None
-    return ctx.diagnostic(workload.path, line, col, message, evidence=evidence_list, fix=fix)
+    return ctx.diagnostic(at.path, line, col, message, evidence=evidence_list, fix=fix)
 
 
 def _service_ports(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """Service targetPorts that no selected container declares (by number or name)."""
-    runtimes = {
-        (cr.workload.path, cr.workload.doc_index, cr.container.name): cr
+    runtimes = {  # by the workload itself: several renderings of one manifest are several
+        (id(cr.workload), cr.container.name): cr
         for cr in container_runtimes(ws)
         if cr.workload is not None and cr.container is not None
     }
@@ -233,7 +222,7 @@ def _service_ports(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
         listening = {
             lp[0]
             for w, c in containers
-            if (cr := runtimes.get((w.path, w.doc_index, c.name))) is not None
+            if (cr := runtimes.get((id(w), c.name))) is not None
             and (lp := listen_port(ws, cr)) is not None
         }
         ports = spec.get("ports")
@@ -264,7 +253,7 @@ def _service_ports(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
             else:
                 continue
             evidence = [
-                Evidence(w.path, c.line, c.col, f"{w.ident} container {c.name}")
+                Evidence(c.at.path, c.line, c.col, f"{w.ident} container {c.name}")
                 for w, c in containers
             ]
             yield ctx.diagnostic(entry.path, line, col, message, evidence=evidence)
@@ -284,7 +273,7 @@ def missing_probe(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
         if not container.ports and (workload.path, workload.doc_index) not in selected:
             continue  # a worker with nothing to route traffic to
         yield ctx.diagnostic(
-            workload.path,
+            container.at.path,
             container.line,
             container.col,
             f"{workload.ident} container {container.name} has no readinessProbe: it receives"

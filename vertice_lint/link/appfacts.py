@@ -39,6 +39,7 @@ from vertice_lint.model import (
     When,
     Workload,
     Workspace,
+    Written,
 )
 from vertice_lint.parsers.dockerfile import Dockerfile, Stage
 from vertice_lint.parsers.python import FunctionInfo, PythonModule, SettingsClass
@@ -84,11 +85,16 @@ def chain_edits(path: str, text: str, steps: Sequence[Callable[[str], Edit]]) ->
 
 
 def in_scope(source: ConfigSource, workload: Workload) -> bool:
-    """Whether a ConfigMap/Secret can serve this workload (same namespace, or one unset)."""
+    """Whether a ConfigMap/Secret can serve this workload (same namespace, or one unset; and
+    both synced by one sync root, when both are)."""
     return (
         source.namespace is None
         or workload.namespace is None
         or (source.namespace == workload.namespace)
+    ) and (
+        not source.synced_by
+        or not workload.synced_by
+        or not set(source.synced_by).isdisjoint(workload.synced_by)
     )
 
 
@@ -414,7 +420,7 @@ def env_given(ws: Workspace, workload: Workload, container: Container) -> EnvGiv
         for var in image.record.final.env:
             names.setdefault(var.name, Evidence(image.dockerfile, var.line, var.col, "ENV"))
     for entry in container.env:
-        names.setdefault(entry.name, Evidence(workload.path, entry.line, entry.col, "env"))
+        names.setdefault(entry.name, Evidence(entry.at.path, entry.line, entry.col, "env"))
     groups: list[tuple[str, Sequence[EnvFrom]]] = [(workload.path, container.env_from)]
     for patch_path, patch_from, patch_names in _patches(ws, workload, container):
         for name in patch_names:
@@ -423,7 +429,7 @@ def env_given(ws: Workspace, workload: Workload, container: Container) -> EnvGiv
     for path, env_from in groups:
         for ref in env_from:
             keys = _env_from_keys(ws, workload, path, ref)
-            where = Evidence(path, ref.line, ref.col, f"envFrom {ref.kind} {ref.name}")
+            where = Evidence(ref.at.path, ref.line, ref.col, f"envFrom {ref.kind} {ref.name}")
             if keys is None:
                 open_sources.append(f"{ref.kind} {ref.name}")
                 continue
@@ -482,8 +488,7 @@ def _patches(
                                 str(ref["name"]),
                                 str(e.get("prefix") or ""),
                                 False,
-                                obj.line,
-                                obj.col,
+                                Written(entry.path, obj.line, obj.col, None, ()),
                             )
                         )
             yield entry.path, tuple(env_from), names

@@ -31,6 +31,7 @@ from vertice_lint.model import (
     RenderedObject,
     SyncRoot,
     containers_of,
+    override,
 )
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.yaml import (
@@ -139,6 +140,51 @@ class _Obj:
         for key in [k for k in self.overrides if k[: len(at)] == at]:
             del self.overrides[key]
         self.overrides[at] = origin
+
+    def reindex(self, seq: KeyPath, index: int, delta: int) -> None:
+        """Before an item is inserted at (delta 1) or removed from (delta -1) `index` of the
+        list at `seq`: every item pins where it was written (an override of its own, from
+        the manifest or the patch that wrote it), and those that move keep theirs."""
+        items = _get(self.plain, seq)
+        if not isinstance(items, list):
+            return
+        for j in range(len(items)):
+            here = (*seq, j)
+            if here in self.overrides:
+                continue
+            origin = self._origin_of(here)
+            if origin is not None:
+                self.overrides[here] = origin  # deeper overrides stay: the longest one wins
+        n = len(seq)
+        moved: dict[KeyPath, Origin] = {}
+        for key in list(self.overrides):
+            if key[:n] != seq or len(key) == n or not isinstance(key[n], int):
+                continue
+            at = key[n]
+            assert isinstance(at, int)
+            if at < index:
+                continue
+            origin = self.overrides.pop(key)
+            if delta < 0 and at == index:
+                continue  # the removed item
+            moved[(*seq, at + delta, *key[n + 1 :])] = origin
+        self.overrides.update(moved)
+
+    def _origin_of(self, keypath: KeyPath) -> Origin | None:
+        """The origin that locates `keypath` now: the longest override above it, or the
+        manifest (None for an object a generator makes)."""
+        best = override(self.overrides.items(), keypath)
+        if best is not None:
+            return replace(best[1], keypath=(*best[1].keypath, *keypath[len(best[0]) :]))
+        if self.entry is None:
+            return None
+        obj: KubeObject = self.entry.obj
+        return Origin(
+            self.entry.path,
+            self.entry.document.data,
+            (*obj.path, *keypath),
+            doc_index=obj.doc_index,
+        )
 
 
 def _meta(plain: Mapping[str, Any]) -> dict[str, Any]:
@@ -376,9 +422,13 @@ class _Renderer:
                 out.append(_Obj(None, plain, kfile, gen.line, gen.col, gen.name))
         return out
 
-    def transform(self, kfile: str, k: Kustomization, objs: list[_Obj]) -> None:
-        """The transformers of one kustomization, in kustomize's order."""
+    def transform(
+        self, kfile: str, k: Kustomization, objs: list[_Obj], at: tuple[Any, KeyPath] | None = None
+    ) -> None:
+        """The transformers of one kustomization, in kustomize's order. `at`: the document
+        node and the key path of `k.node` inside it (by default the document is `k.node`)."""
         node = k.node
+        doc_node, node_path = at if at is not None else (node, ())
         for i, patch in enumerate(_items(node, "patches")):
             self._patch(kfile, k, "patches", i, patch, objs)
         for i, patch in enumerate(_items(node, "patchesJson6902")):
@@ -400,7 +450,12 @@ class _Renderer:
         images = node.get("images") if hasattr(node, "get") else None
         for img in k.images:
             index = _index_at(images, img.line, img.col)
-            origin = Origin(kfile, node, ("images", index) if index is not None else ())
+            origin = Origin(
+                kfile,
+                doc_node,
+                (*node_path, "images", index) if index is not None else node_path,
+                doc_index=k.doc_index if index is not None else None,
+            )
             for obj in objs:
                 for cpath, container in containers_of(obj.plain, obj.kind):
                     image = container.get("image")
@@ -433,7 +488,7 @@ class _Renderer:
             return
         line_offset, col_offset = self._inline_offset(kfile, item)
         for document in inline.documents:
-            origin = Origin(kfile, document.data, (), line_offset, col_offset)
+            origin = Origin(kfile, document.data, (), line_offset, col_offset)  # no doc_index
             self._apply(kfile, patch.line, document.plain, origin, patch.target, objs)
 
     def _inline_offset(self, kfile: str, item: Any) -> tuple[int, int]:
@@ -458,8 +513,8 @@ class _Renderer:
             self.note(f"{kfile}:{line}: patch {target} is not YAML; not applied")
             return
         self.read.add(target)
-        for document in record.documents:
-            origin = Origin(target, document.data, ())
+        for index, document in enumerate(record.documents):
+            origin = Origin(target, document.data, (), doc_index=index)
             self._apply(kfile, line, document.plain, origin, selector, objs)
 
     def _apply(
@@ -484,7 +539,7 @@ class _Renderer:
                 selector = {"kind": str(content.get("kind", "")), "name": str(meta.get("name", ""))}
             matched = [o for o in objs if _selected(o, selector)]
             for obj in matched:
-                _merge(obj, obj.plain, content, (), origin)
+                _merge(obj, obj.plain, content, (), replace(origin, merge=True))
         else:
             return
         if not matched:
@@ -636,6 +691,7 @@ def _merge(
                 )
                 if item.get("$patch") == "delete":
                     if found is not None:
+                        obj.reindex(here, found, -1)
                         del current[found]
                 elif found is None:
                     current.append(copy.deepcopy(item))
@@ -648,9 +704,7 @@ def _merge(
 
 
 def replace_keypath(origin: Origin, step: str | int) -> Origin:
-    return Origin(
-        origin.path, origin.node, (*origin.keypath, step), origin.line_offset, origin.col_offset
-    )
+    return replace(origin, keypath=(*origin.keypath, step))
 
 
 def _pointer(path: str) -> KeyPath:
@@ -683,6 +737,7 @@ def _json6902(obj: _Obj, ops: list[Any], origin: Origin, note: Any, kfile: str, 
                     obj.record((*path[:-1], len(parent) - 1), value_origin)
                 elif isinstance(last, int) and 0 <= last <= len(parent):
                     if kind == "add":
+                        obj.reindex(path[:-1], last, 1)
                         parent.insert(last, value)
                     elif last < len(parent):
                         parent[last] = value
@@ -695,6 +750,7 @@ def _json6902(obj: _Obj, ops: list[Any], origin: Origin, note: Any, kfile: str, 
             if isinstance(parent, dict):
                 parent.pop(str(last), None)
             elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+                obj.reindex(path[:-1], last, -1)
                 del parent[last]
 
 
@@ -837,7 +893,7 @@ def _flux_transform(
         helm_charts=(),
     )
     if k.patches or k.images or k.name_prefix or k.name_suffix:
-        renderer.transform(path, k, objs)
+        renderer.transform(path, k, objs, (data, ("spec",)))
 
 
 def _source_paths(obj: KubeObject) -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -967,12 +967,12 @@ def build_runtimes(
             if container.command is not None:
                 argv = (*container.command, *(container.args or ()))
                 source = Evidence(
-                    workload.path, container.line, container.col, "command: " + " ".join(argv)
+                    container.at.path, container.line, container.col, "command: " + " ".join(argv)
                 )
             elif container.args is not None:
                 argv = (*(image.entrypoint or ()), *container.args)
                 source = Evidence(
-                    workload.path,
+                    container.at.path,
                     container.line,
                     container.col,
                     "args: " + " ".join(container.args),
@@ -1008,7 +1008,7 @@ def _framework_env(
         for var in container.env:
             if var.name == DJANGO_SETTINGS:
                 value = var.value if var.source_kind is None else None
-                where = Evidence(workload.path, var.line, var.col, f"{workload.ident} env")
+                where = Evidence(var.at.path, var.line, var.col, f"{workload.ident} env")
                 return {DJANGO_SETTINGS: (value, where)}
     if DJANGO_SETTINGS in image.env:
         stage = getattr(image.record, "final", None)

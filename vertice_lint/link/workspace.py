@@ -31,12 +31,17 @@ from vertice_lint.model import (
     ImageContents,
     KubeEntry,
     Link,
+    Origin,
     Port,
     Probe,
+    RenderedObject,
     Service,
     SyncRoot,
     Workload,
     Workspace,
+    Written,
+    override,
+    written_at,
 )
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.dockerfile import Dockerfile, Invocation
@@ -50,6 +55,7 @@ from vertice_lint.parsers.yaml import (
     YamlDocument,
     YamlFile,
     key_pos,
+    value_pos,
 )
 from vertice_lint.paths import join, parent_dir
 from vertice_lint.source import decode, read_bytes
@@ -121,17 +127,50 @@ def _kube_entries(files: Mapping[str, ParsedFile]) -> list[KubeEntry]:
     return entries
 
 
-def _env(doc: Any, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[EnvVar, ...]:
+class _Place:
+    """Where the values of one object were written: its manifest, and, for an object a sync
+    root renders, the patches and `images:` entries that wrote parts of it (`overrides`:
+    rendered key path -> Origin, see render.py). Key paths are the rendered object's."""
+
+    def __init__(self, entry: KubeEntry, overrides: Sequence[tuple[KeyPath, Origin]] = ()):
+        self.entry = entry
+        self.overrides = overrides
+
+    def at(self, keypath: KeyPath, *, value: bool = False) -> Written:
+        """Where the value at `keypath` was written (its key, or with `value` the value)."""
+        return written_at(self.entry, self.overrides, keypath, value=value)
+
+    def item(self, keypath: KeyPath, key: str | None) -> Written:
+        """Where the list item at `keypath` was written, judged by who wrote its `key` (the
+        part that carries its value): a patch that set only that part of a base item gives
+        its own item for a strategic merge patch, the operation's value for a JSON 6902 one
+        (which no key path edits as an item)."""
+        if key is None:
+            return self.at(keypath)
+        best = override(self.overrides, (*keypath, key))
+        if best is None or len(best[0]) <= len(keypath):
+            return self.at(keypath)
+        prefix, origin = best
+        up = len(prefix) - len(keypath)
+        if origin.merge and up <= len(origin.keypath):
+            mirror = replace(origin, keypath=origin.keypath[: len(origin.keypath) - up])
+            line, col = mirror.position()
+            return Written(origin.path, line, col, origin.doc_index, mirror.keypath)
+        line, col = origin.position((*keypath, key)[len(prefix) :])
+        return Written(origin.path, line, col, None, ())
+
+
+def _env(place: _Place, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[EnvVar, ...]:
     out = []
     for i, item in enumerate(_list(spec.get("env"))):
         item = _mapping(item)
         if "name" not in item:
             continue
-        line, col = key_pos(doc, (*cpath, "env", i))
         source = _mapping(item.get("valueFrom"))
         kind = next(iter(source), None)
         ref = _mapping(source.get(kind)) if kind else {}
         value = item.get("value")
+        carrier = next((k for k in ("value", "valueFrom") if k in item), None)
         out.append(
             EnvVar(
                 name=str(item["name"]),
@@ -140,18 +179,16 @@ def _env(doc: Any, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[EnvVar, ...
                 source_name=str(ref["name"]) if "name" in ref else None,
                 source_key=str(ref["key"]) if "key" in ref else None,
                 optional=bool(ref.get("optional", False)),
-                line=line,
-                col=col,
+                at=place.item((*cpath, "env", i), carrier),
             )
         )
     return tuple(out)
 
 
-def _env_from(doc: Any, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[EnvFrom, ...]:
+def _env_from(place: _Place, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[EnvFrom, ...]:
     out = []
     for i, item in enumerate(_list(spec.get("envFrom"))):
         item = _mapping(item)
-        line, col = key_pos(doc, (*cpath, "envFrom", i))
         for key, kind in (("configMapRef", "configMap"), ("secretRef", "secret")):
             ref = _mapping(item.get(key))
             if "name" in ref:
@@ -161,21 +198,20 @@ def _env_from(doc: Any, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[EnvFro
                         str(ref["name"]),
                         str(item.get("prefix") or ""),
                         bool(ref.get("optional", False)),
-                        line,
-                        col,
+                        place.item((*cpath, "envFrom", i), key),
                     )
                 )
     return tuple(out)
 
 
-def _probes(doc: Any, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[Probe, ...]:
+def _probes(place: _Place, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[Probe, ...]:
     out = []
     for key, kind in PROBES:
         probe = _mapping(spec.get(key))
         for handler in ("httpGet", "tcpSocket", "grpc", "exec"):
             if handler in probe:
                 action = _mapping(probe[handler])
-                line, col = key_pos(doc, (*cpath, key, handler))
+                here = (*cpath, key, handler)
                 port = action.get("port")
                 out.append(
                     Probe(
@@ -183,93 +219,106 @@ def _probes(doc: Any, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[Probe, .
                         handler,
                         str(action["path"]) if "path" in action else None,
                         port if isinstance(port, int | str) else None,
-                        line,
-                        col,
+                        place.at(here),
+                        place.at((*here, "path"), value=True) if "path" in action else None,
+                        place.at((*here, "port"), value=True) if "port" in action else None,
                     )
                 )
     return tuple(out)
 
 
-def _ports(doc: Any, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[Port, ...]:
+def _ports(place: _Place, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[Port, ...]:
     out = []
     for i, item in enumerate(_list(spec.get("ports"))):
         item = _mapping(item)
         number = item.get("containerPort")
         if isinstance(number, int):
-            line, col = key_pos(doc, (*cpath, "ports", i))
             name = item.get("name")
             out.append(
                 Port(
-                    number, str(name) if name else None, str(item.get("protocol", "TCP")), line, col
+                    number,
+                    str(name) if name else None,
+                    str(item.get("protocol", "TCP")),
+                    place.item((*cpath, "ports", i), "containerPort"),
                 )
             )
     return tuple(out)
 
 
-def _containers(doc: Any, pod_path: KeyPath, pod_spec: Mapping[str, Any]) -> Iterator[Container]:
+def _containers(
+    place: _Place, pod_path: KeyPath, pod_spec: Mapping[str, Any]
+) -> Iterator[Container]:
+    prefix = place.entry.obj.path
     for key, init in (("initContainers", True), ("containers", False)):
         for i, spec in enumerate(_list(pod_spec.get(key))):
             spec = _mapping(spec)
             cpath: KeyPath = (*pod_path, key, i)
-            line, col = key_pos(doc, cpath)
             yield Container(
                 name=str(spec.get("name", "")),
                 image=str(spec["image"]) if spec.get("image") is not None else None,
                 command=_str_tuple(spec.get("command")),
                 args=_str_tuple(spec.get("args")),
-                env=_env(doc, cpath, spec),
-                env_from=_env_from(doc, cpath, spec),
-                ports=_ports(doc, cpath, spec),
-                probes=_probes(doc, cpath, spec),
+                env=_env(place, cpath, spec),
+                env_from=_env_from(place, cpath, spec),
+                ports=_ports(place, cpath, spec),
+                probes=_probes(place, cpath, spec),
                 security_context=_mapping(spec.get("securityContext")),
                 volume_mounts=tuple(
                     (str(_mapping(m).get("name", "")), str(_mapping(m).get("mountPath", "")))
                     for m in _list(spec.get("volumeMounts"))
                 ),
                 init=init,
-                keypath=cpath,
-                line=line,
-                col=col,
+                keypath=(*prefix, *cpath),
+                at=place.at(cpath),
+                image_at=place.at((*cpath, "image"), value=True) if "image" in spec else None,
             )
 
 
-def _kube_workload(entry: KubeEntry) -> Workload | None:
+def _kube_workload(entry: KubeEntry, rendered: RenderedObject | None = None) -> Workload | None:
+    """The workload of a manifest as written, or (`rendered`) as a sync root renders it."""
     obj: KubeObject = entry.obj
     template_path = POD_TEMPLATES.get(obj.kind)
     if template_path is None or not entry.validated:
         return None
-    template: Any = obj.plain
+    if rendered is None:
+        plain: Mapping[str, Any] = obj.plain
+        name, namespace, labels = obj.name or "", obj.namespace, obj.labels
+        place = _Place(entry)
+    else:
+        plain = rendered.plain
+        name, namespace = rendered.name, rendered.namespace
+        labels = _str_map(_mapping(plain.get("metadata")).get("labels"))
+        place = _Place(entry, rendered.overrides)
+    template: Any = plain
     for step in template_path:
         template = _mapping(template).get(str(step))
     template = _mapping(template)
+    pod_path: KeyPath = (*template_path, "spec")
     if obj.kind == "Pod":
-        pod_spec, pod_path, labels = template.get("spec"), (*obj.path, "spec"), obj.labels
+        template_labels = labels
     else:
-        pod_spec = template.get("spec")
-        pod_path = (*obj.path, *template_path, "spec")
-        labels = _str_map(_mapping(template.get("metadata")).get("labels"))
-    pod_spec = _mapping(pod_spec)
-    spec = _mapping(obj.plain.get("spec"))
+        template_labels = _str_map(_mapping(template.get("metadata")).get("labels"))
+    pod_spec = _mapping(template.get("spec"))
+    spec = _mapping(plain.get("spec"))
     replicas = spec.get("replicas")
     selector = spec.get("selector")
-    document: YamlDocument = entry.document
     return Workload(
         kind=obj.kind,
-        name=obj.name or "",
-        namespace=obj.namespace,
+        name=name,
+        namespace=namespace,
         path=entry.path,
         doc_index=obj.doc_index,
         keypath=obj.path,
         line=obj.line,
         col=obj.col,
         replicas=replicas if isinstance(replicas, int) else None,
-        containers=tuple(_containers(document.data, pod_path, pod_spec)),
+        containers=tuple(_containers(place, pod_path, pod_spec)),
         volumes=tuple(_mapping(v) for v in _list(pod_spec.get("volumes"))),
         pod_security_context=_mapping(pod_spec.get("securityContext")),
         service_account=pod_spec.get("serviceAccountName"),
-        labels=obj.labels,
+        labels=labels,
         selector=_str_map(_mapping(selector).get("matchLabels")) if selector else None,
-        template_labels=labels,
+        template_labels=template_labels,
     )
 
 
@@ -278,15 +327,24 @@ def _compose_workloads(path: str, record: YamlFile) -> Iterator[Workload]:
     if compose is None:
         return
     for svc in compose.services:
+
+        def at(line: int, col: int) -> Written:
+            return Written(path, line, col, None, ())  # the parser gives no key paths below
+
         env = tuple(
-            EnvVar(e.name, e.value, None, None, None, False, e.line, e.col) for e in svc.environment
+            EnvVar(e.name, e.value, None, None, None, False, at(e.line, e.col))
+            for e in svc.environment
         )
-        env_files = tuple(EnvFrom("file", r.value, "", False, r.line, r.col) for r in svc.env_files)
+        env_files = tuple(
+            EnvFrom("file", r.value, "", False, at(r.line, r.col)) for r in svc.env_files
+        )
         ports = []
         for port in svc.ports:
             target = (port.target or "").split("/")[0]
             if target.isdigit():
-                ports.append(Port(int(target), None, port.protocol or "TCP", port.line, port.col))
+                ports.append(
+                    Port(int(target), None, port.protocol or "TCP", at(port.line, port.col))
+                )
         security: dict[str, Any] = {}
         if svc.user:
             security["user"] = svc.user
@@ -297,6 +355,10 @@ def _compose_workloads(path: str, record: YamlFile) -> Iterator[Workload]:
         if svc.cap_add:
             security["capabilities"] = {"add": [r.value for r in svc.cap_add]}
         keypath: KeyPath = ("services", svc.name)
+        image_at = None
+        if svc.image is not None:
+            line, col = value_pos(compose.node, (*keypath, "image"))
+            image_at = Written(path, line, col, compose.doc_index, (*keypath, "image"))
         container = Container(
             name=svc.name,
             image=svc.image,
@@ -310,8 +372,8 @@ def _compose_workloads(path: str, record: YamlFile) -> Iterator[Workload]:
             volume_mounts=(),
             init=False,
             keypath=keypath,
-            line=svc.line,
-            col=svc.col,
+            at=Written(path, svc.line, svc.col, compose.doc_index, keypath),
+            image_at=image_at,
         )
         yield Workload(
             kind="compose",
@@ -333,26 +395,87 @@ def _compose_workloads(path: str, record: YamlFile) -> Iterator[Workload]:
         )
 
 
-def _config_sources(entries: Sequence[KubeEntry], config: Config) -> Iterator[ConfigSource]:
+def _source_keys(kind: str, plain: Mapping[str, Any]) -> frozenset[str]:
+    sections = ("data", "binaryData") if kind == "ConfigMap" else ("data", "stringData")
+    return frozenset(str(k) for s in sections for k in _mapping(plain.get(s)))
+
+
+def _external(config: Config, kind: str, *names: str) -> bool:
+    declared = config.external_configmaps if kind == "ConfigMap" else config.external_secrets
+    return any(n in declared for n in names)
+
+
+def _config_sources(
+    root: Path,
+    files: Mapping[str, ParsedFile],
+    entries: Sequence[KubeEntry],
+    roots: Sequence[SyncRoot],
+    config: Config,
+    notes: list[str],
+) -> Iterator[ConfigSource]:
+    """The ConfigMaps and Secrets as synced: for each manifest and each kustomize generator,
+    every distinct rendering of it by the sync roots, or, when no root renders it, as
+    written (in that order: the manifests, then the generators)."""
+    from vertice_lint.link import render
+
+    by_entry: dict[tuple[str, int, KeyPath], list[tuple[str, RenderedObject]]] = {}
+    by_generator: dict[tuple[str, int, int], list[tuple[str, RenderedObject]]] = {}
+    for sync_root in roots:
+        for made in sync_root.objects:
+            if made.kind not in ("ConfigMap", "Secret") or not made.name:
+                continue
+            if made.entry is not None:
+                kube: KubeObject = made.entry.obj
+                key = (made.entry.path, kube.doc_index, kube.path)
+                by_entry.setdefault(key, []).append((sync_root.name, made))
+            else:
+                by_generator.setdefault((made.path, made.line, made.col), []).append(
+                    (sync_root.name, made)
+                )
+
+    def synced(
+        renderings: Sequence[tuple[str, RenderedObject]], written: str, generated: bool
+    ) -> Iterator[ConfigSource]:
+        distinct: dict[ConfigSource, list[str]] = {}
+        for name, made in renderings:
+            source = ConfigSource(
+                made.kind,
+                made.name,
+                made.namespace,
+                _source_keys(made.kind, made.plain),
+                made.path,
+                made.line,
+                made.col,
+                generated,
+                not generated and _external(config, made.kind, written, made.name),
+                written,
+            )
+            names = distinct.setdefault(source, [])
+            if name not in names:
+                names.append(name)
+        for source, names in distinct.items():
+            yield replace(source, synced_by=tuple(names))
+
     for entry in entries:
         obj: KubeObject = entry.obj
         if not entry.validated or obj.kind not in ("ConfigMap", "Secret") or not obj.name:
             continue
-        sections = ("data", "binaryData") if obj.kind == "ConfigMap" else ("data", "stringData")
-        keys = frozenset(str(k) for s in sections for k in _mapping(obj.plain.get(s)))
-        external = obj.name in (
-            config.external_configmaps if obj.kind == "ConfigMap" else config.external_secrets
-        )
+        renderings = by_entry.get((entry.path, obj.doc_index, obj.path))
+        if renderings:
+            yield from synced(renderings, obj.name, False)
+            continue
         yield ConfigSource(
-            obj.kind, obj.name, obj.namespace, keys, entry.path, obj.line, obj.col, False, external
+            obj.kind,
+            obj.name,
+            obj.namespace,
+            _source_keys(obj.kind, obj.plain),
+            entry.path,
+            obj.line,
+            obj.col,
+            False,
+            _external(config, obj.kind, obj.name),
+            obj.name,
         )
-
-
-def _generated_sources(
-    root: Path, files: Mapping[str, ParsedFile], notes: list[str]
-) -> Iterator[ConfigSource]:
-    from vertice_lint.link import render
-
     for path in sorted(files):
         record = files[path].record
         if not isinstance(record, YamlFile) or record.kustomization is None:
@@ -365,8 +488,12 @@ def _generated_sources(
             for gen in generators:
                 if not gen.name:
                     continue
+                renderings = by_generator.get((path, gen.line, gen.col))
+                if renderings:
+                    yield from synced(renderings, gen.name, True)
+                    continue
                 keys, unread = render.generator_keys(path, kind, gen, _env_reader(root, files))
-                notes.extend(unread)
+                notes.extend(n for n in unread if n not in notes)
                 yield ConfigSource(
                     kind,
                     gen.name,
@@ -377,6 +504,7 @@ def _generated_sources(
                     gen.col,
                     True,
                     False,
+                    gen.name,
                 )
 
 
@@ -976,7 +1104,7 @@ def _link_container(
     if len(candidates) > 1 or len(named) > 1:
         keys = ", ".join(i.key for i in (named or candidates))
         notes.append(
-            f"{workload.path}:{container.line}: image {container.image} could be any of {keys};"
+            f"{container.at.path}:{container.line}: image {container.image} could be any of {keys};"
             " not linked (map it in [tool.vertice-lint.services])"
         )
     return container
@@ -985,94 +1113,49 @@ def _link_container(
 # --- sync roots ------------------------------------------------------------------------------
 
 
-def _sync_roots(
-    reader: Callable[[str], str | None],
-    files: Mapping[str, ParsedFile],
-    images: Sequence[Image],
-    services: Sequence[Service],
-    config: Config,
-    compose_builds: Mapping[tuple[str, str], Image],
-    notes: list[str],
-    root_words: frozenset[str] = frozenset(),
-) -> list[SyncRoot]:
-    """The sync roots (render.py) with their rendered workloads linked to images."""
-    from vertice_lint.link import render
-
-    roots = []
-    scratch: list[str] = []
-    for root in render.sync_roots(files, notes, reader):
-        rendered: list[Workload] = []
+def _workloads(
+    entries: Sequence[KubeEntry], roots: Sequence[SyncRoot], files: Mapping[str, ParsedFile]
+) -> tuple[list[Workload], list[list[int]]]:
+    """The workloads as synced, not yet linked to images, and the indices of those each sync
+    root renders: for each manifest, every distinct rendering of it by the
+    sync roots (one workload, however many roots render it so), or, when no root renders
+    it, the manifest as written; then the compose services."""
+    rendered: dict[tuple[str, int, KeyPath], list[tuple[int, RenderedObject]]] = {}
+    for r, root in enumerate(roots):
         for obj in root.objects:
-            entry = obj.entry
-            if entry is None or not entry.validated or obj.kind not in POD_TEMPLATES:
-                continue
-            meta = _mapping(obj.plain.get("metadata"))
-            kube = replace(
-                entry.obj,
-                plain=obj.plain,
-                name=obj.name,
-                namespace=obj.namespace,
-                labels=_str_map(meta.get("labels")),
-            )
-            workload = _kube_workload(KubeEntry(entry.path, kube, entry.document, True))
+            if obj.entry is not None and obj.kind in POD_TEMPLATES:
+                kube: KubeObject = obj.entry.obj
+                key = (obj.entry.path, kube.doc_index, kube.path)
+                rendered.setdefault(key, []).append((r, obj))
+    out: list[Workload] = []
+    by_root: list[list[int]] = [[] for _ in roots]
+    for entry in entries:
+        renderings = rendered.get((entry.path, entry.obj.doc_index, entry.obj.path))
+        if not renderings:
+            workload = _kube_workload(entry)
+            if workload is not None:
+                out.append(workload)
+            continue
+        distinct: list[tuple[Workload, list[int]]] = []
+        for r, obj in renderings:
+            workload = _kube_workload(entry, obj)
             if workload is None:
                 continue
-            linked = tuple(
-                _link_container(
-                    c, workload, images, services, config, compose_builds, scratch, root_words
-                )
-                for c in workload.containers
-            )
-            rendered.append(replace(workload, containers=linked))
-        roots.append(replace(root, workloads=tuple(rendered)))
-    # A manifest several roots render would say the same thing once per root: say it once.
-    notes.extend(dict.fromkeys(n for n in scratch if n not in notes))
-    return roots
-
-
-def _link_through_overrides(
-    workloads: Sequence[Workload], roots: Sequence[SyncRoot], notes: list[str]
-) -> list[Workload]:
-    """Link a manifest's container through the image a kustomize `images:` entry gives it."""
-    out = []
-    for workload in workloads:
-        containers = []
-        for container in workload.containers:
-            if container.image_link is not None or workload.kind == "compose":
-                containers.append(container)
-                continue
-            found: dict[str, tuple[Container, SyncRoot]] = {}
-            for root in roots:
-                for rendered in root.workloads:
-                    if (rendered.path, rendered.doc_index, rendered.keypath) != (
-                        workload.path,
-                        workload.doc_index,
-                        workload.keypath,
-                    ):
-                        continue
-                    for other in rendered.containers:
-                        if other.keypath == container.keypath and other.image_link is not None:
-                            found.setdefault(other.image_link.key, (other, root))
-            if len(found) == 1:
-                other, root = next(iter(found.values()))
-                assert other.image_link is not None and other.image_link_reason is not None
-                reason = Link(
-                    f"{root.path} renders it as {other.image}; " + other.image_link_reason.reason,
-                    other.image_link_reason.evidence,
-                )
-                containers.append(
-                    replace(container, image_link=other.image_link, image_link_reason=reason)
-                )
-                continue
-            if len(found) > 1:
-                notes.append(
-                    f"{workload.path}:{container.line}: sync roots render image"
-                    f" {container.image} as different images"
-                    f" ({', '.join(sorted(found))}); not linked"
-                )
-            containers.append(container)
-        out.append(replace(workload, containers=tuple(containers)))
-    return out
+            same = next((d for d in distinct if d[0] == workload), None)
+            if same is None:
+                distinct.append((workload, [r]))
+            elif r not in same[1]:
+                same[1].append(r)
+        for workload, indices in distinct:
+            names = dict.fromkeys(roots[r].name for r in indices)
+            for r in indices:
+                by_root[r].append(len(out))
+            out.append(replace(workload, synced_by=tuple(names)))
+    for path in sorted(files):
+        record = files[path].record
+        if isinstance(record, YamlFile):
+            out.extend(_compose_workloads(path, record))
+    return out, by_root
 
 
 # --- the whole -------------------------------------------------------------------------------
@@ -1113,16 +1196,6 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
                 f"{parent_dir(path) or '.'}: Helm chart recognised; templates are not rendered"
             )
     entries = _kube_entries(files)
-    workloads: list[Workload] = []
-    for entry in entries:
-        workload = _kube_workload(entry)
-        if workload is not None:
-            workloads.append(workload)
-    for path in sorted(files):
-        record = files[path].record
-        if isinstance(record, YamlFile):
-            workloads.extend(_compose_workloads(path, record))
-    sources = [*_config_sources(entries, config), *_generated_sources(root, files, notes)]
     images, stale = _images(files, config, notes)
     services = _services(files, config, images, notes)
     images = _assign_services(images, services)
@@ -1141,27 +1214,28 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
                 for image in images:
                     if (image.dockerfile, image.context) == (dockerfile, context):
                         compose_builds[(path, svc.name)] = image
+    from vertice_lint.link import render
+
+    roots = render.sync_roots(files, notes, _env_reader(root, files))
+    unlinked, by_root = _workloads(entries, roots, files)
+    sources = list(_config_sources(root, files, entries, roots, config, notes))
+    linking: list[str] = []
     workloads = [
         replace(
             w,
             containers=tuple(
-                _link_container(c, w, images, services, config, compose_builds, notes, root_words)
+                _link_container(c, w, images, services, config, compose_builds, linking, root_words)
                 for c in w.containers
             ),
         )
-        for w in workloads
+        for w in unlinked
     ]
-    roots = _sync_roots(
-        _env_reader(root, files),
-        files,
-        images,
-        services,
-        config,
-        compose_builds,
-        notes,
-        root_words,
-    )
-    workloads = _link_through_overrides(workloads, roots, notes)
+    # A manifest several roots render would say the same thing once per rendering: say it once.
+    notes.extend(dict.fromkeys(n for n in linking if n not in notes))
+    roots = [
+        replace(r, workloads=tuple(workloads[i] for i in indices))
+        for r, indices in zip(roots, by_root, strict=True)
+    ]
     modules = {p: f.record for p, f in files.items() if isinstance(f.record, PythonModule)}
     texts = {
         p: f.text.text

@@ -30,6 +30,7 @@ from vertice_lint.model.workload import (
     Port,
     Probe,
     Workload,
+    Written,
     containers_of,
     pod_spec_path,
 )
@@ -42,6 +43,8 @@ from vertice_lint.model.workspace import (
     Service,
     SyncRoot,
     Workspace,
+    override,
+    written_at,
 )
 
 __all__ = [
@@ -89,10 +92,13 @@ __all__ = [
     "When",
     "Workload",
     "Workspace",
+    "Written",
     "containers_of",
     "conventional_distribution",
     "declared_by_spelling",
     "import_name",
+    "override",
     "pod_spec_path",
     "squashed",
+    "written_at",
 ]

@@ -54,8 +54,31 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Written:
+    """Where a value of a workload was written: the file and the 1-based position, and, for a
+    fix, the document of that file and the value's key path inside it.
+
+    For a workload a sync root renders, a value an overlay's patch (or `images:` entry) wrote
+    is located in that patch, every other value in the base manifest. `doc_index` is None when
+    no key path reaches the value: an inline patch (a YAML string inside a kustomization) or a
+    JSON 6902 operation that set a part of it.
+    """
+
+    path: str
+    line: int
+    col: int
+    doc_index: int | None
+    keypath: KeyPath
+
+    @property
+    def editable(self) -> bool:
+        return self.doc_index is not None
+
+
+@dataclass(frozen=True)
 class EnvVar:
-    """One `env` entry of a container (or compose `environment` entry)."""
+    """One `env` entry of a container (or compose `environment` entry); `at` is the entry that
+    wrote its value."""
 
     name: str
     value: str | None
@@ -63,8 +86,15 @@ class EnvVar:
     source_name: str | None
     source_key: str | None
     optional: bool
-    line: int
-    col: int
+    at: Written
+
+    @property
+    def line(self) -> int:
+        return self.at.line
+
+    @property
+    def col(self) -> int:
+        return self.at.col
 
 
 @dataclass(frozen=True)
@@ -75,20 +105,37 @@ class EnvFrom:
     name: str
     prefix: str
     optional: bool
-    line: int
-    col: int
+    at: Written
+
+    @property
+    def line(self) -> int:
+        return self.at.line
+
+    @property
+    def col(self) -> int:
+        return self.at.col
 
 
 @dataclass(frozen=True)
 class Probe:
-    """A liveness/readiness/startup probe."""
+    """A liveness/readiness/startup probe; `at` is its handler key (`httpGet:`...), `path_at`
+    and `port_at` the values of its path and port (None when it has none)."""
 
     kind: str  # liveness, readiness, startup
     handler: str  # httpGet, tcpSocket, grpc, exec
     path: str | None
     port: int | str | None
-    line: int
-    col: int
+    at: Written
+    path_at: Written | None = None
+    port_at: Written | None = None
+
+    @property
+    def line(self) -> int:
+        return self.at.line
+
+    @property
+    def col(self) -> int:
+        return self.at.col
 
 
 @dataclass(frozen=True)
@@ -98,13 +145,26 @@ class Port:
     number: int
     name: str | None
     protocol: str
-    line: int
-    col: int
+    at: Written
+
+    @property
+    def line(self) -> int:
+        return self.at.line
+
+    @property
+    def col(self) -> int:
+        return self.at.col
 
 
 @dataclass(frozen=True)
 class Container:
-    """A container of a workload, with where each part of it is written."""
+    """A container of a workload, with where each part of it is written.
+
+    `keypath` is where the container sits in its object as synced (for a manifest as written,
+    its key path in the document); `at` is where the container itself was written (the base
+    manifest, or the patch that added it), which is what a fix that adds to it edits;
+    `image_at` the value of its `image` (an `images:` entry that set it, for instance).
+    """
 
     name: str
     image: str | None
@@ -117,16 +177,29 @@ class Container:
     security_context: Mapping[str, Any]
     volume_mounts: tuple[tuple[str, str], ...]  # (volume name, mount path)
     init: bool
-    keypath: tuple[str | int, ...]  # path of the container node inside its document
-    line: int
-    col: int
+    keypath: tuple[str | int, ...]
+    at: Written
+    image_at: Written | None = None
     image_link: Image | None = None
     image_link_reason: Link | None = None
+
+    @property
+    def line(self) -> int:
+        return self.at.line
+
+    @property
+    def col(self) -> int:
+        return self.at.col
 
 
 @dataclass(frozen=True)
 class Workload:
-    """A pod template (Deployment, StatefulSet, Job, CronJob, Pod...) or a compose service."""
+    """A pod template (Deployment, StatefulSet, Job, CronJob, Pod...) or a compose service, as
+    synced: a manifest a sync root renders is the rendered workload (patches, `images:`,
+    namePrefix, namespace and labels applied), one per distinct rendering (`synced_by` names
+    the sync roots that render it so); a manifest no root renders, and a compose service, as
+    written (`synced_by` empty). `path`, `doc_index`, `keypath`, `line` and `col` are the
+    manifest (the base); each value keeps where it was written (`Written`)."""
 
     kind: str  # Kubernetes kind, or "compose"
     name: str
@@ -144,6 +217,7 @@ class Workload:
     labels: Mapping[str, str]
     selector: Mapping[str, str] | None
     template_labels: Mapping[str, str]
+    synced_by: tuple[str, ...] = ()  # names (directories) of the sync roots rendering it so
 
     @property
     def ident(self) -> str:

@@ -7,7 +7,7 @@ rule sees. Every link records why it was made (`Link.reason` and its evidence).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,6 +24,7 @@ from vertice_lint.model.files import (
 )
 from vertice_lint.model.imports import RepoIndex
 from vertice_lint.model.inventory import FileProblem, Inventory, SchemaProblem
+from vertice_lint.model.workload import Written
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.suppress import ObjectScope, Suppression
 
@@ -67,7 +68,11 @@ class Service:
 
 @dataclass(frozen=True)
 class ConfigSource:
-    """A ConfigMap or Secret with the keys it defines."""
+    """A ConfigMap or Secret with the keys it defines, as synced, like the workloads: each
+    distinct rendering of it by the sync roots (`synced_by`), else as written. `name` and
+    `namespace` are the synced ones (what a workload's reference names); `written_name` the
+    name in its file (what a fix writes: kustomize renames the reference with the object);
+    `path`, `line`, `col` where it is written (the manifest, or the generator)."""
 
     kind: str  # ConfigMap, Secret
     name: str
@@ -78,6 +83,8 @@ class ConfigSource:
     col: int
     generated: bool  # from a kustomize generator
     external: bool  # declared external in the config: any key may exist
+    written_name: str
+    synced_by: tuple[str, ...] = ()  # names (directories) of the sync roots rendering it so
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,10 @@ class Origin:
 
     An inline patch (a YAML string inside a kustomization) is parsed on its own; its
     positions are shifted by `line_offset`/`col_offset` to where the string sits in the file.
+    `doc_index` is the document of `path` that `keypath` is in, for a fix to edit (None for
+    an inline patch: no key path of the file reaches inside the string). `merge`: a strategic
+    merge patch, whose structure mirrors the object's, so that the patch's counterpart of an
+    ancestor of the rendered path is the same number of steps up `keypath`.
     """
 
     path: str
@@ -103,6 +114,8 @@ class Origin:
     keypath: tuple[str | int, ...]
     line_offset: int = 0
     col_offset: int = 0
+    doc_index: int | None = None
+    merge: bool = False
 
     def position(self, rest: tuple[str | int, ...] = (), *, value: bool = False) -> tuple[int, int]:
         """1-based (line, col) of `rest` below the origin (its deepest existing ancestor)."""
@@ -143,20 +156,44 @@ class RenderedObject:
         self, keypath: tuple[str | int, ...], *, value: bool = False
     ) -> tuple[str, int, int]:
         """(file, line, col) where the rendered value at `keypath` was written."""
-        best: tuple[tuple[str | int, ...], Origin] | None = None
-        for prefix, origin in self.overrides:
-            if keypath[: len(prefix)] == prefix and (best is None or len(prefix) > len(best[0])):
-                best = (prefix, origin)
-        if best is not None:
-            line, col = best[1].position(keypath[len(best[0]) :], value=value)
-            return best[1].path, line, col
-        if self.entry is None:
+        if self.entry is None and override(self.overrides, keypath) is None:
             return self.path, self.line, self.col
-        from vertice_lint.parsers.yaml import key_pos, value_pos
+        at = written_at(self.entry, self.overrides, keypath, value=value)
+        return at.path, at.line, at.col
 
-        locate = value_pos if value else key_pos
-        line, col = locate(self.entry.document.data, (*self.entry.obj.path, *keypath))
-        return self.path, line, col
+
+def override(
+    overrides: Iterable[tuple[tuple[str | int, ...], Origin]], keypath: tuple[str | int, ...]
+) -> tuple[tuple[str | int, ...], Origin] | None:
+    """The override that wrote the value at `keypath` (the longest prefix of it), if any."""
+    best: tuple[tuple[str | int, ...], Origin] | None = None
+    for prefix, origin in overrides:
+        if keypath[: len(prefix)] == prefix and (best is None or len(prefix) > len(best[0])):
+            best = (prefix, origin)
+    return best
+
+
+def written_at(
+    entry: KubeEntry | None,
+    overrides: Sequence[tuple[tuple[str | int, ...], Origin]],
+    keypath: tuple[str | int, ...],
+    *,
+    value: bool = False,
+) -> Written:
+    """Where the value at `keypath` of an object (its manifest `entry`, the `overrides` its
+    sync root's patches and `images:` entries wrote) was written: its key, or its value."""
+    best = override(overrides, keypath)
+    if best is not None:
+        prefix, origin = best
+        rest = keypath[len(prefix) :]
+        line, col = origin.position(rest, value=value)
+        return Written(origin.path, line, col, origin.doc_index, (*origin.keypath, *rest))
+    assert entry is not None, "an object a generator makes has overrides for all it holds"
+    from vertice_lint.parsers.yaml import key_pos, value_pos
+
+    full = (*entry.obj.path, *keypath)
+    line, col = (value_pos if value else key_pos)(entry.document.data, full)
+    return Written(entry.path, line, col, entry.obj.doc_index, full)
 
 
 @dataclass(frozen=True)
@@ -170,7 +207,7 @@ class SyncRoot:
     line: int
     col: int
     objects: tuple[RenderedObject, ...] = ()
-    workloads: tuple[Workload, ...] = ()  # the rendered workloads, linked to images
+    workloads: tuple[Workload, ...] = ()  # those it renders (the Workspace's), linked to images
     files: frozenset[str] = frozenset()  # every file the rendering read
     link: Link = Link("")
 
@@ -194,8 +231,8 @@ class Workspace:
     files: Mapping[str, ParsedFile]
     services: tuple[Service, ...] = ()
     images: tuple[Image, ...] = ()
-    workloads: tuple[Workload, ...] = ()
-    config_sources: tuple[ConfigSource, ...] = ()
+    workloads: tuple[Workload, ...] = ()  # as synced (see Workload); compose services last
+    config_sources: tuple[ConfigSource, ...] = ()  # as synced (see ConfigSource)
     kube_objects: tuple[KubeEntry, ...] = ()
     runtimes: tuple[ContainerRuntime, ...] = ()
     ignore_scopes: tuple[ObjectScope, ...] = ()
