@@ -87,3 +87,53 @@ def test_a_python_shebang_is_not_read_as_a_shell_script(tmp_path: Path) -> None:
         },
     )
     assert _scripts(ws) == [("executable", "entrypoint", None)]
+
+
+# --- installs: pip's options read as pip reads them -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("run", "packages"),
+    [
+        ("pip install --retries 5 flask", ["flask"]),
+        (
+            "pip install --no-cache-dir --timeout=30 -i https://pypi.example/simple flask==2.0",
+            ["flask==2.0"],
+        ),
+        ("pip install --root-user-action ignore --progress-bar off flask==3.0", ["flask==3.0"]),
+        ("pip --retries 5 install flask", ["flask"]),
+        ("python -u -m pip install --proxy http://proxy:3128 flask", ["flask"]),
+        ("sudo -E pip install flask", ["flask"]),
+    ],
+)
+def test_pip_options_with_values_install_no_package(
+    tmp_path: Path, run: str, packages: list[str]
+) -> None:
+    dockerfile = f'FROM python:3.12-slim\nRUN {run}\nCMD ["python"]\n'
+    ws = _ws(tmp_path, {"Dockerfile": dockerfile})
+    (image,) = ws.images
+    assert image.contents is not None
+    assert [(i.kind, i.value) for i in image.contents.installs] == [
+        ("package", p) for p in packages
+    ]
+
+
+def test_apt_option_values_are_no_packages(tmp_path: Path) -> None:
+    run = "apt-get -o Dpkg::Options::=--force-confold install -y -t bookworm curl=7.88"
+    ws = _ws(tmp_path, {"Dockerfile": f'FROM python:3.12-slim\nRUN {run}\nCMD ["python"]\n'})
+    (image,) = ws.images
+    assert image.contents is not None
+    assert [(i.kind, i.value) for i in image.contents.installs] == [("apt", "curl")]
+
+
+def test_uv_pip_sync_installs_its_requirements_file(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM python:3.12-slim\nCOPY requirements.txt .\n"
+        'RUN uv pip sync --system requirements.txt\nCMD ["python"]\n'
+    )
+    ws = _ws(tmp_path, {"Dockerfile": dockerfile, "requirements.txt": "flask==3.0\n"})
+    (image,) = ws.images
+    assert image.contents is not None
+    assert [(i.kind, i.value, i.repo_path, i.tool) for i in image.contents.installs] == [
+        ("requirements", "requirements.txt", "requirements.txt", "uv")
+    ]

@@ -17,10 +17,11 @@ from dataclasses import replace
 from packaging.utils import canonicalize_name
 
 from vertice_lint.model import FileOrigin, ImageContents, ImageFS, Install
+from vertice_lint.parsers.commands import read_apt, read_pip, read_project_install
 from vertice_lint.parsers.dockerfile import Copy, Dockerfile, Invocation, Stage
 from vertice_lint.parsers.dockerignore import DockerIgnore
 from vertice_lint.parsers.pyproject import Pyproject
-from vertice_lint.parsers.shell import Command, split_commands, unwrap_argv
+from vertice_lint.parsers.shell import SHELLS, Command, split_commands, unwrap_argv
 
 _PYTHON_BASE = re.compile(r"^(?:[\w.-]+(?::\d+)?/)*(?:library/)?python:(\d+)\.(\d+)")
 _GLOB = re.compile(r"[*?\[]")
@@ -130,39 +131,6 @@ def _stage_fs(
 
 # --- installs -------------------------------------------------------------------------------
 
-_PIP_VALUE_OPTIONS = frozenset(
-    {
-        "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target",
-        "--prefix", "--root", "--platform", "--python-version", "--implementation", "--abi",
-        "--src", "--upgrade-strategy", "--progress-bar", "--log", "--cache-dir", "--trusted-host",
-        "--config-settings", "-C", "--global-option", "--build-option", "--python",
-        "--only-binary", "--no-binary", "--report", "--index-strategy", "--extra",
-    }
-)  # fmt: skip
-
-
-def _pip_args(argv: Sequence[str]) -> Sequence[str] | None:
-    """The arguments after `install` of a pip-like command, or None for anything else."""
-    words = list(argv)
-    while words and "=" in words[0] and not words[0].startswith("-"):
-        words.pop(0)
-    if not words:
-        return None
-    program = posixpath.basename(words[0])
-    if re.fullmatch(r"python[\d.]*", program) and words[1:3] == ["-m", "pip"]:
-        words = words[3:]
-    elif re.fullmatch(r"pip[\d.]*", program):
-        words = words[1:]
-    elif program == "uv" and words[1:2] == ["pip"]:
-        words = words[2:]
-    else:
-        return None
-    while words and words[0].startswith("-"):
-        words.pop(0)  # global options such as --disable-pip-version-check
-    if not words or words[0] != "install":
-        return None
-    return words[1:]
-
 
 def _workdirs(stage: Stage) -> list[tuple[int, str]]:
     """(line, workdir in effect after it) for every WORKDIR of a stage, in order."""
@@ -201,7 +169,7 @@ def _script_of(
 ) -> FileOrigin | None:
     """The repository script a command runs (`bin/install`, `./setup.sh`, `sh setup.sh`)."""
     program = posixpath.basename(argv[0])
-    if program in ("sh", "bash") and len(argv) > 1 and not argv[1].startswith("-"):
+    if program in SHELLS and len(argv) > 1 and not argv[1].startswith("-"):
         script = argv[1]
     elif "/" in argv[0] or program.endswith(".sh"):
         script = argv[0]
@@ -243,11 +211,11 @@ def installs_of_commands(
         argv = command.argv
         if not argv:
             continue
-        program = posixpath.basename(argv[0])
-        if program in ("apt-get", "apt") and "install" in argv:
-            for word in argv[argv.index("install") + 1 :]:
-                if not word.startswith("-"):
-                    out.append(Install("apt", word.split("=")[0], None, program, line, col))
+        apt = read_apt(argv)
+        if apt is not None:
+            for package in apt.packages:
+                name = (package.value or "").split("=")[0]
+                out.append(Install("apt", name, None, apt.program, line, col))
             continue
         script = _script_of(argv, workdir, fs)
         if script is not None:
@@ -255,73 +223,36 @@ def installs_of_commands(
                 Install("script", argv[0], script.repo_path, "sh", line, col, False, workdir)
             )
             continue
-        if (
-            program in ("uv", "poetry", "pipenv")
-            and len(argv) > 1
-            and argv[1] in ("sync", "install")
-        ):
-            if program == "uv" and argv[1] == "install":
-                continue
-            packages: list[str] = []
-            for index, word in enumerate(argv[2:], start=2):
-                if word == "--package" and index + 1 < len(argv):
-                    packages.append(argv[index + 1])
-                elif word.startswith("--package="):
-                    packages.append(word.split("=", 1)[1])
-                elif word == "--all-packages":
-                    packages.append("*")
-            skip = ""
-            if "--no-install-workspace" in argv:
-                skip = "workspace"
-            elif "--no-install-project" in argv or "--no-root" in argv:
-                skip = "project"
-            project = Install(
-                "project",
-                workdir,
-                project_dir("."),
-                program,
-                line,
-                col,
-                image_path=workdir,
-                packages=tuple(packages) if program == "uv" else (),
-                skip=skip,
+        project = read_project_install(argv)
+        if project is not None:
+            out.append(
+                Install(
+                    "project",
+                    workdir,
+                    project_dir("."),
+                    project.tool,
+                    line,
+                    col,
+                    image_path=workdir,
+                    packages=project.packages if project.tool == "uv" else (),
+                    skip=project.skip,
+                )
             )
-            out.append(project)
             continue
-        args = _pip_args(argv)
-        if args is None:
+        pip = read_pip(argv, [name for name, _ in command.env])
+        if pip is None:
             continue
-        tool = "uv" if program == "uv" else "pip"
-        i = 0
-        editable = False
-        while i < len(args):
-            word = args[i]
-            if word in ("-r", "--requirement", "-c", "--constraint") and i + 1 < len(args):
-                kind = "requirements" if word in ("-r", "--requirement") else "constraints"
-                value = args[i + 1]
-                out.append(Install(kind, value, repo_of(value), tool, line, col))
-                i += 2
+        for item in pip.items:
+            if item.kind in ("requirements", "constraints"):
+                out.append(Install(item.kind, item.value, repo_of(item.value), pip.tool, line, col))
                 continue
-            if word.startswith(("--requirement=", "--constraint=")):
-                kind = "requirements" if word.startswith("--requirement") else "constraints"
-                value = word.split("=", 1)[1]
-                out.append(Install(kind, value, repo_of(value), tool, line, col))
-            elif word.startswith("-r") and len(word) > 2:
-                out.append(Install("requirements", word[2:], repo_of(word[2:]), tool, line, col))
-            elif word in ("-e", "--editable"):
-                editable = True
-            elif word in _PIP_VALUE_OPTIONS:
-                i += 1
-            elif word.startswith("-"):
-                pass
-            elif word.startswith((".", "/")) and not word.endswith((".whl", ".tar.gz", ".zip")):
-                project = Install("project", word, project_dir(word), tool, line, col, editable)
-                out.append(replace(project, image_path=image_dir(word)))
-                editable = False
+            editable = item.kind == "editable"
+            word = item.value
+            if word.startswith((".", "/")) and not word.endswith((".whl", ".tar.gz", ".zip")):
+                local = Install("project", word, project_dir(word), pip.tool, line, col, editable)
+                out.append(replace(local, image_path=image_dir(word)))
             else:
-                out.append(Install("package", word, None, tool, line, col, editable))
-                editable = False
-            i += 1
+                out.append(Install("package", word, None, pip.tool, line, col, editable))
     return out
 
 
