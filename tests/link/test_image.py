@@ -137,3 +137,25 @@ def test_uv_pip_sync_installs_its_requirements_file(tmp_path: Path) -> None:
     assert [(i.kind, i.value, i.repo_path, i.tool) for i in image.contents.installs] == [
         ("requirements", "requirements.txt", "requirements.txt", "uv")
     ]
+
+
+# --- docker build in CI: the options docker reads --------------------------------------------
+
+
+def test_ci_docker_build_options_with_values_are_no_context(tmp_path: Path) -> None:
+    ws = _ws(
+        tmp_path,
+        {
+            "services/api/Dockerfile": 'FROM python:3.12-slim\nCMD ["python"]\n',
+            ".github/workflows/ci.yaml": (
+                "jobs:\n  b:\n    steps:\n      - run: docker build --memory 2g --cpu-shares 512"
+                " -tghcr.io/acme/api:1 -f services/api/Dockerfile services/api\n"
+            ),
+        },
+    )
+    (image,) = ws.images
+    assert (image.key, image.names) == (
+        "services/api/Dockerfile@services/api",
+        ("ghcr.io/acme/api",),
+    )
+    assert image.link.reason == "CI build"

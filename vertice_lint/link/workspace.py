@@ -37,6 +37,7 @@ from vertice_lint.model import (
     Workspace,
 )
 from vertice_lint.parsers import ParsedFile
+from vertice_lint.parsers.commands import read_docker_build
 from vertice_lint.parsers.dockerfile import Dockerfile, Invocation
 from vertice_lint.parsers.dockerignore import DockerIgnore
 from vertice_lint.parsers.pyproject import Pyproject
@@ -550,14 +551,6 @@ def _build_requests(
 
 
 _DOCKER_BUILD = re.compile(r"\b(?:docker|podman)(?:\s+buildx)?\s+build\b")
-_BUILD_VALUE_OPTIONS = frozenset(
-    {
-        "-f", "--file", "-t", "--tag", "--build-arg", "--target", "--platform", "--label",
-        "--secret", "--ssh", "--cache-from", "--cache-to", "-o", "--output", "--network",
-        "--progress", "--iidfile", "--add-host", "--build-context", "--annotation",
-        "--attest", "--metadata-file", "--shm-size", "--ulimit",
-    }
-)  # fmt: skip
 
 
 def _ci_builds(files: Mapping[str, ParsedFile]) -> Iterator[tuple[str, str, str | None, Evidence]]:
@@ -595,30 +588,11 @@ def _ci_builds(files: Mapping[str, ParsedFile]) -> Iterator[tuple[str, str, str 
                 words = shlex.split(command)
             except ValueError:
                 continue
-            dockerfile_opt, tag, context = None, None, None
-            i = 0
-            while i < len(words):
-                word = words[i]
-                name, eq, value = word.partition("=")
-                if word.startswith("-") and eq and name in _BUILD_VALUE_OPTIONS:
-                    word, nxt = name, value
-                elif word in _BUILD_VALUE_OPTIONS and i + 1 < len(words):
-                    nxt = words[i + 1]
-                    i += 1
-                elif word.startswith("-"):
-                    i += 1
-                    continue
-                else:
-                    context = context if context is not None else word
-                    i += 1
-                    continue
-                if word in ("-f", "--file"):
-                    dockerfile_opt = nxt
-                elif word in ("-t", "--tag") and tag is None:
-                    tag = nxt
-                i += 1
+            build = read_docker_build(words)
+            dockerfile_opt, tag, context = build.file, build.tag, build.context
             if (
                 context is None
+                or context == "-"  # the context is read from stdin
                 or "$" in context
                 or "$" in (dockerfile_opt or "")
                 or "://" in context
