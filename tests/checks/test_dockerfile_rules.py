@@ -353,6 +353,41 @@ def test_vl703_fix_crlf(tmp_path: Path) -> None:
     )
 
 
+def test_vl703_base_image_through_a_registry_mirror(tmp_path: Path) -> None:
+    # The Python of `mirror.gcr.io/library/python:3.11` is one fact of the model (3.11), which
+    # VL703 reads; it used to know only Docker Hub names and said nothing here.
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM mirror.gcr.io/library/python:3.11",
+            "ENV PYTHONPATH=/usr/local/lib/python3.12/site-packages",
+            "FROM public.ecr.aws/docker/library/python:3.10-slim",
+            "RUN ls /usr/local/lib/python3.12/site-packages",
+            'CMD ["python"]',
+        ),
+    )
+    assert _lint(root, "VL703") == [
+        (
+            "VL703",
+            "Dockerfile",
+            2,
+            37,
+            "`/usr/local/lib/python3.12/site-packages` is a Python 3.12 path, but the base"
+            " image mirror.gcr.io/library/python:3.11 has Python 3.11: the path does not exist"
+            " in the image",
+        ),
+        (
+            "VL703",
+            "Dockerfile",
+            4,
+            29,
+            "`/usr/local/lib/python3.12/site-packages` is a Python 3.12 path, but the base"
+            " image public.ecr.aws/docker/library/python:3.10-slim has Python 3.10: the path"
+            " does not exist in the image",
+        ),
+    ]
+
+
 # --- VL704 pip-hygiene -----------------------------------------------------------------------
 
 

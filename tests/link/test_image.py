@@ -159,3 +159,31 @@ def test_ci_docker_build_options_with_values_are_no_context(tmp_path: Path) -> N
         ("ghcr.io/acme/api",),
     )
     assert image.link.reason == "CI build"
+
+
+# --- the Python of a base image: one fact, per stage and for the image ------------------------
+
+
+@pytest.mark.parametrize(
+    ("base", "version"),
+    [
+        ("python:3.11-slim", "3.11"),
+        ("docker.io/library/python:3.11", "3.11"),
+        ("mirror.gcr.io/library/python:3.11", "3.11"),
+        ("public.ecr.aws/docker/library/python:3.12-slim-bookworm", "3.12"),
+        ("registry.example.com:5000/library/python:3.10@sha256:abc", "3.10"),
+        ("debian:bookworm", None),
+        ("ghcr.io/astral-sh/uv:python3.12-bookworm", None),
+    ],
+)
+def test_base_image_python_version(tmp_path: Path, base: str, version: str | None) -> None:
+    dockerfile = f'FROM {base} AS build\nFROM build\nCMD ["python"]\n'
+    ws = _ws(tmp_path, {"Dockerfile": dockerfile})
+    (image,) = ws.images
+    assert image.dockerfile_facts is not None and image.contents is not None
+    stages = image.dockerfile_facts.stages
+    assert [s.python.version if s.python else None for s in stages] == [version, version]
+    assert image.contents.python_version == version
+    if version is not None:
+        assert stages[1].python is not None
+        assert (stages[1].python.image, stages[1].python.line) == (base, 1)

@@ -21,7 +21,7 @@ from vertice_lint.checks import CheckContext
 from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety
 from vertice_lint.discover import DEFAULT_EXCLUDES
 from vertice_lint.fix.text_edit import newline_of
-from vertice_lint.model import Image, Workspace
+from vertice_lint.model import BasePython, DockerfileFacts, Image, StageFacts, Workspace
 from vertice_lint.parsers.dockerfile import Copy, Dockerfile, Instruction, Invocation, Stage
 from vertice_lint.parsers.dockerignore import DockerIgnore
 
@@ -39,6 +39,15 @@ def _dockerfiles(ws: Workspace) -> Iterator[tuple[str, Dockerfile, str]]:
         if parsed is None or parsed.text is None or not isinstance(record, Dockerfile):
             continue
         yield path, record, parsed.text.text
+
+
+def _built_dockerfiles(ws: Workspace) -> Iterator[tuple[str, Dockerfile, str, DockerfileFacts]]:
+    """(path, tree, text, facts) of every Dockerfile that builds an image, once, in path order."""
+    facts = {i.dockerfile: i.dockerfile_facts for i in ws.images if i.dockerfile_facts is not None}
+    for path in sorted(facts):
+        record, text = ws.dockerfile(path), ws.text(path)
+        if record is not None and text is not None:
+            yield path, record, text, facts[path]
 
 
 def _runs(stage: Stage) -> Iterator[tuple[Instruction, Invocation]]:
@@ -532,43 +541,22 @@ def _copy_sources(
 
 # --- VL703 python-path-version ---------------------------------------------------------------
 
-_PYTHON_IMAGE_RE = re.compile(
-    r"^(?:(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)/)?(?:library/)?"
-    r"python:(3\.\d+)(?:[.@-]|$)"
-)
 _PYTHON_PATH_RE = re.compile(r"(?<=/)python(3\.\d+)(?!\d)")
-_PYTHON_NAMED_RE = re.compile(r"(?<![/\w.-])python(3\.\d+)(?!\d)")
-
-
-def _python_of(record: Dockerfile, stage: Stage) -> str | None:
-    """The `3.X` of an official python base image, following stage bases."""
-    match = _PYTHON_IMAGE_RE.match(_ancestry(record, stage)[-1].base)
-    return match.group(1) if match else None
-
-
-def _installed_pythons(record: Dockerfile, stage: Stage) -> set[str]:
-    """Versions the stage (or its bases) names as a program or package: it may install them."""
-    found: set[str] = set()
-    for each in _ancestry(record, stage):
-        for instruction in each.instructions:
-            if instruction.keyword == "RUN":
-                found.update(_PYTHON_NAMED_RE.findall(instruction.text[instruction.args_offset :]))
-    return found
 
 
 def python_path_version(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A hard-coded `python3.X` path that is not the base image's Python."""
-    for path, record, _text in _dockerfiles(ws):
-        for stage in record.stages:
+    for path, record, _text, facts in _built_dockerfiles(ws):
+        for stage, stage_facts in zip(record.stages, facts.stages, strict=True):
             copies = {copy.line: copy for copy in stage.copies}
             for instruction in stage.instructions:
                 if instruction.keyword not in ("RUN", "ENV", "COPY", "ADD"):
                     continue
                 for start, end, version, base in _python_paths(
-                    record, stage, instruction, copies.get(instruction.line)
+                    facts, stage_facts, instruction, copies.get(instruction.line)
                 ):
-                    if version in _installed_pythons(record, stage):
-                        continue
+                    if version in stage_facts.named_pythons:
+                        continue  # the stage names that Python itself: it may install it
                     line, col = instruction.position(start)
                     fix = None
                     begin, stop = instruction.file_offset(start), _span_end(instruction, end)
@@ -601,38 +589,21 @@ def _path_around(text: str, offset: int) -> str:
     return text[start:end]
 
 
-@dataclass(frozen=True)
-class _Base:
-    image: str
-    version: str
-    line: int
-    col: int
-
-
-def _base(record: Dockerfile, stage: Stage) -> _Base | None:
-    version = _python_of(record, stage)
-    if version is None:
-        return None
-    root = _ancestry(record, stage)[-1]
-    return _Base(root.base, version, root.base_line, root.base_col)
-
-
 def _python_paths(
-    record: Dockerfile, stage: Stage, instruction: Instruction, copy: Copy | None
-) -> Iterator[tuple[int, int, str, _Base]]:
+    facts: DockerfileFacts, stage: StageFacts, instruction: Instruction, copy: Copy | None
+) -> Iterator[tuple[int, int, str, BasePython]]:
     """(start, end, version, base) of each `python3.X` path whose version differs from its base."""
-    own = _base(record, stage)
     args = instruction.text[instruction.args_offset :]
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", args)]
     for match in _PYTHON_PATH_RE.finditer(args):
-        base = own
+        base = stage.python
         if instruction.keyword in ("COPY", "ADD") and copy is not None:
             is_dest = bool(words) and match.start() >= words[-1][0]
             if not is_dest:
                 # A source path lives in the stage it is copied from (context files: no Python).
                 if copy.from_index is None:
                     continue
-                base = _base(record, record.stages[copy.from_index])
+                base = facts.stages[copy.from_index].python
         if base is None or match.group(1) == base.version:
             continue
         start = instruction.args_offset + match.start(1)

@@ -16,7 +16,7 @@ from typing import Any
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Evidence, ParseFailure
 from vertice_lint.discover import Kind, is_dockerfile_variant
-from vertice_lint.link.image import contents
+from vertice_lint.link.image import contents, with_dockerfile_facts
 from vertice_lint.link.runtime import build_runtimes
 from vertice_lint.model import (
     POD_TEMPLATES,
@@ -1100,6 +1100,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     images = _assign_services(images, services)
     repo_files = sorted(files)
     images = [replace(image, contents=image_contents(image, files, repo_files)) for image in images]
+    images = with_dockerfile_facts(images, files, config)
     root_words = _root_words(root, files)
     compose_builds: dict[tuple[str, str], Image] = {}
     for path in sorted(files):
