@@ -480,6 +480,52 @@ def test_vl704_fix_only_the_flag(tmp_path: Path) -> None:
     )
 
 
+def test_vl704_reads_pip_options_as_the_image_model_does(tmp_path: Path) -> None:
+    # One pip reader for the image's installs and VL704: `5`, `ignore` and the index URL are
+    # option values, never distributions (VL704's own table lacked --root-user-action).
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM python:3.12-slim",
+            "RUN pip install --retries 5 flask",
+            "RUN pip install --no-cache-dir --timeout=30 -i https://pypi.example/simple flask==2.0",
+            "RUN pip install --no-cache-dir --root-user-action ignore --progress-bar off x==1",
+            "RUN pip --retries 5 install --no-cache-dir --proxy http://proxy:3128 y",
+            'CMD ["python"]',
+        ),
+    )
+    assert _lint(root, "VL704") == [
+        (
+            "VL704",
+            "Dockerfile",
+            2,
+            5,
+            "`pip install` without --no-cache-dir and with unpinned packages: flask"
+            " (pin them: `name==version`)",
+        ),
+        (
+            "VL704",
+            "Dockerfile",
+            5,
+            5,
+            "`pip install` with unpinned packages: y (pin them: `name==version`)",
+        ),
+    ]
+
+
+def test_vl701_reads_the_command_behind_sudo_user(tmp_path: Path) -> None:
+    # `sudo -u root apt-get install`: the wrapper table knows -u takes a value (VL701 used to
+    # drop every dash word after sudo and read `root` as the program)
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM debian:bookworm",
+            "RUN apt-get update && sudo -u root apt-get install curl",
+        ),
+    )
+    assert _lint(root, "VL701") == [("VL701", "Dockerfile", 2, 36, APT_NO_FLAGS)]
+
+
 # --- VL705 shell-form-entrypoint -------------------------------------------------------------
 
 SHELL_FORM = (

@@ -8,10 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vertice_lint.model.files import Instruction
+from vertice_lint.model.files import AptCommand, Instruction, PipInstall, SimpleCommand
 from vertice_lint.model.workspace import Link
-from vertice_lint.parsers.commands import AptCommand, PipInstall
-from vertice_lint.parsers.shell import SimpleCommand
 
 
 @dataclass(frozen=True)
