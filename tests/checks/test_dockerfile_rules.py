@@ -244,6 +244,31 @@ def test_vl702_dockerignore_exclusion_and_reinclusion(tmp_path: Path) -> None:
     ]
 
 
+def test_vl702_reads_the_dockerfile_specific_dockerignore(tmp_path: Path) -> None:
+    # `<Dockerfile>.dockerignore` beats the context's `.dockerignore`: the image's files and
+    # VL702 read the same BuildContext fact
+    root = _repo(
+        tmp_path,
+        {
+            "svc/Dockerfile": "FROM alpine\nCOPY secrets/key /k\nCOPY README.md /r\n",
+            "svc/Dockerfile.dockerignore": "secrets\n",
+            "svc/.dockerignore": "README.md\n",
+            "svc/secrets/key": "",
+            "svc/README.md": "",
+        },
+    )
+    assert _lint(root, "VL702") == [
+        (
+            "VL702",
+            "svc/Dockerfile",
+            2,
+            6,
+            "COPY source `secrets/key` is excluded from the build context `svc`"
+            " by svc/Dockerfile.dockerignore:1 `secrets`",
+        )
+    ]
+
+
 COMPOSE_TWO_CONTEXTS = """\
 services:
   a:

@@ -187,3 +187,48 @@ def test_base_image_python_version(tmp_path: Path, base: str, version: str | Non
     if version is not None:
         assert stages[1].python is not None
         assert (stages[1].python.image, stages[1].python.line) == (base, 1)
+
+
+# --- the build context: one fact for the image's files and VL702 ----------------------------
+
+
+def test_build_context_sent_files(tmp_path: Path) -> None:
+    ws = _ws(
+        tmp_path,
+        {
+            "svc/Dockerfile": "FROM alpine\nCOPY . /app\nCOPY secrets/key /k\n",
+            "svc/Dockerfile.dockerignore": "secrets\n",
+            "svc/.dockerignore": "README.md\n",
+            "svc/secrets/key": "",
+            "svc/README.md": "",
+            "svc/app.py": "",
+            "other/x.py": "",
+        },
+    )
+    (image,) = ws.images
+    assert image.contents is not None
+    build = image.contents.build_context
+    assert build is not None
+    assert (build.directory, build.dockerignore) == ("svc", "svc/Dockerfile.dockerignore")
+    assert build.paths >= {"secrets", "secrets/key", "README.md", "app.py", "Dockerfile"}
+    assert "other/x.py" not in build.paths
+    assert "secrets/key" not in build.sent and "secrets" not in build.sent
+    assert {"README.md", "app.py"} <= build.sent
+    # the image's files come from the same fact
+    assert sorted(image.contents.fs.files) == [
+        "/app/.dockerignore",
+        "/app/Dockerfile",
+        "/app/Dockerfile.dockerignore",
+        "/app/README.md",
+        "/app/app.py",
+    ]
+    whole, key = image.context_sources
+    assert (whole.text, whole.found) == (".", True)
+    assert (key.text, key.found, key.matches, key.outside) == (
+        "secrets/key",
+        False,
+        ("secrets/key",),
+        False,
+    )
+    assert key.excluded_by is not None
+    assert (key.excluded_by.path, key.excluded_by.line) == ("svc/Dockerfile.dockerignore", 1)

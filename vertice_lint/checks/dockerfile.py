@@ -1,28 +1,26 @@
-"""VL7xx: Dockerfile rules, read from the parsed Dockerfiles of the images the repository builds.
+"""VL7xx: Dockerfile rules, comparing the Dockerfile facts of the images the repository builds.
 
 Only Dockerfiles that build an image (`ws.images`) are checked, each once even when several
-build contexts use it: a stale `Dockerfile.old` is not an image and yields nothing. Shell-form
-RUN text is split into simple commands with the offset of every word, so a diagnostic points
-at the word and a fix is a span edit of the file text.
+build contexts use it: a stale `Dockerfile.old` is not an image and yields nothing. Every stage
+is checked, built into the final image or not. The facts come from link/image.py
+(`Image.dockerfile_facts`: the stages, their base Python, their shell-form RUNs as commands
+whose words keep their offsets and as apt/pip read them; `Image.context_sources`: each COPY
+source looked up in the build context), so a diagnostic points at a word and a fix is a span
+edit of the file text (`ws.text`).
 """
 
 from __future__ import annotations
 
 import json
-import posixpath
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from pathlib import PurePosixPath
-
-import pathspec
+from collections.abc import Iterator
 
 from vertice_lint.checks import CheckContext
 from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety
-from vertice_lint.discover import DEFAULT_EXCLUDES
 from vertice_lint.fix.text_edit import newline_of
 from vertice_lint.model import (
     BasePython,
+    ContextSource,
     DockerfileFacts,
     Image,
     RunCommand,
@@ -30,9 +28,7 @@ from vertice_lint.model import (
     StageFacts,
     Workspace,
 )
-from vertice_lint.model.files import AptCommand
-from vertice_lint.parsers.dockerfile import Copy, Dockerfile, Instruction, Invocation, Stage
-from vertice_lint.parsers.dockerignore import DockerIgnore
+from vertice_lint.model.files import AptCommand, Copy, Dockerfile, Instruction, Invocation
 
 APT_LISTS = "/var/lib/apt/lists"
 APT_CLEANUP = "rm -rf /var/lib/apt/lists/*"
@@ -159,162 +155,48 @@ def _line_before(text: str, offset: int) -> str:
 
 # --- VL702 copy-source-missing ---------------------------------------------------------------
 
-_VARIABLE_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
-
-
-@dataclass(frozen=True)
-class _Context:
-    """The paths a build context sends (files and their directories), relative to it."""
-
-    image: Image
-    paths: frozenset[str]
-    sent: frozenset[str]  # minus what .dockerignore excludes
-    ignore: DockerIgnore | None
-    excludes: pathspec.GitIgnoreSpec | None  # the config's: such paths were never listed
-
-
-def _context(ws: Workspace, image: Image, excludes: pathspec.GitIgnoreSpec | None) -> _Context:
-    prefix = f"{image.context}/" if image.context else ""
-    ignore_file = ws.files.get(image.dockerignore) if image.dockerignore else None
-    ignore = ignore_file.record if ignore_file is not None else None
-    ignore = ignore if isinstance(ignore, DockerIgnore) else None
-    paths: set[str] = set()
-    sent: set[str] = set()
-    for path in ws.files:
-        if not path.startswith(prefix):
-            continue
-        rel = path[len(prefix) :]
-        family = [rel, *(str(p) for p in PurePosixPath(rel).parents if str(p) != ".")]
-        paths.update(family)
-        if ignore is None or not ignore.excludes(rel):
-            sent.update(family)
-    return _Context(image, frozenset(paths), frozenset(sent), ignore, excludes)
-
-
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """Go's `filepath.Match` as Docker applies it to COPY sources (`**` crosses directories)."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "[" and "]" in pattern[i + 1 :]:
-            end = pattern.index("]", i + 1)
-            body = pattern[i + 1 : end]
-            negate = body.startswith("^")
-            body = re.sub(r"([\\\]\[^])", r"\\\1", body[1:] if negate else body)
-            out.append(f"[{'^/' if negate else ''}{body}]")
-            i = end + 1
-            continue
-        elif c == "\\" and i + 1 < len(pattern):
-            i += 1
-            out.append(re.escape(pattern[i]))
-        else:
-            out.append(re.escape(c))
-        i += 1
-    try:
-        return re.compile("".join(out))
-    except re.error:  # `[]`, `[z-a]`: Go rejects the pattern; it names no file but itself
-        return re.compile(re.escape(pattern))
-
-
-def _unresolved(source_text: str, record: Dockerfile, stage: Stage) -> bool:
-    """Whether the source names a variable with no value in the default build."""
-    globals_ = {a.name for a in record.global_args if a.default is not None}
-    known = {e.name for e in stage.env} | {
-        a.name for a in stage.args if a.default is not None or a.name in globals_
-    }
-    return any(name not in known for name in _VARIABLE_RE.findall(source_text))
-
-
-def _not_listed(context: _Context, repo_path: str) -> bool:
-    """A path discovery leaves out (default or configured excludes): absence proves nothing."""
-    if any(part in DEFAULT_EXCLUDES for part in PurePosixPath(repo_path).parts):
-        return True
-    spec = context.excludes
-    return spec is not None and (spec.match_file(repo_path) or spec.match_file(repo_path + "/"))
-
-
-def _missing_from(context: _Context, value: str) -> str | None:
-    """Why a COPY source is not in this build context, or None when it is."""
-    name = f"`{context.image.context or '.'}`"
-    rel = posixpath.normpath(value.lstrip("/")) if value.lstrip("/") else "."
-    if rel == ".." or rel.startswith("../"):
-        return f"is outside the build context {name}"
-    if rel == ".":
-        return None
-    repo_path = posixpath.join(context.image.context, rel)
-    if _not_listed(context, re.split(r"[*?\[]", repo_path)[0].rstrip("/") or repo_path):
-        return None
-    if any(c in rel for c in "*?["):
-        regex = _glob_regex(rel)
-        matches = sorted(p for p in context.paths if regex.fullmatch(p))
-        sent = any(p in context.sent for p in matches)
-    else:
-        matches = [rel] if rel in context.paths else []
-        sent = rel in context.sent
-    if sent:
-        return None
-    if not matches or context.ignore is None:
-        return f"matches nothing in the build context {name}"
-    pattern = context.ignore.deciding_pattern(matches[0])
-    where = f"{context.ignore.path}:{pattern.line} `{pattern.text}`" if pattern else "it"
-    return f"is excluded from the build context {name} by {where}"
-
 
 def copy_source_missing(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A COPY/ADD source that is in none of the build contexts the Dockerfile is built from."""
-    excludes = pathspec.GitIgnoreSpec.from_lines(ws.config.exclude) if ws.config.exclude else None
-    contexts: dict[str, list[_Context]] = {}
+    images: dict[str, list[Image]] = {}
     for image in sorted(ws.images, key=lambda i: (i.dockerfile, i.context)):
-        contexts.setdefault(image.dockerfile, []).append(_context(ws, image, excludes))
-    for path, record, _text, _facts in _built_dockerfiles(ws):
-        for stage in record.stages:
-            for copy in stage.copies:
-                if copy.from_stage is not None:
-                    continue
-                yield from _copy_sources(ctx, path, record, stage, copy, contexts[path])
-
-
-def _copy_sources(
-    ctx: CheckContext,
-    path: str,
-    record: Dockerfile,
-    stage: Stage,
-    copy: Copy,
-    contexts: Sequence[_Context],
-) -> Iterator[Diagnostic]:
-    keyword = "ADD" if copy.is_add else "COPY"
-    for source in copy.sources:
-        value = source.value
-        if "://" in value or value.startswith("git@") or _unresolved(source.text, record, stage):
-            continue
-        reasons = [_missing_from(context, value) for context in contexts]
-        if any(reason is None for reason in reasons):
-            continue
-        evidence = [
-            Evidence(
+        images.setdefault(image.dockerfile, []).append(image)
+    for path, _record, _text, _facts in _built_dockerfiles(ws):
+        built = images[path]
+        # every image of the Dockerfile looked up the same sources, in the same order
+        for lookups in zip(*(image.context_sources for image in built), strict=True):
+            if any(lookup.found for lookup in lookups):
+                continue
+            source = lookups[0]
+            reasons = [_missing_from(i, lookup) for i, lookup in zip(built, lookups, strict=True)]
+            evidence = [
+                Evidence(
+                    path,
+                    source.copy_line,
+                    source.copy_col,
+                    f"built with context `{i.context or '.'}` ({i.link.reason})",
+                )
+                for i in built
+            ]
+            yield ctx.diagnostic(
                 path,
-                copy.line,
-                copy.col,
-                f"built with context `{c.image.context or '.'}` ({c.image.link.reason})",
+                source.line,
+                source.col,
+                f"{source.keyword} source `{source.text}` " + "; and ".join(reasons),
+                evidence=evidence,
             )
-            for c in contexts
-        ]
-        yield ctx.diagnostic(
-            path,
-            source.line,
-            source.col,
-            f"{keyword} source `{source.text}` " + "; and ".join(str(r) for r in reasons),
-            evidence=evidence,
-        )
+
+
+def _missing_from(image: Image, lookup: ContextSource) -> str:
+    """Why a COPY source is not in this image's build context."""
+    name = f"`{image.context or '.'}`"
+    if lookup.outside:
+        return f"is outside the build context {name}"
+    if not lookup.matches or image.dockerignore is None:
+        return f"matches nothing in the build context {name}"
+    rule = lookup.excluded_by
+    where = f"{rule.path}:{rule.line} `{rule.text}`" if rule is not None else "it"
+    return f"is excluded from the build context {name} by {where}"
 
 
 # --- VL703 python-path-version ---------------------------------------------------------------
