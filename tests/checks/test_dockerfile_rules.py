@@ -4,25 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
-
+from tests.helpers import fix_twice
 from tests.helpers import lint_rule as _lint
 from tests.helpers import write_repo as _repo
-from vertice_lint.cli import cli
 
 Found = tuple[str, str, int, int, str]
 
 APT_FIXED_END = " \\\n    && rm -rf /var/lib/apt/lists/*"
-
-
-def _fix(root: Path, rule: str, path: str = "Dockerfile") -> str:
-    """The file after `--fix`; a second `--fix` must change nothing."""
-    args = ["check", str(root), "--select", rule, "--fix"]
-    CliRunner().invoke(cli, args, catch_exceptions=False)
-    fixed = (root / path).read_bytes()
-    CliRunner().invoke(cli, args, catch_exceptions=False)
-    assert (root / path).read_bytes() == fixed
-    return fixed.decode("utf-8")
 
 
 def _dockerfile(*lines: str, newline: str = "\n") -> dict[str, str]:
@@ -106,7 +94,7 @@ def test_vl701_fix_single_line(tmp_path: Path) -> None:
     root = _repo(
         tmp_path, _dockerfile("FROM debian:bookworm", "RUN apt-get update && apt-get install curl")
     )
-    assert _fix(root, "VL701") == (
+    assert fix_twice(root, "VL701", "Dockerfile") == (
         "FROM debian:bookworm\n"
         "RUN apt-get update && apt-get install -y --no-install-recommends curl"
         + APT_FIXED_END
@@ -127,7 +115,7 @@ def test_vl701_fix_keeps_leading_operator_style_and_crlf(tmp_path: Path) -> None
             newline="\r\n",
         ),
     )
-    assert _fix(root, "VL701") == (
+    assert fix_twice(root, "VL701", "Dockerfile") == (
         "FROM debian:bookworm\r\n"
         "RUN apt-get update \\\r\n"
         "  && apt-get install -y --no-install-recommends \\\r\n"
@@ -147,7 +135,7 @@ def test_vl701_fix_keeps_trailing_operator_style(tmp_path: Path) -> None:
             "    apt-get install -y curl",
         ),
     )
-    assert _fix(root, "VL701") == (
+    assert fix_twice(root, "VL701", "Dockerfile") == (
         "FROM debian:bookworm\n"
         "RUN apt-get update && \\\n"
         "    apt-get install --no-install-recommends -y curl && \\\n"
@@ -163,7 +151,7 @@ def test_vl701_no_fix_without_update_or_after_semicolon(tmp_path: Path) -> None:
     )
     root = _repo(tmp_path, files)
     assert [d[2] for d in _lint(root, "VL701")] == [2, 3]
-    assert _fix(root, "VL701") == files["Dockerfile"]
+    assert fix_twice(root, "VL701", "Dockerfile") == files["Dockerfile"]
 
 
 # --- VL702 copy-source-missing ---------------------------------------------------------------
@@ -373,7 +361,7 @@ def test_vl703_fix_crlf(tmp_path: Path) -> None:
             newline="\r\n",
         ),
     )
-    assert _fix(root, "VL703") == (
+    assert fix_twice(root, "VL703", "Dockerfile") == (
         "FROM python:3.12-slim\r\nENV PYTHONPATH=/app:/usr/local/lib/python3.12/site-packages\r\n"
     )
 
@@ -496,7 +484,7 @@ def test_vl704_fix_only_the_flag(tmp_path: Path) -> None:
             "RUN pip install flask",
         ),
     )
-    assert _fix(root, "VL704") == (
+    assert fix_twice(root, "VL704", "Dockerfile") == (
         "FROM python:3.12-slim\n"
         "RUN pip install --no-cache-dir -r requirements.txt \\\n"
         "    && python -m pip install --no-cache-dir \\\n"
@@ -606,7 +594,7 @@ def test_vl705_fix_keeps_keyword_case_crlf_and_continuation(tmp_path: Path) -> N
             newline="\r\n",
         ),
     )
-    assert _fix(root, "VL705") == (
+    assert fix_twice(root, "VL705", "Dockerfile") == (
         'FROM python:3.12-slim\r\nentrypoint ["python", "main app.py", "--port", "8080"]\r\n'
         "USER app\r\n"
     )
