@@ -226,3 +226,11 @@ def test_script_words_drop_redirect_targets_and_fd_numbers() -> None:
 def test_shebang(text: str, command: tuple[str, ...], shell: str | None) -> None:
     assert shebang(text) == command
     assert shebang_shell(text) == shell
+
+
+def test_env_split_string_is_env_s_own() -> None:
+    # sudo's -S (read the password from stdin) is a flag, not env's -S STRING
+    (found,) = unwrap_argv(["env", "X=1", "sudo", "-S", "python", "main.py"])
+    assert found == Command(("python", "main.py"), (("X", "1"),))
+    (found,) = unwrap_argv(["env", "-u", "HOME", "-S", "python -u", "main.py"])
+    assert found.argv == ("python", "-u", "main.py")

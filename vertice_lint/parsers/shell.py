@@ -372,15 +372,21 @@ def _is_env(word: str) -> bool:
 
 
 def _split_string(words: Sequence[str]) -> str | None:
-    """The value of the last `env -S STRING` among the wrapper words, if any."""
+    """The string of `env -S STRING` among env's own options (`words`: what follows `env`)."""
     found = None
-    for i, word in enumerate(words):
-        if word in ("-S", "--split-string") and i + 1 < len(words):
-            found = words[i + 1]
+    i = 0
+    while i < len(words) and words[i].startswith("-") and words[i] != "--":
+        word = words[i]
+        i += 1
+        if word in ("-S", "--split-string"):
+            found = words[i] if i < len(words) else None
+            i += 1
         elif word.startswith("--split-string="):
             found = word.partition("=")[2]
-        elif word.startswith("-S") and len(word) > 2:
+        elif word.startswith("-S"):
             found = word[2:]
+        elif word in ("-u", "--unset", "-C", "--chdir"):
+            i += 1
     return found
 
 
