@@ -4,25 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
-
+from tests.helpers import fix_twice
 from tests.helpers import lint_rule as _lint
 from tests.helpers import write_repo as _repo
-from vertice_lint.cli import cli
 
 Found = tuple[str, str, int, int, str]
 
 APT_FIXED_END = " \\\n    && rm -rf /var/lib/apt/lists/*"
-
-
-def _fix(root: Path, rule: str, path: str = "Dockerfile") -> str:
-    """The file after `--fix`; a second `--fix` must change nothing."""
-    args = ["check", str(root), "--select", rule, "--fix"]
-    CliRunner().invoke(cli, args, catch_exceptions=False)
-    fixed = (root / path).read_bytes()
-    CliRunner().invoke(cli, args, catch_exceptions=False)
-    assert (root / path).read_bytes() == fixed
-    return fixed.decode("utf-8")
 
 
 def _dockerfile(*lines: str, newline: str = "\n") -> dict[str, str]:
@@ -106,7 +94,7 @@ def test_vl701_fix_single_line(tmp_path: Path) -> None:
     root = _repo(
         tmp_path, _dockerfile("FROM debian:bookworm", "RUN apt-get update && apt-get install curl")
     )
-    assert _fix(root, "VL701") == (
+    assert fix_twice(root, "VL701", "Dockerfile") == (
         "FROM debian:bookworm\n"
         "RUN apt-get update && apt-get install -y --no-install-recommends curl"
         + APT_FIXED_END
@@ -127,7 +115,7 @@ def test_vl701_fix_keeps_leading_operator_style_and_crlf(tmp_path: Path) -> None
             newline="\r\n",
         ),
     )
-    assert _fix(root, "VL701") == (
+    assert fix_twice(root, "VL701", "Dockerfile") == (
         "FROM debian:bookworm\r\n"
         "RUN apt-get update \\\r\n"
         "  && apt-get install -y --no-install-recommends \\\r\n"
@@ -147,7 +135,7 @@ def test_vl701_fix_keeps_trailing_operator_style(tmp_path: Path) -> None:
             "    apt-get install -y curl",
         ),
     )
-    assert _fix(root, "VL701") == (
+    assert fix_twice(root, "VL701", "Dockerfile") == (
         "FROM debian:bookworm\n"
         "RUN apt-get update && \\\n"
         "    apt-get install --no-install-recommends -y curl && \\\n"
@@ -163,7 +151,7 @@ def test_vl701_no_fix_without_update_or_after_semicolon(tmp_path: Path) -> None:
     )
     root = _repo(tmp_path, files)
     assert [d[2] for d in _lint(root, "VL701")] == [2, 3]
-    assert _fix(root, "VL701") == files["Dockerfile"]
+    assert fix_twice(root, "VL701", "Dockerfile") == files["Dockerfile"]
 
 
 # --- VL702 copy-source-missing ---------------------------------------------------------------
@@ -240,6 +228,31 @@ def test_vl702_dockerignore_exclusion_and_reinclusion(tmp_path: Path) -> None:
             6,
             "COPY source `secrets/` is excluded from the build context `.`"
             " by .dockerignore:2 `secrets`",
+        )
+    ]
+
+
+def test_vl702_reads_the_dockerfile_specific_dockerignore(tmp_path: Path) -> None:
+    # `<Dockerfile>.dockerignore` beats the context's `.dockerignore`: the image's files and
+    # VL702 read the same BuildContext fact
+    root = _repo(
+        tmp_path,
+        {
+            "svc/Dockerfile": "FROM alpine\nCOPY secrets/key /k\nCOPY README.md /r\n",
+            "svc/Dockerfile.dockerignore": "secrets\n",
+            "svc/.dockerignore": "README.md\n",
+            "svc/secrets/key": "",
+            "svc/README.md": "",
+        },
+    )
+    assert _lint(root, "VL702") == [
+        (
+            "VL702",
+            "svc/Dockerfile",
+            2,
+            6,
+            "COPY source `secrets/key` is excluded from the build context `svc`"
+            " by svc/Dockerfile.dockerignore:1 `secrets`",
         )
     ]
 
@@ -348,9 +361,44 @@ def test_vl703_fix_crlf(tmp_path: Path) -> None:
             newline="\r\n",
         ),
     )
-    assert _fix(root, "VL703") == (
+    assert fix_twice(root, "VL703", "Dockerfile") == (
         "FROM python:3.12-slim\r\nENV PYTHONPATH=/app:/usr/local/lib/python3.12/site-packages\r\n"
     )
+
+
+def test_vl703_base_image_through_a_registry_mirror(tmp_path: Path) -> None:
+    # The Python of `mirror.gcr.io/library/python:3.11` is one fact of the model (3.11), which
+    # VL703 reads; it used to know only Docker Hub names and said nothing here.
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM mirror.gcr.io/library/python:3.11",
+            "ENV PYTHONPATH=/usr/local/lib/python3.12/site-packages",
+            "FROM public.ecr.aws/docker/library/python:3.10-slim",
+            "RUN ls /usr/local/lib/python3.12/site-packages",
+            'CMD ["python"]',
+        ),
+    )
+    assert _lint(root, "VL703") == [
+        (
+            "VL703",
+            "Dockerfile",
+            2,
+            37,
+            "`/usr/local/lib/python3.12/site-packages` is a Python 3.12 path, but the base"
+            " image mirror.gcr.io/library/python:3.11 has Python 3.11: the path does not exist"
+            " in the image",
+        ),
+        (
+            "VL703",
+            "Dockerfile",
+            4,
+            29,
+            "`/usr/local/lib/python3.12/site-packages` is a Python 3.12 path, but the base"
+            " image public.ecr.aws/docker/library/python:3.10-slim has Python 3.10: the path"
+            " does not exist in the image",
+        ),
+    ]
 
 
 # --- VL704 pip-hygiene -----------------------------------------------------------------------
@@ -436,13 +484,59 @@ def test_vl704_fix_only_the_flag(tmp_path: Path) -> None:
             "RUN pip install flask",
         ),
     )
-    assert _fix(root, "VL704") == (
+    assert fix_twice(root, "VL704", "Dockerfile") == (
         "FROM python:3.12-slim\n"
         "RUN pip install --no-cache-dir -r requirements.txt \\\n"
         "    && python -m pip install --no-cache-dir \\\n"
         "       -e .\n"
         "RUN pip install flask\n"
     )
+
+
+def test_vl704_reads_pip_options_as_the_image_model_does(tmp_path: Path) -> None:
+    # One pip reader for the image's installs and VL704: `5`, `ignore` and the index URL are
+    # option values, never distributions (VL704's own table lacked --root-user-action).
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM python:3.12-slim",
+            "RUN pip install --retries 5 flask",
+            "RUN pip install --no-cache-dir --timeout=30 -i https://pypi.example/simple flask==2.0",
+            "RUN pip install --no-cache-dir --root-user-action ignore --progress-bar off x==1",
+            "RUN pip --retries 5 install --no-cache-dir --proxy http://proxy:3128 y",
+            'CMD ["python"]',
+        ),
+    )
+    assert _lint(root, "VL704") == [
+        (
+            "VL704",
+            "Dockerfile",
+            2,
+            5,
+            "`pip install` without --no-cache-dir and with unpinned packages: flask"
+            " (pin them: `name==version`)",
+        ),
+        (
+            "VL704",
+            "Dockerfile",
+            5,
+            5,
+            "`pip install` with unpinned packages: y (pin them: `name==version`)",
+        ),
+    ]
+
+
+def test_vl701_reads_the_command_behind_sudo_user(tmp_path: Path) -> None:
+    # `sudo -u root apt-get install`: the wrapper table knows -u takes a value (VL701 used to
+    # drop every dash word after sudo and read `root` as the program)
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM debian:bookworm",
+            "RUN apt-get update && sudo -u root apt-get install curl",
+        ),
+    )
+    assert _lint(root, "VL701") == [("VL701", "Dockerfile", 2, 36, APT_NO_FLAGS)]
 
 
 # --- VL705 shell-form-entrypoint -------------------------------------------------------------
@@ -500,7 +594,7 @@ def test_vl705_fix_keeps_keyword_case_crlf_and_continuation(tmp_path: Path) -> N
             newline="\r\n",
         ),
     )
-    assert _fix(root, "VL705") == (
+    assert fix_twice(root, "VL705", "Dockerfile") == (
         'FROM python:3.12-slim\r\nentrypoint ["python", "main app.py", "--port", "8080"]\r\n'
         "USER app\r\n"
     )

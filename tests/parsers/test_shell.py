@@ -1,4 +1,4 @@
-"""Tests for splitting shell command lines into simple commands."""
+"""The shell toolkit: simple commands, wrappers, words with offsets, shebangs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ import pytest
 
 from vertice_lint.parsers.shell import (
     Command,
+    command_start,
     has_shell_syntax,
+    script_words,
+    shebang,
+    shebang_shell,
     shell_words,
     split_commands,
     unwrap_argv,
@@ -118,3 +122,115 @@ def test_backslash_newline_continues_the_command() -> None:
         Command(("echo", "a")),
         Command(("python", "main.py")),
     )
+
+
+# --- wrappers: one table, each with its own options --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["tini", "--", "python", "main.py"], ("python", "main.py")),
+        (["tini", "-s", "-g", "-p", "SIGTERM", "--", "python", "main.py"], ("python", "main.py")),
+        (["/usr/bin/tini", "-e", "143", "python", "main.py"], ("python", "main.py")),
+        (["dumb-init", "--", "python", "main.py"], ("python", "main.py")),
+        (["dumb-init", "-r", "15:2", "-c", "python", "main.py"], ("python", "main.py")),
+        (["gosu", "app", "python", "main.py"], ("python", "main.py")),
+        (["su-exec", "app:app", "python", "main.py"], ("python", "main.py")),
+        (["sudo", "-u", "app", "python", "main.py"], ("python", "main.py")),
+        (["sudo", "-E", "-uapp", "--", "python", "main.py"], ("python", "main.py")),
+        (["sudo", "--user=app", "-H", "python", "main.py"], ("python", "main.py")),
+        (["nohup", "python", "main.py"], ("python", "main.py")),
+        (["nice", "-n", "5", "python", "main.py"], ("python", "main.py")),
+        (["timeout", "-s", "KILL", "30", "python", "main.py"], ("python", "main.py")),
+        (["exec", "-a", "app", "python", "main.py"], ("python", "main.py")),
+        (["chpst", "-u", "app", "python", "main.py"], ("python", "main.py")),
+        (
+            ["setpriv", "--reuid", "1000", "--init-groups", "python", "main.py"],
+            ("python", "main.py"),
+        ),
+        (["opentelemetry-instrument", "--service_name", "x", "python", "m.py"], ("python", "m.py")),
+        (["tini", "--", "gosu", "app", "python", "main.py"], ("python", "main.py")),
+        (["env", "-u", "HOME", "-i", "python", "main.py"], ("python", "main.py")),
+        (["env", "-S", "python -u", "main.py"], ("python", "-u", "main.py")),
+        # `command -v` describes a program, runs nothing: the command is `command` itself
+        (["command", "-v", "python"], ("command", "-v", "python")),
+        (["command", "python", "main.py"], ("python", "main.py")),
+    ],
+)
+def test_wrappers_are_read_with_their_options(argv: list[str], command: tuple[str, ...]) -> None:
+    (found,) = unwrap_argv(argv)
+    assert found.argv == command
+
+
+def test_env_and_sudo_assignments_become_env() -> None:
+    assert split_commands("sudo -u app FOO=1 env BAR=2 python main.py") == (
+        Command(("python", "main.py"), (("FOO", "1"), ("BAR", "2"))),
+    )
+
+
+def test_a_wrapper_with_no_command_leaves_none() -> None:
+    assert split_commands("exec >/dev/null 2>&1") == ()
+    assert split_commands("exec") == ()
+
+
+def test_command_start() -> None:
+    assert command_start(["sudo", "-u", "app", "FOO=1", "python", "main.py"]) == (4, (3,))
+    assert command_start(["if", "X=1", "tini", "--", "y"]) == (4, (1,))
+    assert command_start(["X=1", "y"], assignments=False) == (0, ())
+    assert command_start(["python"]) == (0, ())
+
+
+# --- words with offsets -----------------------------------------------------------------------
+
+
+def test_script_words_offsets_values_and_wrappers() -> None:
+    text = "RUN sudo -u root FOO=1 pip install 'a b' \\\"c # x\nnohup apt-get -y install curl >/log"
+    script = script_words(text, 4)
+    first, second = script.commands
+    assert [w.value for w in first.assignments] == ["FOO=1"]
+    assert first.values == ("pip", "install", "a b", '"c')
+    assert [(w.start, w.end) for w in first.argv] == [(23, 26), (27, 34), (35, 40), (41, 44)]
+    assert text[first.argv[2].start : first.argv[2].end] == "'a b'"
+    assert second.program == "apt-get"
+    assert second.values == ("apt-get", "-y", "install", "curl")
+    assert script.has_comment
+
+
+def test_script_words_drop_redirect_targets_and_fd_numbers() -> None:
+    (command,) = script_words("python app.py 2>&1 > /tmp/log < in").commands
+    assert command.values == ("python", "app.py")
+
+
+# --- shebangs ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "command", "shell"),
+    [
+        ("#!/bin/sh\nexec x\n", ("/bin/sh",), "sh"),
+        ("#!/bin/bash -e\n", ("/bin/bash", "-e"), "bash"),
+        ("#! /bin/dash\n", ("/bin/dash",), "dash"),
+        ("#!/bin/ash\n", ("/bin/ash",), "ash"),
+        ("#!/bin/zsh\n", ("/bin/zsh",), "zsh"),
+        ("#!/usr/bin/env zsh\n", ("zsh",), "zsh"),
+        ("#!/usr/bin/env bash\r\n", ("bash",), "bash"),
+        ("#!/usr/bin/env -S bash -eu\n", ("bash", "-eu"), "bash"),
+        ("#!/usr/bin/env -S PYTHONUNBUFFERED=1 python3 -u\n", ("python3", "-u"), None),
+        ("#!/usr/bin/env python3\n", ("python3",), None),
+        ("#!/bin/busybox sh\n", ("/bin/busybox", "sh"), "sh"),
+        ("echo no shebang\n", (), None),
+        ("#!\n", (), None),
+    ],
+)
+def test_shebang(text: str, command: tuple[str, ...], shell: str | None) -> None:
+    assert shebang(text) == command
+    assert shebang_shell(text) == shell
+
+
+def test_env_split_string_is_env_s_own() -> None:
+    # sudo's -S (read the password from stdin) is a flag, not env's -S STRING
+    (found,) = unwrap_argv(["env", "X=1", "sudo", "-S", "python", "main.py"])
+    assert found == Command(("python", "main.py"), (("X", "1"),))
+    (found,) = unwrap_argv(["env", "-u", "HOME", "-S", "python -u", "main.py"])
+    assert found.argv == ("python", "-u", "main.py")

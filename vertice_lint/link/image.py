@@ -11,16 +11,41 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from pathlib import PurePosixPath
 
+import pathspec
 from packaging.utils import canonicalize_name
 
-from vertice_lint.model import FileOrigin, ImageContents, ImageFS, Install
-from vertice_lint.parsers.dockerfile import Copy, Dockerfile, Invocation, Stage
+from vertice_lint.config import Config
+from vertice_lint.discover import DEFAULT_EXCLUDES
+from vertice_lint.model import (
+    BasePython,
+    BuildContext,
+    ContextSource,
+    DockerfileFacts,
+    FileOrigin,
+    IgnoreRule,
+    Image,
+    ImageContents,
+    ImageFS,
+    Install,
+    RunCommand,
+    RunStep,
+    StageFacts,
+)
+from vertice_lint.parsers import ParsedFile
+from vertice_lint.parsers.commands import (
+    apt_configuration,
+    read_apt,
+    read_pip,
+    read_project_install,
+)
+from vertice_lint.parsers.dockerfile import Copy, Dockerfile, Instruction, Invocation, Stage
 from vertice_lint.parsers.dockerignore import DockerIgnore
 from vertice_lint.parsers.pyproject import Pyproject
-from vertice_lint.parsers.shell import Command, split_commands, unwrap_argv
+from vertice_lint.parsers.shell import SHELLS, Command, script_words, split_commands, unwrap_argv
 
 _PYTHON_BASE = re.compile(r"^(?:[\w.-]+(?::\d+)?/)*(?:library/)?python:(\d+)\.(\d+)")
 _GLOB = re.compile(r"[*?\[]")
@@ -33,7 +58,7 @@ def _join(base: str, rel: str) -> str:
 
 
 def _context_files(
-    source: str, context: str, repo_files: Sequence[str], ignore: DockerIgnore | None
+    source: str, context: str, repo_files: Sequence[str], build: BuildContext
 ) -> list[tuple[str, str, str]]:
     """(repo path, name at the destination, "file" | "dir") of the files a COPY source sends.
 
@@ -48,9 +73,7 @@ def _context_files(
     prefix = (context + "/") if context else ""
 
     def sent(path: str) -> bool:
-        return path.startswith(prefix) and (
-            ignore is None or not ignore.excludes(path[len(prefix) :])
-        )
+        return path.startswith(prefix) and path[len(prefix) :] in build.sent
 
     if _GLOB.search(rel):
         out = []
@@ -89,10 +112,7 @@ def _copy_into(
 
 
 def _stage_fs(
-    record: Dockerfile,
-    context: str,
-    repo_files: Sequence[str],
-    ignore: DockerIgnore | None,
+    record: Dockerfile, context: str, repo_files: Sequence[str], build: BuildContext
 ) -> list[dict[str, FileOrigin]]:
     stages: list[dict[str, FileOrigin]] = []
     for stage in record.stages:
@@ -121,7 +141,7 @@ def _stage_fs(
                 (rel, kind, FileOrigin(repo_path, copy.line, copy.col))
                 for src in copy.sources
                 if "://" not in src.value
-                for repo_path, rel, kind in _context_files(src.value, context, repo_files, ignore)
+                for repo_path, rel, kind in _context_files(src.value, context, repo_files, build)
             ]
             _copy_into(fs, copy, entries, len(copy.sources) > 1)
         stages.append(fs)
@@ -129,39 +149,6 @@ def _stage_fs(
 
 
 # --- installs -------------------------------------------------------------------------------
-
-_PIP_VALUE_OPTIONS = frozenset(
-    {
-        "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target",
-        "--prefix", "--root", "--platform", "--python-version", "--implementation", "--abi",
-        "--src", "--upgrade-strategy", "--progress-bar", "--log", "--cache-dir", "--trusted-host",
-        "--config-settings", "-C", "--global-option", "--build-option", "--python",
-        "--only-binary", "--no-binary", "--report", "--index-strategy", "--extra",
-    }
-)  # fmt: skip
-
-
-def _pip_args(argv: Sequence[str]) -> Sequence[str] | None:
-    """The arguments after `install` of a pip-like command, or None for anything else."""
-    words = list(argv)
-    while words and "=" in words[0] and not words[0].startswith("-"):
-        words.pop(0)
-    if not words:
-        return None
-    program = posixpath.basename(words[0])
-    if re.fullmatch(r"python[\d.]*", program) and words[1:3] == ["-m", "pip"]:
-        words = words[3:]
-    elif re.fullmatch(r"pip[\d.]*", program):
-        words = words[1:]
-    elif program == "uv" and words[1:2] == ["pip"]:
-        words = words[2:]
-    else:
-        return None
-    while words and words[0].startswith("-"):
-        words.pop(0)  # global options such as --disable-pip-version-check
-    if not words or words[0] != "install":
-        return None
-    return words[1:]
 
 
 def _workdirs(stage: Stage) -> list[tuple[int, str]]:
@@ -201,7 +188,7 @@ def _script_of(
 ) -> FileOrigin | None:
     """The repository script a command runs (`bin/install`, `./setup.sh`, `sh setup.sh`)."""
     program = posixpath.basename(argv[0])
-    if program in ("sh", "bash") and len(argv) > 1 and not argv[1].startswith("-"):
+    if program in SHELLS and len(argv) > 1 and not argv[1].startswith("-"):
         script = argv[1]
     elif "/" in argv[0] or program.endswith(".sh"):
         script = argv[0]
@@ -243,11 +230,11 @@ def installs_of_commands(
         argv = command.argv
         if not argv:
             continue
-        program = posixpath.basename(argv[0])
-        if program in ("apt-get", "apt") and "install" in argv:
-            for word in argv[argv.index("install") + 1 :]:
-                if not word.startswith("-"):
-                    out.append(Install("apt", word.split("=")[0], None, program, line, col))
+        apt = read_apt(argv)
+        if apt is not None:
+            for package in apt.packages:
+                name = (package.value or "").split("=")[0]
+                out.append(Install("apt", name, None, apt.program, line, col))
             continue
         script = _script_of(argv, workdir, fs)
         if script is not None:
@@ -255,80 +242,74 @@ def installs_of_commands(
                 Install("script", argv[0], script.repo_path, "sh", line, col, False, workdir)
             )
             continue
-        if (
-            program in ("uv", "poetry", "pipenv")
-            and len(argv) > 1
-            and argv[1] in ("sync", "install")
-        ):
-            if program == "uv" and argv[1] == "install":
-                continue
-            packages: list[str] = []
-            for index, word in enumerate(argv[2:], start=2):
-                if word == "--package" and index + 1 < len(argv):
-                    packages.append(argv[index + 1])
-                elif word.startswith("--package="):
-                    packages.append(word.split("=", 1)[1])
-                elif word == "--all-packages":
-                    packages.append("*")
-            skip = ""
-            if "--no-install-workspace" in argv:
-                skip = "workspace"
-            elif "--no-install-project" in argv or "--no-root" in argv:
-                skip = "project"
-            project = Install(
-                "project",
-                workdir,
-                project_dir("."),
-                program,
-                line,
-                col,
-                image_path=workdir,
-                packages=tuple(packages) if program == "uv" else (),
-                skip=skip,
+        project = read_project_install(argv)
+        if project is not None:
+            out.append(
+                Install(
+                    "project",
+                    workdir,
+                    project_dir("."),
+                    project.tool,
+                    line,
+                    col,
+                    image_path=workdir,
+                    packages=project.packages if project.tool == "uv" else (),
+                    skip=project.skip,
+                )
             )
-            out.append(project)
             continue
-        args = _pip_args(argv)
-        if args is None:
+        pip = read_pip(argv, [name for name, _ in command.env])
+        if pip is None:
             continue
-        tool = "uv" if program == "uv" else "pip"
-        i = 0
-        editable = False
-        while i < len(args):
-            word = args[i]
-            if word in ("-r", "--requirement", "-c", "--constraint") and i + 1 < len(args):
-                kind = "requirements" if word in ("-r", "--requirement") else "constraints"
-                value = args[i + 1]
-                out.append(Install(kind, value, repo_of(value), tool, line, col))
-                i += 2
+        for item in pip.items:
+            if item.kind in ("requirements", "constraints"):
+                out.append(Install(item.kind, item.value, repo_of(item.value), pip.tool, line, col))
                 continue
-            if word.startswith(("--requirement=", "--constraint=")):
-                kind = "requirements" if word.startswith("--requirement") else "constraints"
-                value = word.split("=", 1)[1]
-                out.append(Install(kind, value, repo_of(value), tool, line, col))
-            elif word.startswith("-r") and len(word) > 2:
-                out.append(Install("requirements", word[2:], repo_of(word[2:]), tool, line, col))
-            elif word in ("-e", "--editable"):
-                editable = True
-            elif word in _PIP_VALUE_OPTIONS:
-                i += 1
-            elif word.startswith("-"):
-                pass
-            elif word.startswith((".", "/")) and not word.endswith((".whl", ".tar.gz", ".zip")):
-                project = Install("project", word, project_dir(word), tool, line, col, editable)
-                out.append(replace(project, image_path=image_dir(word)))
-                editable = False
+            editable = item.kind == "editable"
+            word = item.value
+            if word.startswith((".", "/")) and not word.endswith((".whl", ".tar.gz", ".zip")):
+                local = Install("project", word, project_dir(word), pip.tool, line, col, editable)
+                out.append(replace(local, image_path=image_dir(word)))
             else:
-                out.append(Install("package", word, None, tool, line, col, editable))
-                editable = False
-            i += 1
+                out.append(Install("package", word, None, pip.tool, line, col, editable))
     return out
 
 
 def python_of(base: str) -> str | None:
-    """`python:3.11-slim` -> "3.11"."""
+    """The `3.X` of a python image, on any registry or mirror: `python:3.11-slim`,
+    `docker.io/library/python:3.11`, `mirror.gcr.io/library/python:3.11` -> "3.11"."""
     match = _PYTHON_BASE.match(base)
     return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
+def base_python(record: Dockerfile, stage: Stage) -> BasePython | None:
+    """The Python of the image the stage is built FROM, through its stage bases."""
+    root = record.ancestry(stage)[-1]
+    version = python_of(root.base)
+    if version is None:
+        return None
+    return BasePython(version, root.base, root.base_line, root.base_col)
+
+
+def build_context(
+    context: str, repo_files: Iterable[str], ignore: DockerIgnore | None
+) -> BuildContext:
+    """The paths under the context directory (files and their directories, relative to it)
+    and those the `.dockerignore` leaves in."""
+    prefix = f"{context}/" if context else ""
+    paths: set[str] = set()
+    sent: set[str] = set()
+    for path in repo_files:
+        if not path.startswith(prefix):
+            continue
+        rel = path[len(prefix) :]
+        family = [rel, *(str(p) for p in PurePosixPath(rel).parents if str(p) != ".")]
+        paths.update(family)
+        if ignore is None or not ignore.excludes(rel):
+            sent.update(family)
+    return BuildContext(
+        context, ignore.path if ignore is not None else None, frozenset(paths), frozenset(sent)
+    )
 
 
 def contents(
@@ -340,7 +321,8 @@ def contents(
 ) -> ImageContents:
     """The final image's files and installs, from the Dockerfile and its build context."""
     files = sorted(repo_files)
-    stage_fs = _stage_fs(record, context, files, ignore)
+    build = build_context(context, files, ignore)
+    stage_fs = _stage_fs(record, context, files, build)
     final = record.final
     # Installs reach the final image through its base stages and the stages it copies from.
     relevant: list[int] = []
@@ -367,10 +349,8 @@ def contents(
                     installs.extend(_local_projects(install, projects, present, files))
                 else:
                     installs.append(install)
-    base_stage = final
-    while base_stage.base_stage is not None:
-        base_stage = record.stages[base_stage.base_stage]
-    version = python_of(base_stage.base)
+    python = base_python(record, final)
+    version = python.version if python is not None else None
     prefix = "/usr/local" if version else "/usr"
     site = f"{prefix}/lib/python{version or '3'}/site-packages"
     fs = dict(stage_fs[final.index])
@@ -395,6 +375,7 @@ def contents(
         site_packages=site,
         scripts=scripts,
         scripts_not_installed={k: v for k, v in not_installed.items() if k not in scripts},
+        build_context=build,
     )
 
 
@@ -530,3 +511,243 @@ def _installed_project(
             if "/" in rel and not rel.startswith(("tests/", "test/", "docs/")):
                 out[posixpath.join(site, rel)] = FileOrigin(path, install.line, install.col)
     return out
+
+
+# --- the Dockerfile as facts: stages, RUN commands, COPY sources --------------------------------
+
+_PYTHON_NAMED_RE = re.compile(r"(?<![/\w.-])python(3\.\d+)(?!\d)")
+
+
+def dockerfile_facts(record: Dockerfile) -> DockerfileFacts:
+    """Every stage of a Dockerfile as facts, built into the final image or not."""
+    shipped = {stage.index for stage in record.ancestry()}
+    stages: list[StageFacts] = []
+    for stage in record.stages:
+        chain = record.ancestry(stage)
+        written: list[str] = []
+        named: set[str] = set()
+        for each in chain:
+            for instruction in each.instructions:
+                if instruction.keyword == "RUN":
+                    written.append(instruction.text)
+                    written.extend(h.content for h in instruction.heredocs)
+                    named.update(
+                        _PYTHON_NAMED_RE.findall(instruction.text[instruction.args_offset :])
+                    )
+        assume_yes, no_recommends = apt_configuration("\n".join(written))
+        # what the RUNs see as environment variables: ENV, and an ARG with a default
+        environment = {var.name for var in stage.env} | {
+            arg.name for arg in stage.args if arg.default is not None
+        }
+        instructions = [i for i in stage.instructions if i.keyword == "RUN"]
+        runs = tuple(
+            _run_step(instruction, environment)
+            for instruction, run in zip(instructions, stage.runs, strict=True)
+            if run.form == "shell" and not run.heredocs
+        )
+        stages.append(
+            StageFacts(
+                stage.index,
+                base_python(record, stage),
+                frozenset(named),
+                stage.index in shipped,
+                assume_yes,
+                no_recommends,
+                runs,
+            )
+        )
+    return DockerfileFacts(record.path, tuple(stages))
+
+
+def _run_step(instruction: Instruction, environment: set[str]) -> RunStep:
+    script = script_words(instruction.text, instruction.args_offset)
+    commands = []
+    for words in script.commands:
+        values = words.values
+        assigned = {w.value.partition("=")[0] for w in words.assignments}
+        commands.append(
+            RunCommand(words, read_apt(values), read_pip(values, environment | assigned))
+        )
+    return RunStep(instruction, tuple(commands), script.has_comment, _mount_targets(instruction))
+
+
+def _mount_targets(instruction: Instruction) -> tuple[str, ...]:
+    """Targets of a RUN's `--mount` flags."""
+    targets = []
+    for name, value in instruction.flags:
+        if name != "mount":
+            continue
+        for part in value.split(","):
+            key, _, target = part.partition("=")
+            if key.strip() in ("target", "dst", "destination"):
+                targets.append(posixpath.normpath(target.strip()))
+    return tuple(targets)
+
+
+def with_dockerfile_facts(
+    images: Sequence[Image], files: Mapping[str, ParsedFile], config: Config
+) -> list[Image]:
+    """The images with their Dockerfile's facts (one object per Dockerfile) and their COPY
+    sources looked up in their build context."""
+    facts: dict[str, DockerfileFacts] = {}
+    unlisted = _unlisted(config)
+    out = []
+    for image in images:
+        record = image.record
+        if not isinstance(record, Dockerfile):
+            out.append(image)
+            continue
+        if image.dockerfile not in facts:
+            facts[image.dockerfile] = dockerfile_facts(record)
+        build = image.contents.build_context if image.contents is not None else None
+        sources: tuple[ContextSource, ...] = ()
+        if build is not None:
+            parsed = files.get(image.dockerignore) if image.dockerignore else None
+            ignore = parsed.record if parsed is not None else None
+            ignore = ignore if isinstance(ignore, DockerIgnore) else None
+            sources = tuple(context_sources(record, build, ignore, unlisted))
+        out.append(
+            replace(image, dockerfile_facts=facts[image.dockerfile], context_sources=sources)
+        )
+    return out
+
+
+_VARIABLE_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _unlisted(config: Config) -> Callable[[str], bool]:
+    """Whether discovery leaves a path out (default or configured excludes): such a path is
+    never in the model, so its absence proves nothing."""
+    spec = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
+
+    def unlisted(repo_path: str) -> bool:
+        if any(part in DEFAULT_EXCLUDES for part in PurePosixPath(repo_path).parts):
+            return True
+        return spec is not None and (spec.match_file(repo_path) or spec.match_file(repo_path + "/"))
+
+    return unlisted
+
+
+def context_sources(
+    record: Dockerfile,
+    build: BuildContext,
+    ignore: DockerIgnore | None,
+    unlisted: Callable[[str], bool],
+) -> Iterator[ContextSource]:
+    """Every COPY/ADD source of the Dockerfile read from the build context, looked up in it."""
+    for stage in record.stages:
+        for copy in stage.copies:
+            if copy.from_stage is not None:
+                continue
+            for source in copy.sources:
+                value = source.value
+                if "://" in value or value.startswith("git@"):
+                    continue
+                if _unresolved(source.text, record, stage):
+                    continue
+                yield _lookup(
+                    stage.index,
+                    copy,
+                    source.text,
+                    value,
+                    source.line,
+                    source.col,
+                    build,
+                    ignore,
+                    unlisted,
+                )
+
+
+def _unresolved(source_text: str, record: Dockerfile, stage: Stage) -> bool:
+    """Whether the source names a variable with no value in the default build."""
+    globals_ = {a.name for a in record.global_args if a.default is not None}
+    known = {e.name for e in stage.env} | {
+        a.name for a in stage.args if a.default is not None or a.name in globals_
+    }
+    return any(name not in known for name in _VARIABLE_RE.findall(source_text))
+
+
+def _lookup(
+    stage: int,
+    copy: Copy,
+    text: str,
+    value: str,
+    line: int,
+    col: int,
+    build: BuildContext,
+    ignore: DockerIgnore | None,
+    unlisted: Callable[[str], bool],
+) -> ContextSource:
+    keyword = "ADD" if copy.is_add else "COPY"
+
+    def found(
+        outside: bool, is_found: bool, matches: Sequence[str] = (), rule: IgnoreRule | None = None
+    ) -> ContextSource:
+        return ContextSource(
+            stage,
+            keyword,
+            text,
+            line,
+            col,
+            copy.line,
+            copy.col,
+            outside,
+            is_found,
+            tuple(matches),
+            rule,
+        )
+
+    rel = posixpath.normpath(value.lstrip("/")) if value.lstrip("/") else "."
+    if rel == ".." or rel.startswith("../"):
+        return found(True, False)
+    if rel == ".":
+        return found(False, True)
+    repo_path = posixpath.join(build.directory, rel)
+    if unlisted(re.split(r"[*?\[]", repo_path)[0].rstrip("/") or repo_path):
+        return found(False, True)
+    if any(c in rel for c in "*?["):
+        regex = _copy_glob(rel)
+        matches = sorted(p for p in build.paths if regex.fullmatch(p))
+        sent = any(p in build.sent for p in matches)
+    else:
+        matches = [rel] if rel in build.paths else []
+        sent = rel in build.sent
+    if sent or not matches or ignore is None:
+        return found(False, sent, matches)
+    pattern = ignore.deciding_pattern(matches[0])
+    rule = IgnoreRule(ignore.path, pattern.line, pattern.text) if pattern is not None else None
+    return found(False, False, matches, rule)
+
+
+def _copy_glob(pattern: str) -> re.Pattern[str]:
+    """Go's `filepath.Match` as Docker applies it to COPY sources (`**` crosses directories)."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[" and "]" in pattern[i + 1 :]:
+            end = pattern.index("]", i + 1)
+            body = pattern[i + 1 : end]
+            negate = body.startswith("^")
+            body = re.sub(r"([\\\]\[^])", r"\\\1", body[1:] if negate else body)
+            out.append(f"[{'^/' if negate else ''}{body}]")
+            i = end + 1
+            continue
+        elif c == "\\" and i + 1 < len(pattern):
+            i += 1
+            out.append(re.escape(pattern[i]))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    try:
+        return re.compile("".join(out))
+    except re.error:  # `[]`, `[z-a]`: Go rejects the pattern; it names no file but itself
+        return re.compile(re.escape(pattern))

@@ -42,7 +42,7 @@ from vertice_lint.model import (
     Workload,
 )
 from vertice_lint.parsers.python import Import, PythonModule
-from vertice_lint.parsers.shell import Command, unwrap_argv
+from vertice_lint.parsers.shell import SHELLS, Command, command_start, shebang_shell, unwrap_argv
 
 # Modules the standard library dropped (PEP 632, PEP 594), by the version that removed them:
 # on that Python they are imported from site-packages like any distribution, or not at all.
@@ -71,9 +71,6 @@ def removed_from_stdlib(module: str, python_version: str | None) -> str | None:
 
 
 _PYTHON = re.compile(r"python(\d(\.\d+)?)?")
-_WRAPPERS = frozenset(
-    {"tini", "dumb-init", "gosu", "su-exec", "env", "nice", "exec", "ddtrace-run"}
-)
 # `TOOL SUBCOMMAND [options] COMMAND...` runners: the command they run is what starts.
 _RUNNERS = {
     "uv": "run",
@@ -198,6 +195,8 @@ SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn", "daphne", "granian"})
 
 
 def _strip_wrappers(argv: Sequence[str]) -> list[str]:
+    """The command a launcher chain runs: `uv run`-style runners here, wrappers (`tini --`,
+    `gosu USER`, `sudo -u USER`...) as the shell toolkit reads them (shell.WRAPPERS)."""
     words = list(argv)
     while words:
         program = posixpath.basename(words[0])
@@ -207,20 +206,10 @@ def _strip_wrappers(argv: Sequence[str]) -> list[str]:
                 skip = 2 if words[0] in _RUNNER_VALUE_OPTS else 1
                 words = words[skip:]
             continue
-        if program == "opentelemetry-instrument":
-            words = words[1:]
-            while words and words[0].startswith("-"):  # every option takes a value
-                words = words[1:] if "=" in words[0] else words[2:]
-            continue
-        if program not in _WRAPPERS:
+        start, _ = command_start(words, assignments=False)
+        if start == 0:
             break
-        words = words[1:]
-        if program == "gosu" or program == "su-exec":
-            words = words[1:]  # the user
-        while words and (words[0] == "--" or (words[0].startswith("-") and program != "exec")):
-            words = words[1:]
-        while words and program == "env" and "=" in words[0]:
-            words = words[1:]
+        words = words[start:]
     return words
 
 
@@ -499,15 +488,14 @@ def _classify(command: Command, env: _Env, text_of: TextOf, depth: int = 0) -> I
         )
         return
 
-    shell = program in ("sh", "bash")
+    shell = program in SHELLS
     if depth < 3 and (program.endswith(".sh") or shell or "/" in words[0]):
         script = words[1] if shell and len(words) > 1 else ("" if shell else words[0])
         if not script or script.startswith("-"):
             return
         origin = fs.origin(_abs(cwd, script))
         text = text_of(origin.repo_path) if origin else None
-        first = text.split("\n", 1)[0] if text is not None else ""
-        is_shell = program.endswith(".sh") or shell or re.search(r"^#!.*\b(?:ba|da)?sh\b", first)
+        is_shell = program.endswith(".sh") or shell or shebang_shell(text or "") is not None
         if text is not None and is_shell:
             # `exec "$@"` runs the script's arguments (the CMD after an ENTRYPOINT script)
             args = tuple(words[2:] if shell else words[1:])

@@ -17,7 +17,7 @@ from vertice_lint.config import Config
 from vertice_lint.diagnostics import Evidence, ParseFailure
 from vertice_lint.discover import Kind, is_dockerfile_variant
 from vertice_lint.link import dependencies
-from vertice_lint.link.image import contents
+from vertice_lint.link.image import contents, with_dockerfile_facts
 from vertice_lint.link.runtime import build_runtimes, repo_index
 from vertice_lint.link.suppressions import suppressions
 from vertice_lint.model import (
@@ -44,6 +44,7 @@ from vertice_lint.model import (
     written_at,
 )
 from vertice_lint.parsers import ParsedFile
+from vertice_lint.parsers.commands import read_docker_build
 from vertice_lint.parsers.dockerfile import Dockerfile, Invocation
 from vertice_lint.parsers.dockerignore import DockerIgnore
 from vertice_lint.parsers.pyproject import Pyproject
@@ -680,14 +681,6 @@ def _build_requests(
 
 
 _DOCKER_BUILD = re.compile(r"\b(?:docker|podman)(?:\s+buildx)?\s+build\b")
-_BUILD_VALUE_OPTIONS = frozenset(
-    {
-        "-f", "--file", "-t", "--tag", "--build-arg", "--target", "--platform", "--label",
-        "--secret", "--ssh", "--cache-from", "--cache-to", "-o", "--output", "--network",
-        "--progress", "--iidfile", "--add-host", "--build-context", "--annotation",
-        "--attest", "--metadata-file", "--shm-size", "--ulimit",
-    }
-)  # fmt: skip
 
 
 def _ci_builds(files: Mapping[str, ParsedFile]) -> Iterator[tuple[str, str, str | None, Evidence]]:
@@ -725,30 +718,11 @@ def _ci_builds(files: Mapping[str, ParsedFile]) -> Iterator[tuple[str, str, str 
                 words = shlex.split(command)
             except ValueError:
                 continue
-            dockerfile_opt, tag, context = None, None, None
-            i = 0
-            while i < len(words):
-                word = words[i]
-                name, eq, value = word.partition("=")
-                if word.startswith("-") and eq and name in _BUILD_VALUE_OPTIONS:
-                    word, nxt = name, value
-                elif word in _BUILD_VALUE_OPTIONS and i + 1 < len(words):
-                    nxt = words[i + 1]
-                    i += 1
-                elif word.startswith("-"):
-                    i += 1
-                    continue
-                else:
-                    context = context if context is not None else word
-                    i += 1
-                    continue
-                if word in ("-f", "--file"):
-                    dockerfile_opt = nxt
-                elif word in ("-t", "--tag") and tag is None:
-                    tag = nxt
-                i += 1
+            build = read_docker_build(words)
+            dockerfile_opt, tag, context = build.file, build.tag, build.context
             if (
                 context is None
+                or context == "-"  # the context is read from stdin
                 or "$" in context
                 or "$" in (dockerfile_opt or "")
                 or "://" in context
@@ -1201,6 +1175,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     images = _assign_services(images, services)
     repo_files = sorted(files)
     images = [replace(image, contents=image_contents(image, files, repo_files)) for image in images]
+    images = with_dockerfile_facts(images, files, config)
     root_words = _root_words(root, files)
     compose_builds: dict[tuple[str, str], Image] = {}
     for path in sorted(files):

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from vertice_lint.model.files import AptCommand, Instruction, PipInstall, SimpleCommand
 from vertice_lint.model.workspace import Link
 
 
@@ -43,6 +44,10 @@ class Image:
     link: Link
     record: Any = field(compare=False, repr=False)
     contents: ImageContents | None = field(default=None, compare=False, repr=False)
+    # the Dockerfile's stages as facts (shared by the images built from the same file)
+    dockerfile_facts: DockerfileFacts | None = field(default=None, compare=False, repr=False)
+    # every COPY/ADD source of the Dockerfile looked up in this image's build context
+    context_sources: tuple[ContextSource, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,113 @@ class ImageContents:
     scripts: Mapping[str, str] = field(default_factory=dict)
     # console scripts of projects whose dependencies only it installs: name -> pyproject.toml
     scripts_not_installed: Mapping[str, str] = field(default_factory=dict)
+    # the files the build context sends (what every COPY from the context reads)
+    build_context: BuildContext | None = None
+
+
+# --- the Dockerfile, stage by stage, as the builder and the package tools read it --------------
+
+
+@dataclass(frozen=True)
+class BasePython:
+    """The Python of the official python image a stage is built FROM, through its stage bases:
+    `python:3.11-slim`, also pulled through a registry or a mirror
+    (`docker.io/library/python:3.11`, `mirror.gcr.io/library/python:3.11`,
+    `public.ecr.aws/docker/library/python:3.11`)."""
+
+    version: str  # "3.11"
+    image: str  # the FROM image, ARGs substituted
+    line: int  # where that FROM names it
+    col: int
+
+
+@dataclass(frozen=True)
+class RunCommand:
+    """One simple command of a shell-form RUN: its words with their offsets in the RUN's
+    `Instruction.text` (wrappers such as `sudo -u root` dropped), and what apt and pip read
+    in them (indexes of the readings point into `words.argv`)."""
+
+    words: SimpleCommand
+    apt: AptCommand | None
+    pip: PipInstall | None  # pip, `python -m pip` or `uv pip` install (see `pip.tool`)
+
+
+@dataclass(frozen=True)
+class RunStep:
+    """A shell-form RUN without heredocs, split into its commands."""
+
+    instruction: Instruction
+    commands: tuple[RunCommand, ...]
+    has_comment: bool
+    mounts: tuple[str, ...]  # the targets of its `--mount` flags, normalised
+
+
+@dataclass(frozen=True)
+class StageFacts:
+    """What a build stage is, whether or not the final image is built from it."""
+
+    index: int  # into Dockerfile.stages
+    python: BasePython | None
+    # `python3.X` versions the stage or its bases name in a RUN (as a program or package): it
+    # may install that Python itself
+    named_pythons: frozenset[str]
+    shipped: bool  # the final stage or one it is built FROM: its layers are the image's
+    # apt.conf settings written in a RUN of the stage or of its bases
+    apt_assume_yes: bool
+    apt_no_recommends: bool
+    runs: tuple[RunStep, ...]
+
+
+@dataclass(frozen=True)
+class DockerfileFacts:
+    """A Dockerfile's stages as facts; one object for all the images built from the file."""
+
+    path: str
+    stages: tuple[StageFacts, ...]
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What a build context sends to the builder: the repository's files under its directory
+    and their directories (`paths`, relative to it), and of those the ones `.dockerignore`
+    (the Dockerfile's own `<Dockerfile>.dockerignore` first) leaves in (`sent`)."""
+
+    directory: str  # relative to the repository root ("" for the root)
+    dockerignore: str | None
+    paths: frozenset[str]
+    sent: frozenset[str]
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    """A `.dockerignore` line."""
+
+    path: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ContextSource:
+    """A COPY/ADD source (of any stage, not `--from`) looked up in one image's build context.
+
+    Only sources whose value is known are looked up: not URLs, git remotes, nor a source naming
+    a build variable with no value in the default build.
+    """
+
+    stage: int
+    keyword: str  # COPY or ADD
+    text: str  # as written
+    line: int
+    col: int
+    copy_line: int  # the instruction
+    copy_col: int
+    outside: bool  # it leaves the build context (`../lib`)
+    # the context sends it, it is the context itself, or it is a path discovery never lists
+    # (its absence proves nothing)
+    found: bool
+    matches: tuple[str, ...]  # the context's paths it names (relative to the context)
+    excluded_by: IgnoreRule | None  # the line that leaves out the first of them
 
 
 def image_repository(ref: str) -> str:

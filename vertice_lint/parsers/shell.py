@@ -1,10 +1,20 @@
-"""Splitting a shell command line into the simple commands it runs.
+"""The shell toolkit: command lines split into the simple commands they run, wrappers, shebangs.
 
-Commands come from a shell-form CMD, a `sh -c "..."` argument, a Kubernetes `command`/`args`
-or a compose `command`. The question the rules ask is "which programs does this start, with
-which arguments": `split_commands("alembic upgrade head && exec uvicorn app:app")` gives the
-two commands. Tokens come from the stdlib `shlex` (POSIX quoting); nothing beyond quoting,
-operators, leading assignments and a few wrappers (`exec`, `env`, `sh -c`) is interpreted.
+Commands come from a shell-form CMD or RUN, a `sh -c "..."` argument, a Kubernetes
+`command`/`args`, a compose `command` or a script. The question asked is "which programs does
+this start, with which arguments": `split_commands("alembic upgrade head && exec uvicorn
+app:app")` gives the two commands. Two readers, one grammar:
+
+- `split_commands` / `unwrap_argv`: the words as strings (POSIX quoting by the stdlib `shlex`),
+  `sh -c SCRIPT` followed into its script;
+- `script_words`: the words with their offsets in the text (quotes and escapes removed from the
+  value), for the Dockerfile rules, whose diagnostics point at a word and whose fixes edit it.
+
+Both drop what runs the command rather than being it: reserved words (`if`, `!`, `time`...),
+leading `NAME=value` assignments and the wrappers of `WRAPPERS` (`exec`, `env`, `sudo -u USER`,
+`tini --`, `gosu USER`...), each read with its own options. `shebang` reads a script's `#!`
+line (`/usr/bin/env` and `env -S` resolved) and `SHELLS` names the POSIX-like shells whose
+scripts are followed. Nothing beyond quoting, operators, redirections and these is interpreted.
 """
 
 from __future__ import annotations
@@ -12,12 +22,13 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 _PUNCTUATION = "();<>|&\n"
 _ASSIGNMENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
-_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
+# The shells whose `-c SCRIPT` is followed and whose scripts are read like sh scripts.
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
 # Reserved words that start a compound command: the command proper follows them.
 _LEADING_KEYWORDS = frozenset({"if", "then", "else", "elif", "while", "until", "do", "!", "{"})
 _CLOSING_KEYWORDS = frozenset({"fi", "done", "esac", "}"})
@@ -55,6 +66,130 @@ class Command:
 
     argv: tuple[str, ...]
     env: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    """A program that runs the command written after its own arguments (`sudo -u app CMD`).
+
+    `values`: its options that take a value (the next word, or attached: `-uapp`,
+    `--user=app`); its other options are flags. `operands`: the words it reads after its
+    options, before the command (gosu's USER). `assignments`: `NAME=value` words may come
+    before the command and set its environment. `options`: whether it reads options at all.
+    `inert`: options with which it runs nothing (`command -v NAME` only describes NAME).
+    `valued`: every option takes a value (`opentelemetry-instrument --service_name x`).
+    """
+
+    values: frozenset[str] = frozenset()
+    operands: int = 0
+    assignments: bool = False
+    options: bool = True
+    inert: frozenset[str] = frozenset()
+    valued: bool = False
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Each from the program's own documentation (man page or --help); a flag not listed is read as
+# taking no value, which is what all of their remaining options do.
+WRAPPERS: Mapping[str, Wrapper] = {
+    # bash: `exec [-cl] [-a name] [command]`
+    "exec": Wrapper(values=_words("-a")),
+    # POSIX: `command [-p] [-v|-V] name`; with -v/-V it prints what `name` is, runs nothing
+    "command": Wrapper(inert=_words("-v -V")),
+    # coreutils env: `env [-i0v] [-u NAME] [-C DIR] [-S STRING] [NAME=VALUE]... COMMAND`
+    "env": Wrapper(values=_words("-u --unset -C --chdir -S --split-string"), assignments=True),
+    # coreutils: `nice [-n N] COMMAND`, `nohup COMMAND`, `timeout [-k T] [-s SIG] DURATION CMD`
+    "nice": Wrapper(values=_words("-n --adjustment")),
+    "nohup": Wrapper(options=False),
+    "timeout": Wrapper(values=_words("-k --kill-after -s --signal"), operands=1),
+    # bash's `time [-p]` and GNU time's `-f FORMAT`, `-o FILE`
+    "time": Wrapper(values=_words("-f --format -o --output")),
+    # sudo(8): `sudo [options] [VAR=value...] [--] command`
+    "sudo": Wrapper(
+        values=_words(
+            "-C --close-from -D --chdir -g --group --host -p --prompt -R --chroot -r --role"
+            " -T --command-timeout -t --type -U --other-user -u --user"
+        ),
+        assignments=True,
+    ),
+    # tini: `tini [-s] [-g] [-v] [-w] [-l] [-p SIGNAL] [-e EXIT_CODE] [--] PROGRAM [ARGS]`
+    "tini": Wrapper(values=_words("-p -e")),
+    "tini-static": Wrapper(values=_words("-p -e")),
+    # dumb-init: `dumb-init [-c] [-r s:r] [-v] [--] COMMAND`
+    "dumb-init": Wrapper(values=_words("-r --rewrite")),
+    # `gosu USER COMMAND`, `su-exec USER COMMAND`, s6's `s6-setuidgid USER COMMAND`
+    "gosu": Wrapper(operands=1, options=False),
+    "su-exec": Wrapper(operands=1, options=False),
+    "s6-setuidgid": Wrapper(operands=1, options=False),
+    # runit's chpst: every option but -v, -P, -0, -1, -2 takes a value
+    "chpst": Wrapper(values=_words("-u -U -b -e -/ -n -l -L -m -d -o -p -f -c -r -t")),
+    # util-linux setpriv: `setpriv [options] PROGRAM`
+    "setpriv": Wrapper(
+        values=_words(
+            "--reuid --regid --groups --inh-caps --ambient-caps --bounding-set --securebits"
+            " --pdeathsig --selinux-label --apparmor-profile --landlock-access --landlock-rule"
+            " --seccomp-filter"
+        )
+    ),
+    # APM launchers that exec the command they are given
+    "ddtrace-run": Wrapper(),
+    "opentelemetry-instrument": Wrapper(valued=True),
+}
+
+
+def command_start(words: Sequence[str], *, assignments: bool = True) -> tuple[int, tuple[int, ...]]:
+    """Where the command proper starts in the words of a simple command, and which words before
+    it are `NAME=value` assignments: reserved words (`if`, `!`...), leading assignments (unless
+    `assignments` is False: an exec-form array runs no shell) and wrappers are passed.
+    `sudo -u app FOO=1 python main.py` gives (4, (3,)).
+
+    A wrapper that runs nothing (`command -v x`) is the command; after one with no command
+    (`exec >log 2>&1`, a bare `env`) the start is the end of the words.
+    """
+    i, n = 0, len(words)
+    while i < n and words[i] in _LEADING_KEYWORDS:
+        i += 1
+    assigned: list[int] = []
+    while assignments and i < n and _ASSIGNMENT_RE.match(words[i]):
+        assigned.append(i)
+        i += 1
+    while i < n:
+        wrapper = WRAPPERS.get(posixpath.basename(words[i]))
+        after = _after_wrapper(words, i + 1, wrapper) if wrapper is not None else None
+        if wrapper is None or after is None:
+            break
+        i = after
+        while wrapper.assignments and i < n and _ASSIGNMENT_RE.match(words[i]):
+            assigned.append(i)
+            i += 1
+    return i, tuple(assigned)
+
+
+def _after_wrapper(words: Sequence[str], i: int, wrapper: Wrapper) -> int | None:
+    """The index after a wrapper's own arguments (from `words[i]` on), None if it runs nothing."""
+    n = len(words)
+    while wrapper.options and i < n and words[i].startswith("-"):
+        word = words[i]
+        i += 1
+        if word == "--":
+            break
+        if word in wrapper.inert:
+            return None
+        if word.startswith("--"):
+            if wrapper.valued or word.partition("=")[0] in wrapper.values:
+                i += 0 if "=" in word else 1
+            continue
+        for at in range(1, len(word)):
+            option = "-" + word[at]
+            if option in wrapper.inert:
+                return None
+            if wrapper.valued or option in wrapper.values:
+                i += 1 if at == len(word) - 1 else 0  # `-u app` or `-uapp`
+                break
+    return min(i + wrapper.operands, n)
 
 
 def split_commands(text: str) -> tuple[Command, ...]:
@@ -209,21 +344,50 @@ def _assignments(argv: Sequence[str]) -> Command:
 
 def _unwrap(command: Command) -> tuple[Command, ...]:
     argv, env = list(command.argv), command.env
-    while argv and argv[0] in _LEADING_KEYWORDS:
-        argv.pop(0)
+    # leading assignments of shell text were read by split_commands; exec form has none
+    start, assigned = command_start(argv, assignments=False)
+    env = env + tuple(_pair(argv[i]) for i in assigned)
+    at = next((i for i in range(start) if _is_env(argv[i])), None)
+    split = _split_string(argv[at + 1 : start]) if at is not None else None
+    if split is not None:  # `env -S "python -u" main.py`: env splits the string into words
+        return _unwrap(Command(("env", *shell_words(split), *argv[start:]), env))
+    argv = argv[start:]
     if not argv or (len(argv) == 1 and argv[0] in _CLOSING_KEYWORDS):
         return ()
     program = posixpath.basename(argv[0])
-    if program == "exec":
-        return _unwrap(Command(tuple(argv[1:]), env))
-    if program == "env" and len(argv) > 1 and not argv[1].startswith("-"):
-        inner = _assignments(argv[1:])
-        return _unwrap(Command(inner.argv, env + inner.env))
-    if program in _SHELLS:
+    if program in SHELLS:
         script = _script_of(argv[1:])
         if script is not None:
             return tuple(Command(inner.argv, env + inner.env) for inner in split_commands(script))
     return (Command(tuple(argv), env),)
+
+
+def _pair(word: str) -> tuple[str, str]:
+    name, _, value = word.partition("=")
+    return name, value
+
+
+def _is_env(word: str) -> bool:
+    return posixpath.basename(word) == "env"
+
+
+def _split_string(words: Sequence[str]) -> str | None:
+    """The string of `env -S STRING` among env's own options (`words`: what follows `env`)."""
+    found = None
+    i = 0
+    while i < len(words) and words[i].startswith("-") and words[i] != "--":
+        word = words[i]
+        i += 1
+        if word in ("-S", "--split-string"):
+            found = words[i] if i < len(words) else None
+            i += 1
+        elif word.startswith("--split-string="):
+            found = word.partition("=")[2]
+        elif word.startswith("-S"):
+            found = word[2:]
+        elif word in ("-u", "--unset", "-C", "--chdir"):
+            i += 1
+    return found
 
 
 def _script_of(args: Sequence[str]) -> str | None:
@@ -243,3 +407,150 @@ def _script_of(args: Sequence[str]) -> str | None:
         else:
             return arg if has_c else None
     return None
+
+
+# --- words with offsets ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    """A shell word: its value (quotes and escapes removed) and its span `[start, end)` in the
+    text it was read from."""
+
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class SimpleCommand:
+    """A simple command read with offsets: the `NAME=value` assignments written before it and
+    its words, reserved words and wrappers dropped (see `command_start`)."""
+
+    assignments: tuple[Word, ...]
+    argv: tuple[Word, ...]
+
+    @property
+    def program(self) -> str:
+        return posixpath.basename(self.argv[0].value) if self.argv else ""
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(word.value for word in self.argv)
+
+
+@dataclass(frozen=True)
+class Script:
+    """The simple commands of a shell text, and whether it has a `#` comment."""
+
+    commands: tuple[SimpleCommand, ...]
+    has_comment: bool
+
+
+_OPERATOR_CHARS = ";&|()\n"
+
+
+def script_words(text: str, start: int = 0) -> Script:
+    """Split `text[start:]` into simple commands with word offsets; redirections (and their
+    targets) and comments are left out. `sh -c` scripts are not followed: their words are
+    inside one quoted word."""
+    raw: list[list[Word]] = [[]]
+    value: list[str] = []
+    begin = -1
+    quote = ""
+    redirect = False
+    comment = False
+    i, n = start, len(text)
+    while i < n:
+        c = text[i]
+        if quote:
+            if c == quote:
+                quote = ""
+            elif quote == '"' and c == "\\" and i + 1 < n and text[i + 1] in '"\\$`':
+                i += 1
+                value.append(text[i])
+            else:
+                value.append(c)
+            i += 1
+            continue
+        is_redirect = c in "<>" or (c == "&" and text[i + 1 : i + 2] == ">")
+        if c in " \t" or c in _OPERATOR_CHARS or is_redirect:
+            if begin >= 0:
+                word = Word("".join(value), begin, i)
+                fd_number = is_redirect and word.value.isdigit()
+                if redirect:
+                    redirect = False
+                elif not fd_number:
+                    raw[-1].append(word)
+                value, begin = [], -1
+            if is_redirect:
+                i += 1
+                while i < n and text[i] in "<>&":
+                    i += 1
+                redirect = True
+                continue
+            if c in _OPERATOR_CHARS:
+                raw.append([])
+            i += 1
+            continue
+        if begin < 0:
+            if c == "#":
+                comment = True
+                end = text.find("\n", i)
+                i = n if end < 0 else end
+                continue
+            begin = i
+        if c == "\\" and i + 1 < n:
+            value.append(text[i + 1])
+            i += 2
+            continue
+        if c in "'\"":
+            quote = c
+        else:
+            value.append(c)
+        i += 1
+    if begin >= 0 and not redirect:
+        raw[-1].append(Word("".join(value), begin, n))
+    commands = (_simple_command(words) for words in raw)
+    return Script(tuple(c for c in commands if c.argv), comment)
+
+
+def _simple_command(words: Sequence[Word]) -> SimpleCommand:
+    start, assigned = command_start([w.value for w in words])
+    return SimpleCommand(tuple(words[i] for i in assigned), tuple(words[start:]))
+
+
+# --- shebangs --------------------------------------------------------------------------------
+
+
+def shebang(text: str) -> tuple[str, ...]:
+    """The interpreter command of a script's `#!` line, `()` without one.
+
+    `#!/bin/sh -e` gives ("/bin/sh", "-e"); through env the program it looks up:
+    `#!/usr/bin/env bash` gives ("bash",), `#!/usr/bin/env -S python3 -u` ("python3", "-u").
+    """
+    if not text.startswith("#!"):
+        return ()
+    line = text[2:].split("\n", 1)[0].rstrip("\r").strip()
+    words = line.split()
+    if not words:
+        return ()
+    if posixpath.basename(words[0]) != "env" or len(words) == 1:
+        return tuple(words)
+    if words[1].startswith(("-S", "--split-string")):
+        # the kernel passes the rest of the line as one argument, which `-S` splits
+        rest = line.split(None, 1)[1]
+        split = re.sub(r"^(?:-S|--split-string)=?", "", rest).strip()
+        words = ["env", *shell_words(split)]
+    start, _ = command_start(words)
+    return tuple(words[start:])
+
+
+def shebang_shell(text: str) -> str | None:
+    """The shell (one of SHELLS) a script's `#!` line runs it with: "zsh" for `#!/bin/zsh`,
+    `#!/usr/bin/env zsh` or `#!/bin/busybox sh`; None for another interpreter or none."""
+    command = shebang(text)
+    if command and posixpath.basename(command[0]) == "busybox":
+        command = command[1:]
+    program = posixpath.basename(command[0]) if command else ""
+    return program if program in SHELLS else None
