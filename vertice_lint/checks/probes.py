@@ -297,3 +297,43 @@ def _selected_by_services(ws: Workspace) -> set[tuple[str, int]]:
             ):
                 out.add((w.path, w.doc_index))
     return out
+
+
+# --- VL604 probe-program-missing ------------------------------------------------------------
+
+_FAILS = {
+    "liveness": "the kubelet restarts the container after every failed check, in a loop",
+    "readiness": "the pod never becomes Ready and receives no traffic",
+    "startup": "the container is killed before it has started",
+}
+
+
+def probe_program_missing(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """VL604: an exec probe runs a program that the container's image does not have."""
+    for workload in ws.workloads:
+        for container in workload.containers:
+            image = container.image_link
+            programs = image.programs if image is not None else None
+            if image is None or programs is None:
+                continue
+            for probe in container.probes:
+                for program, at in probe.programs:
+                    fact = programs.lookup(program)
+                    if fact.state != "absent":
+                        continue
+                    linked = container.image_link_reason
+                    fails = _FAILS.get(probe.kind, "the probe never passes")
+                    evidence = list(fact.evidence)
+                    if linked is not None and linked.reason:
+                        where = container.at
+                        evidence.append(Evidence(where.path, where.line, where.col, linked.reason))
+                    yield ctx.diagnostic(
+                        at.path,
+                        at.line,
+                        at.col,
+                        f"the {probe.kind} probe of {workload.ident} container {container.name}"
+                        f" runs `{program}`, which its image ({image.dockerfile}) does not have:"
+                        f" every probe fails and {fails};"
+                        f" install it in the image or use an httpGet, tcpSocket or grpc probe",
+                        evidence=evidence,
+                    )

@@ -56,6 +56,7 @@ RULES: Mapping[str, Check] = {
     "VL601": probes.probe_path_not_served,
     "VL602": probes.port_mismatch,
     "VL603": probes.missing_probe,
+    "VL604": probes.probe_program_missing,
     "VL701": dockerfile.apt_hygiene,
     "VL702": dockerfile.copy_source_missing,
     "VL703": dockerfile.python_path_version,

@@ -18,6 +18,7 @@ from vertice_lint.diagnostics import Evidence, ParseFailure
 from vertice_lint.discover import Kind, is_dockerfile_variant
 from vertice_lint.link import dependencies
 from vertice_lint.link.image import contents, with_dockerfile_facts
+from vertice_lint.link.programs import programs_of
 from vertice_lint.link.runtime import build_runtimes, repo_index
 from vertice_lint.link.suppressions import suppressions
 from vertice_lint.model import (
@@ -50,6 +51,7 @@ from vertice_lint.parsers.dockerignore import DockerIgnore
 from vertice_lint.parsers.pyproject import Pyproject
 from vertice_lint.parsers.python import PythonModule
 from vertice_lint.parsers.requirements import RequirementsFile
+from vertice_lint.parsers.shell import shell_words, unwrap_argv
 from vertice_lint.parsers.yaml import (
     ComposeService,
     KubeObject,
@@ -223,9 +225,31 @@ def _probes(place: _Place, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[Pro
                         place.at(here),
                         place.at((*here, "path"), value=True) if "path" in action else None,
                         place.at((*here, "port"), value=True) if "port" in action else None,
+                        *_exec_programs(place, here, action) if handler == "exec" else (),
                     )
                 )
     return tuple(out)
+
+
+def _exec_programs(
+    place: _Place, here: KeyPath, action: Mapping[str, Any]
+) -> tuple[tuple[str, ...], tuple[tuple[str, Written], ...]]:
+    """An exec probe's command, and the programs it runs, each with the item that names it."""
+    command = tuple(str(w) for w in _list(action.get("command")) if isinstance(w, str | int))
+    programs = []
+    # the program the kubelet starts (a shell, a wrapper) and each program it runs in turn
+    named = dict.fromkeys([*command[:1], *(run.argv[0] for run in unwrap_argv(command))])
+    for program in named:
+        index = next(
+            (
+                i
+                for i, item in enumerate(command)
+                if item == program or program in shell_words(item)
+            ),
+            0,
+        )
+        programs.append((program, place.at((*here, "command", index), value=True)))
+    return command, tuple(programs)
 
 
 def _ports(place: _Place, cpath: KeyPath, spec: Mapping[str, Any]) -> tuple[Port, ...]:
@@ -1176,6 +1200,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     repo_files = sorted(files)
     images = [replace(image, contents=image_contents(image, files, repo_files)) for image in images]
     images = with_dockerfile_facts(images, files, config)
+    images = [replace(image, programs=programs_of(image)) for image in images]
     root_words = _root_words(root, files)
     compose_builds: dict[tuple[str, str], Image] = {}
     for path in sorted(files):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vertice_lint.model.files import AptCommand, Instruction, PipInstall, SimpleCommand
+from vertice_lint.model.programs import Programs
 from vertice_lint.model.workspace import Link
 
 
@@ -48,6 +49,8 @@ class Image:
     dockerfile_facts: DockerfileFacts | None = field(default=None, compare=False, repr=False)
     # every COPY/ADD source of the Dockerfile looked up in this image's build context
     context_sources: tuple[ContextSource, ...] = field(default=(), compare=False, repr=False)
+    # the programs it can run, as far as the repository shows it (None: Dockerfile not read)
+    programs: Programs | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,10 @@ class Probe:
     at: Written
     path_at: Written | None = None
     port_at: Written | None = None
+    # exec probes: the command, and each program it runs (`sh -c "a && b"` runs a and b) with
+    # the command item that names it
+    command: tuple[str, ...] = ()
+    programs: tuple[tuple[str, Written], ...] = ()
 
     @property
     def line(self) -> int:
