@@ -39,6 +39,7 @@ from vertice_lint.model import (
     When,
     Workload,
     Workspace,
+    containers_of,
 )
 from vertice_lint.parsers.dockerfile import Dockerfile, Stage
 from vertice_lint.parsers.python import FunctionInfo, PythonModule, SettingsClass
@@ -464,9 +465,10 @@ def _patches(
         obj = entry.obj
         if entry.validated or obj.kind != workload.kind or obj.name != workload.name:
             continue
-        spec = _dig(obj.plain, ("spec", "template", "spec"))
-        for item in _seq(spec.get("containers")) if isinstance(spec, dict) else ():
-            if not isinstance(item, dict) or item.get("name") != container.name:
+        for keypath, item in containers_of(obj.plain, workload.kind):
+            if item.get("name") != container.name or (keypath[-2] == "initContainers") != (
+                container.init
+            ):
                 continue
             names = tuple(
                 str(e["name"]) for e in _seq(item.get("env")) if isinstance(e, dict) and "name" in e
@@ -487,12 +489,6 @@ def _patches(
                             )
                         )
             yield entry.path, tuple(env_from), names
-
-
-def _dig(value: Any, keys: Sequence[str]) -> Any:
-    for key in keys:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
 
 
 # --- routes -----------------------------------------------------------------------------------
