@@ -16,6 +16,7 @@ from typing import Any
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Evidence, ParseFailure
 from vertice_lint.discover import Kind, is_dockerfile_variant
+from vertice_lint.link.appfacts import app_facts
 from vertice_lint.link.image import contents
 from vertice_lint.link.runtime import build_runtimes
 from vertice_lint.model import (
@@ -1167,6 +1168,10 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         if f.source.kind is Kind.TEXT and f.text is not None
     }
     runtimes = build_runtimes(images, workloads, modules, texts)
+    # what each container starts with, what its app needs and does, what each Service selects
+    runtimes, container_facts, selections = app_facts(
+        runtimes, workloads, entries, sources, modules, files
+    )
     try:
         version = k8s_schema.resolve_version(config.kubernetes_version)
     except ValueError as exc:
@@ -1195,6 +1200,8 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         schema_skipped=skipped,
         notes=tuple(notes),
         sync_roots=tuple(roots),
+        container_facts=container_facts,
+        service_selections=selections,
     )
 
 

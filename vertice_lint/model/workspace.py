@@ -26,6 +26,7 @@ from vertice_lint.parsers import ParsedFile
 from vertice_lint.suppress import ObjectScope
 
 if TYPE_CHECKING:
+    from vertice_lint.model.app import ContainerFacts, ServiceSelection
     from vertice_lint.model.image import Image
     from vertice_lint.model.runtime import ContainerRuntime
     from vertice_lint.model.workload import Workload
@@ -187,6 +188,9 @@ class Workspace:
     notes: tuple[str, ...] = ()
     sync_roots: tuple[SyncRoot, ...] = ()
     user_rule_problems: tuple[tuple[str, int, int, str], ...] = ()  # (path, line, col, message)
+    # what each container of `workloads` starts with, in order; the workloads each Service selects
+    container_facts: tuple[ContainerFacts, ...] = ()
+    service_selections: tuple[ServiceSelection, ...] = ()
     # Facts derived from the model by a family of rules (see `derive`): computed once per run.
     _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
