@@ -5,10 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner
-
+from tests.helpers import fix_twice as _fix
+from tests.helpers import lint_rules
 from tests.helpers import write_repo as _repo
-from vertice_lint.cli import cli
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Severity
 from vertice_lint.engine import Selection, lint
@@ -22,19 +21,7 @@ UVICORN = 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD ["uvicorn", "main:
 
 
 def _lint(root: Path, rule: str, config: Config | None = None) -> list[Found]:
-    result = lint(root, config or Config(), Selection(select=(rule,)))
-    assert not result.internal_errors
-    return [(d.rule, d.path, d.line, d.col, d.message) for d in result.diagnostics]
-
-
-def _fix(root: Path, rule: str, path: str) -> str:
-    """The file after `--fix`; a second `--fix` must change nothing."""
-    args = ["check", str(root), "--select", rule, "--fix"]
-    CliRunner().invoke(cli, args, catch_exceptions=False)
-    fixed = (root / path).read_bytes()
-    CliRunner().invoke(cli, args, catch_exceptions=False)
-    assert (root / path).read_bytes() == fixed
-    return fixed.decode("utf-8")
+    return lint_rules(root, rule, config=config)
 
 
 def _deployment(container_extra: str = "", name: str = "api", kind: str = "Deployment") -> str:
