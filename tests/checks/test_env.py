@@ -5,10 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner
-
+from tests.helpers import fix_twice as _fix
+from tests.helpers import lint_rules
 from tests.helpers import write_repo as _repo
-from vertice_lint.cli import cli
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Severity
 from vertice_lint.engine import Selection, lint
@@ -22,19 +21,7 @@ UVICORN = 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD ["uvicorn", "main:
 
 
 def _lint(root: Path, rule: str, config: Config | None = None) -> list[Found]:
-    result = lint(root, config or Config(), Selection(select=(rule,)))
-    assert not result.internal_errors
-    return [(d.rule, d.path, d.line, d.col, d.message) for d in result.diagnostics]
-
-
-def _fix(root: Path, rule: str, path: str) -> str:
-    """The file after `--fix`; a second `--fix` must change nothing."""
-    args = ["check", str(root), "--select", rule, "--fix"]
-    CliRunner().invoke(cli, args, catch_exceptions=False)
-    fixed = (root / path).read_bytes()
-    CliRunner().invoke(cli, args, catch_exceptions=False)
-    assert (root / path).read_bytes() == fixed
-    return fixed.decode("utf-8")
+    return lint_rules(root, rule, config=config)
 
 
 def _deployment(container_extra: str = "", name: str = "api", kind: str = "Deployment") -> str:
@@ -553,3 +540,54 @@ def test_vl401_django_precision(tmp_path: Path) -> None:
     settings = _SETTINGS + "environ.Env.read_env()\n"
     root = _django(tmp_path / "dotenv", settings, **{"api/.env": "SECRET_KEY=x\n"})
     assert _lint(root, "VL401") == []
+
+
+# --- env a kustomize overlay patch adds, per workload kind -----------------------------------
+
+# (apiVersion, kind, what the base adds to `spec:`, the keys down to the pod spec's parent)
+_KINDS = {
+    "Deployment": (
+        "apps/v1",
+        "  selector:\n    matchLabels:\n      app: report\n",
+        "  template:\n    metadata:\n      labels:\n        app: report\n",
+        "  template:\n",
+        "    ",
+    ),
+    "CronJob": (
+        "batch/v1",
+        "  schedule: '0 * * * *'\n",
+        "  jobTemplate:\n    spec:\n      template:\n",
+        "  jobTemplate:\n    spec:\n      template:\n",
+        "            ",
+    ),
+}
+
+
+def _overlay_repo(root: Path, kind: str, patched: bool) -> Path:
+    """A `kind` in base/ without DATABASE_URL; the synced overlay patches it in (or not)."""
+    api, spec_extra, base_template, patch_template, pad = _KINDS[kind]
+    head = f"apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: report\nspec:\n"
+    container = f"{pad}spec:\n{pad}  containers:\n{pad}    - name: report\n"
+    base = f"{head}{spec_extra}{base_template}{container}{pad}      image: ghcr.io/acme/report:1\n"
+    patch = (
+        f"{head}{patch_template}{container}{pad}      env:\n"
+        f"{pad}        - name: DATABASE_URL\n{pad}          value: postgres://db/report\n"
+    )
+    overlay = "resources:\n  - ../../base\n" + ("patches:\n  - path: patch.yaml\n" * patched)
+    files = {
+        "report/Dockerfile": DOCKERFILE,
+        "report/main.py": 'import os\n\nURL = os.environ["DATABASE_URL"]\n',
+        "k8s/base/report.yaml": base,
+        "k8s/base/kustomization.yaml": "resources:\n  - report.yaml\n",
+        "k8s/overlays/prod/kustomization.yaml": overlay,
+    }
+    return _repo(root, files | ({"k8s/overlays/prod/patch.yaml": patch} if patched else {}))
+
+
+def test_vl401_env_from_an_overlay_patch_counts_for_every_kind(tmp_path: Path) -> None:
+    for kind in _KINDS:
+        assert _lint(_overlay_repo(tmp_path / kind, kind, patched=True), "VL401") == [], kind
+        unpatched = _overlay_repo(tmp_path / f"{kind}-bare", kind, patched=False)
+        assert [f[:4] for f in _lint(unpatched, "VL401")] == [("VL401", "report/main.py", 3, 7)], (
+            kind
+        )

@@ -249,3 +249,19 @@ def test_vl603_workers_and_jobs_are_not_reported(tmp_path: Path) -> None:
         ).replace("  selector:\n    matchLabels:\n      app: api\n", ""),
     }
     assert _lint(_repo(tmp_path, files), "VL603") == []
+
+
+def test_vl603_a_service_selects_pods_of_its_own_namespace_only(tmp_path: Path) -> None:
+    """One fact (`Workspace.service_selections`) for VL602 and VL603: a Service in another
+    namespace routes nothing to a worker, so the worker needs no readiness probe."""
+    worker = _manifest("").replace("  name: api\n", "  name: api\n  namespace: jobs\n", 1)
+    service = (
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n  namespace: {ns}\nspec:\n"
+        "  selector:\n    app: api\n  ports:\n    - port: 80\n"
+    )
+    elsewhere = {"k8s/worker.yaml": worker, "k8s/svc.yaml": service.format(ns="web")}
+    assert _lint(_repo(tmp_path / "elsewhere", elsewhere), "VL603") == []
+    same = {"k8s/worker.yaml": worker, "k8s/svc.yaml": service.format(ns="jobs")}
+    assert [f[:4] for f in _lint(_repo(tmp_path / "same", same), "VL603")] == [
+        ("VL603", "k8s/worker.yaml", 16, 11)
+    ]

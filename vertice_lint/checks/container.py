@@ -1,98 +1,65 @@
 """VL5xx: what the code does at run time against what the container lets it do.
 
-The libraries come from the container's import closure (third-party imports, plus what the
-data files know they import in turn); the user, HOME and securityContext from the Dockerfile
-and the workload (see `appfacts.run_user`). Reported once per container, at the container.
+The facts are derived in link (`link/appfacts.py`): the libraries that write under HOME or need
+kernel capabilities come from the container's import closure and the data files
+(`ContainerRuntime.app.home_writers`, `.privileged_imports`); the user, its HOME, the env and the
+capabilities from the Dockerfile and the workload (`ContainerFacts.run_user`, `.env_given`,
+`.capabilities`). Reported once per container, at the container.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from vertice_lint.checks import CheckContext
 from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety, Severity
-from vertice_lint.fix.text_edit import EditError
+from vertice_lint.fix.text_edit import EditError, chain_edits
 from vertice_lint.fix.yaml_edit import Value, add_env, append_to_sequence, insert_key
-from vertice_lint.link.appfacts import (
-    chain_edits,
-    container_runtimes,
-    data_file,
-    env_given,
-    file_text,
-    plain_container,
-    run_user,
-    third_party_imports,
-)
-from vertice_lint.model import Container, ContainerRuntime, Workload, Workspace
+from vertice_lint.model import ContainerFacts, HomeWriter, RunUser, Workspace
 
 # --- VL501 unwritable-cache-dir --------------------------------------------------------------
 
 
 def unwritable_cache_dir(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A library that writes under HOME at import, in a container that cannot write there."""
-    data = data_file("cache_dirs.json")
-    libraries: dict[str, dict[str, Any]] = data["libraries"]
-    transitive: dict[str, list[str]] = data["imports"]
-    for cr in container_runtimes(ws):
-        workload, container = cr.workload, cr.container
-        assert workload is not None and container is not None
-        found: dict[str, Evidence] = {}
-        for top, where in third_party_imports(cr).items():
-            if top in libraries:
-                found.setdefault(top, where)
-            for lib in transitive.get(top, ()):
-                found.setdefault(
-                    lib,
-                    Evidence(
-                        where.path, where.line, where.col, f"{where.note}, which imports {lib}"
-                    ),
-                )
-        if not found:
+    for cr in ws.runtimes:
+        facts, app = cr.facts, cr.app
+        if facts is None or app is None or not app.home_writers:
             continue
-        read_only = container.security_context.get("readOnlyRootFilesystem") is True
-        user = run_user(workload, container)
+        read_only = facts.container.security_context.get("readOnlyRootFilesystem") is True
+        user = facts.run_user
         no_home = not user.root and user.home_writable is False
         if not (read_only or no_home):
             continue
-        given = env_given(ws, workload, container)
+        given = facts.env_given
         if given.open or "HOME" in given.names:
             continue  # set by a source we cannot read, or HOME moved on purpose
-        missing = {
-            lib: where
-            for lib, where in found.items()
-            if not any(v in given.names for v in libraries[lib]["overrides"])
-        }
+        missing = [w for w in app.home_writers if not any(v in given.names for v in w.overrides)]
         if missing:
-            yield _cache_dir(ws, ctx, cr, missing, libraries, read_only, user.label, user.evidence)
+            yield _cache_dir(ws, ctx, facts, missing, read_only, user)
 
 
 def _cache_dir(
     ws: Workspace,
     ctx: CheckContext,
-    cr: ContainerRuntime,
-    missing: dict[str, Evidence],
-    libraries: dict[str, dict[str, Any]],
+    facts: ContainerFacts,
+    missing: list[HomeWriter],
     read_only: bool,
-    user: str,
-    user_evidence: tuple[Evidence, ...],
+    user: RunUser,
 ) -> Diagnostic:
-    workload, container = cr.workload, cr.container
-    assert workload is not None and container is not None
-    writes = "; ".join(f"{lib} writes {libraries[lib]['writes']}" for lib in missing)
-    variables = dict.fromkeys(libraries[lib]["env"] for lib in missing)
+    workload, container = facts.workload, facts.container
+    writes = "; ".join(f"{w.library} writes {w.writes}" for w in missing)
+    variables = dict.fromkeys(w.env for w in missing)
     if read_only:
         why = "the root filesystem is read-only (readOnlyRootFilesystem: true)"
     else:
-        why = f"the container runs as {user}, which has no writable home directory"
-    settings = ", ".join(
-        dict.fromkeys(f"{libraries[lib]['env']}={libraries[lib]['dir']}" for lib in missing)
-    )
+        why = f"the container runs as {user.label}, which has no writable home directory"
+    settings = ", ".join(dict.fromkeys(f"{w.env}={w.directory}" for w in missing))
     message = (
         f"{writes} under HOME when imported, but {why}: Permission denied at start-up;"
         f" set {settings}" + (" and mount an emptyDir on /tmp" if read_only else "")
     )
-    evidence = [*missing.values(), *user_evidence]
+    evidence = [*(w.evidence for w in missing), *user.evidence]
     if read_only:
         evidence.append(
             Evidence(
@@ -101,8 +68,8 @@ def _cache_dir(
         )
     fix = None
     if workload.kind != "compose":
-        dirs = {libraries[lib]["env"]: libraries[lib]["dir"] for lib in missing}
-        fix = _cache_fix(ws, workload, container, [(v, dirs[v]) for v in variables], read_only)
+        dirs = {w.env: w.directory for w in missing}
+        fix = _cache_fix(ws, facts, [(v, dirs[v]) for v in variables], read_only)
     severity = Severity.ERROR if read_only else None
     return ctx.diagnostic(
         container.at.path,
@@ -117,13 +84,13 @@ def _cache_dir(
 
 def _cache_fix(
     ws: Workspace,
-    workload: Workload,
-    container: Container,
+    facts: ContainerFacts,
     settings: list[tuple[str, str]],
     read_only: bool,
 ) -> Fix | None:
-    text = file_text(ws, workload.path)
-    plain = plain_container(ws, workload, container)
+    workload, container = facts.workload, facts.container
+    text = ws.text(workload.path)
+    plain = facts.written
     at = container.at
     if text is None or not plain or (at.path, at.doc_index) != (workload.path, workload.doc_index):
         return None  # a container an overlay's patch adds: the manifest does not hold it
@@ -167,36 +134,23 @@ def _env_step(
 
 def missing_capability(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """Code that needs kernel privileges in a container whose securityContext lacks them."""
-    data = data_file("privileged_modules.json")
-    modules: dict[str, dict[str, Any]] = data["modules"]
-    defaults = frozenset(data["default_caps"])
-    for cr in container_runtimes(ws):
-        workload, container = cr.workload, cr.container
-        assert workload is not None and container is not None
-        needs = {top: where for top, where in third_party_imports(cr).items() if top in modules}
-        if not needs:
+    for cr in ws.runtimes:
+        facts, app = cr.facts, cr.app
+        if facts is None or app is None or not app.privileged_imports:
             continue
-        sc = container.security_context
-        caps: dict[str, Any] = sc.get("capabilities") or {}
-        if not isinstance(caps, dict):
-            caps = {}
-        added = _caps(caps.get("add"))
-        dropped = _caps(caps.get("drop"))
-        user = run_user(workload, container)
-        privileged = sc.get("privileged") is True
-        if "ALL" in added or privileged:
-            available = frozenset({"*"})
-        else:
-            available = (frozenset() if "ALL" in dropped else defaults - dropped) | added
+        workload, container = facts.workload, facts.container
+        needs = app.privileged_imports
+        user = facts.run_user
+        available = facts.capabilities
         wanted: dict[str, None] = {}
-        for top in needs:
-            for cap in modules[top]["caps"]:
+        for need in needs:
+            for cap in need.caps:
                 if user.root and ("*" in available or cap in available):
                     continue
                 wanted[cap] = None
         if not wanted:
             continue
-        what = "; ".join(f"{top} {modules[top]['what']}" for top in needs)
+        what = "; ".join(f"{need.module} {need.what}" for need in needs)
         cap_list = ", ".join(wanted)
         if workload.kind == "compose":
             context = f"cap_add: [{cap_list}]"
@@ -215,13 +169,7 @@ def missing_capability(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
                 f"{what}: that needs {cap_list}, but {who} runs as {user.label} and capabilities"
                 f" only take effect for root; run it as root with `{context}` {where}"
             )
-        evidence = [*needs.values(), *user.evidence]
+        evidence = [*(need.evidence for need in needs), *user.evidence]
         yield ctx.diagnostic(
             container.at.path, container.line, container.col, message, evidence=evidence
         )
-
-
-def _caps(value: Any) -> frozenset[str]:
-    if not isinstance(value, list):
-        return frozenset()
-    return frozenset(str(v).upper().removeprefix("CAP_") for v in value)

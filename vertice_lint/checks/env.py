@@ -1,7 +1,8 @@
 """VL4xx: configuration and secrets, the code's env reads against what the workloads give it.
 
-The facts (what the code needs and when, what each container is given) come from
-`appfacts`; these checks compare them. A container whose env comes partly from a source
+The facts (what the code needs and when: `ContainerRuntime.app.env_needs`; what each
+container is given: `ContainerFacts.env_given`) are derived in link (`link/appfacts.py`);
+these checks compare them. A container whose env comes partly from a source
 whose keys cannot be known (an externally managed ConfigMap/Secret, an unreadable env file)
 is assumed to get every variable: no VL401 is guessed for it.
 """
@@ -14,7 +15,7 @@ from typing import Any
 
 from vertice_lint.checks import CheckContext
 from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety, Severity
-from vertice_lint.fix.text_edit import EditError
+from vertice_lint.fix.text_edit import EditError, chain_edits
 from vertice_lint.fix.yaml_edit import (
     add_env,
     append_to_sequence,
@@ -22,24 +23,23 @@ from vertice_lint.fix.yaml_edit import (
     remove_from_sequence,
     remove_key,
 )
-from vertice_lint.link.appfacts import (
-    chain_edits,
-    container_runtimes,
-    env_given,
-    env_needs,
-    file_text,
+from vertice_lint.model import (
+    ConfigSource,
+    Container,
+    ContainerFacts,
+    EnvNeed,
+    EnvVar,
+    Origin,
+    Workload,
+    Workspace,
     in_scope,
     is_placeholder,
-    k8s_containers,
-    plain_container,
-    position,
     public_name,
     secret_data_value,
     secret_in_url,
     secret_name,
     sources_named,
 )
-from vertice_lint.model import ConfigSource, Container, EnvNeed, EnvVar, Workload, Workspace
 
 _REF_KIND = {"ConfigMap": "configMapKeyRef", "Secret": "secretKeyRef"}
 
@@ -77,19 +77,19 @@ def _combine(
 def missing_env(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """Env vars the code needs (no default, not guarded) that a workload does not set."""
     found: dict[tuple[str, int, int], list[tuple[EnvNeed, Workload, Container, Evidence]]] = {}
-    for cr in container_runtimes(ws):
-        assert cr.workload is not None and cr.container is not None
-        given = env_given(ws, cr.workload, cr.container)
+    for cr in ws.runtimes:
+        facts, app = cr.facts, cr.app
+        if facts is None or app is None:
+            continue  # an image's default command, or an init container
+        workload, container, given = facts.workload, facts.container, facts.env_given
         if given.open:
             continue  # an envFrom whose keys cannot be known may set anything
         source = cr.runtime.entrypoints[0].source if cr.runtime.entrypoints else None
-        for need in env_needs(ws, cr):
+        for need in app.env_needs:
             if not need.satisfied_by(given.names):
                 key = (need.path, need.line, need.col)
-                run = source or Evidence(
-                    cr.container.at.path, cr.container.line, cr.container.col, ""
-                )
-                found.setdefault(key, []).append((need, cr.workload, cr.container, run))
+                run = source or Evidence(container.at.path, container.line, container.col, "")
+                found.setdefault(key, []).append((need, workload, container, run))
     for (path, line, col), items in sorted(found.items()):
         yield _missing_env(ws, ctx, path, line, col, items)
 
@@ -161,7 +161,7 @@ def _missing_env(
     if fixable and edits:
         try:
             fix = Fix(
-                _combine(edits, lambda p: file_text(ws, p) or ""),
+                _combine(edits, lambda p: ws.text(p) or ""),
                 Safety.SAFE,
                 f"add {name} to the container env from the {'/'.join(dict.fromkeys(suggestions))}",
             )
@@ -190,22 +190,22 @@ _COMPOSE_INTERPOLATION = re.compile(r"\$(?:[A-Za-z_]|\{)")
 
 def plaintext_secret(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """Secret-looking literals in workload env / compose environment, and committed Secrets."""
-    for workload in ws.workloads:
-        for container in workload.containers:
-            for index, var in enumerate(container.env):
-                if var.value is None or var.source_kind is not None:
-                    continue
-                if workload.kind == "compose" and _COMPOSE_INTERPOLATION.search(
-                    var.value.replace("$$", "")
-                ):
-                    continue  # `$DB_PASSWORD`: compose substitutes it from the shell or `.env`
-                if secret_name(var.name) and not is_placeholder(var.value):
-                    what = f"`{var.name}` is written in plain text"
-                elif secret_in_url(var.value):
-                    what = f"`{var.name}` holds a password in plain text in its URL"
-                else:
-                    continue
-                yield _plaintext(ws, ctx, workload, container, index, var, what)
+    for facts in ws.container_facts:
+        workload, container = facts.workload, facts.container
+        for var in container.env:
+            if var.value is None or var.source_kind is not None:
+                continue
+            if workload.kind == "compose" and _COMPOSE_INTERPOLATION.search(
+                var.value.replace("$$", "")
+            ):
+                continue  # `$DB_PASSWORD`: compose substitutes it from the shell or `.env`
+            if secret_name(var.name) and not is_placeholder(var.value):
+                what = f"`{var.name}` is written in plain text"
+            elif secret_in_url(var.value):
+                what = f"`{var.name}` holds a password in plain text in its URL"
+            else:
+                continue
+            yield _plaintext(ws, ctx, facts, var, what)
     for entry in ws.kube_objects:
         obj = entry.obj
         if not entry.validated or obj.kind != "Secret":
@@ -221,7 +221,7 @@ def plaintext_secret(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
                     continue  # `user`, `DB_HOST`: configuration kept in the Secret, not a secret
                 real.append((section, str(key)))
         if real:
-            line, col = position(entry, real[0])
+            line, col = Origin(entry.path, entry.document.data, entry.obj.path).position(real[0])
             keys = ", ".join(f"`{k}`" for _, k in real)
             yield ctx.diagnostic(
                 entry.path,
@@ -234,14 +234,9 @@ def plaintext_secret(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
 
 
 def _plaintext(
-    ws: Workspace,
-    ctx: CheckContext,
-    workload: Workload,
-    container: Container,
-    index: int,
-    var: EnvVar,
-    what: str,
+    ws: Workspace, ctx: CheckContext, facts: ContainerFacts, var: EnvVar, what: str
 ) -> Diagnostic:
+    workload, container = facts.workload, facts.container
     where = f"{workload.ident} container {container.name}"
     if workload.kind == "compose":
         where = f"compose service {workload.name}"
@@ -263,7 +258,7 @@ def _plaintext(
         secret = secrets[0]
         message += f" (Secret {secret.name} holds `{var.name}`)"
         at = var.at  # the entry that wrote the value: the base's, or an overlay patch's
-        text = file_text(ws, at.path)
+        text = ws.text(at.path)
         doc, item = at.doc_index, at.keypath
         if doc is not None and text is not None:
             ref = {"secretKeyRef": {"name": secret.written_name, "key": var.name}}
@@ -282,9 +277,9 @@ def _plaintext(
     return ctx.diagnostic(var.at.path, var.line, var.col, message, evidence=evidence, fix=fix)
 
 
-def _env_list(ws: Workspace, workload: Workload, container: Container) -> list[Any] | None:
+def _env_list(facts: ContainerFacts) -> list[Any] | None:
     """The container's `env` sequence as written."""
-    env = plain_container(ws, workload, container).get("env")
+    env = facts.written.get("env")
     return env if isinstance(env, list) else None
 
 
@@ -301,7 +296,7 @@ def missing_config_key(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
                 if var.source_name is None or var.source_key is None:
                     continue
                 kind = "ConfigMap" if var.source_kind == "configMapKeyRef" else "Secret"
-                found = sources_named(ws, workload, kind, var.source_name)
+                found = sources_named(ws.config_sources, workload, kind, var.source_name)
                 if not found or any(s.external for s in found):
                     continue  # undefined (VL106) or managed elsewhere: keys unknown
                 keys: set[str] = set().union(*(s.keys for s in found))
@@ -332,8 +327,10 @@ _SERVICE_LINK = re.compile(
 
 def env_forward_reference(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """`$(VAR)` in an env value naming a variable defined later in the list, or nowhere."""
-    for workload, container in k8s_containers(ws):
-        given = env_given(ws, workload, container)
+    for facts in ws.container_facts:
+        workload, container, given = facts.workload, facts.container, facts.env_given
+        if workload.kind == "compose" or container.init:
+            continue
         from_env_from = {n for n, e in given.names.items() if e.note.startswith("envFrom")}
         position_of: dict[str, int] = {}
         for index, var in enumerate(container.env):
@@ -351,19 +348,19 @@ def env_forward_reference(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnost
                 elif not given.open and not _SERVICE_LINK.match(ref):
                     nowhere.append(ref)
             if later or nowhere:
-                yield _forward(ws, ctx, workload, container, index, var, later, nowhere)
+                yield _forward(ws, ctx, facts, index, var, later, nowhere)
 
 
 def _forward(
     ws: Workspace,
     ctx: CheckContext,
-    workload: Workload,
-    container: Container,
+    facts: ContainerFacts,
     index: int,
     var: EnvVar,
     later: list[str],
     nowhere: list[str],
 ) -> Diagnostic:
+    workload, container = facts.workload, facts.container
     parts = []
     evidence = []
     for ref in later:
@@ -378,8 +375,9 @@ def _forward(
     )
     fix = None
     names_after = [v for v in container.env[index + 1 :] if f"$({var.name})" in (v.value or "")]
-    items = _env_list(ws, workload, container)
-    text = file_text(ws, workload.path)
+    items = _env_list(facts)
+    at = container.at
+    text = ws.text(at.path)
     if (
         not nowhere
         and not names_after
@@ -388,17 +386,18 @@ def _forward(
         and text is not None
         and (len(items) == len(container.env))
     ):
-        seq = (*container.keypath, "env")
+        seq = (*at.keypath, "env")
         item = items[index]
+        doc = workload.doc_index  # the container's own document (`_as_written`)
 
         def drop(t: str) -> Edit:
-            return remove_from_sequence(workload.path, t, workload.doc_index, seq, index)
+            return remove_from_sequence(at.path, t, doc, seq, index)
 
         def append(t: str) -> Edit:
-            return append_to_sequence(workload.path, t, workload.doc_index, seq, item)
+            return append_to_sequence(at.path, t, doc, seq, item)
 
         try:
-            edit = chain_edits(workload.path, text, [drop, append])
+            edit = chain_edits(at.path, text, [drop, append])
             fix = Fix((edit,), Safety.SAFE, f"move {var.name} after the variables it uses")
         except EditError:
             fix = None

@@ -1,36 +1,24 @@
 """VL6xx: probes and ports against the routes the app serves and the port it listens on.
 
-Routes are composed from the app the container runs (router prefixes, `include_router`,
-mounted sub-apps, blueprints; see `appfacts.app_routes`). When they cannot be known (routes
-registered dynamically, an include we cannot resolve, no web framework at all) VL601 stays
-silent rather than guessing.
+Routes are composed in link from the app the container runs (router prefixes,
+`include_router`, mounted sub-apps, blueprints: `ContainerRuntime.app.routes`), like the port
+it listens on (`.listen_port`) and the workloads each Service selects
+(`Workspace.service_selections`). When the routes cannot be known (routes registered
+dynamically, an include we cannot resolve, no web framework at all) VL601 stays silent rather
+than guessing.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from vertice_lint.checks import CheckContext
 from vertice_lint.diagnostics import Diagnostic, Evidence, Fix, Safety
 from vertice_lint.fix.text_edit import EditError
 from vertice_lint.fix.yaml_edit import set_scalar
-from vertice_lint.link.appfacts import (
-    app_routes,
-    container_runtimes,
-    file_text,
-    k8s_containers,
-    listen_port,
-    position,
-)
-from vertice_lint.model import Container, Probe, Workload, Workspace, Written
+from vertice_lint.model import Container, ListenPort, Probe, Workload, Workspace, Written
 
-_PROBE_KEYS = {
-    "liveness": "livenessProbe",
-    "readiness": "readinessProbe",
-    "startup": "startupProbe",
-}
 _HEALTH = re.compile(
     r"(^|/)(health|healthz|healthcheck|health-check|_health|ready|readyz|readiness|live|livez"
     r"|liveness|ping|status)/?$"
@@ -48,13 +36,14 @@ def _value_at(probe: Probe, key: str) -> Written:
 
 def probe_path_not_served(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """An httpGet probe on a path no route of the app serves."""
-    for cr in container_runtimes(ws):
-        workload, container = cr.workload, cr.container
-        assert workload is not None and container is not None
+    for cr in ws.runtimes:
+        workload, container, app = cr.workload, cr.container, cr.app
+        if workload is None or container is None or app is None:
+            continue  # an image's default command, or an init container
         probes = [p for p in container.probes if p.handler == "httpGet" and p.path is not None]
         if not probes:
             continue
-        routes = app_routes(ws, cr).routes
+        routes = app.routes.routes
         if routes is None:
             continue  # cannot be known: say nothing rather than guess
         for probe in probes:
@@ -93,7 +82,7 @@ def probe_path_not_served(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnost
 
 
 def _path_fix(ws: Workspace, at: Written, path: str) -> Fix | None:
-    text = file_text(ws, at.path)
+    text = ws.text(at.path)
     if text is None or at.doc_index is None:
         return None
     try:
@@ -108,14 +97,13 @@ def _path_fix(ws: Workspace, at: Written, path: str) -> Fix | None:
 
 def port_mismatch(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """Probe port, containerPort, Service targetPort and the app's listening port disagree."""
-    for cr in container_runtimes(ws):
-        workload, container = cr.workload, cr.container
-        assert workload is not None and container is not None
-        if workload.kind == "compose":
+    for cr in ws.runtimes:
+        workload, container, app = cr.workload, cr.container, cr.app
+        if workload is None or container is None or app is None or workload.kind == "compose":
             continue
-        listening = listen_port(ws, cr)
+        listening = app.listen_port
         numbers = {p.number for p in container.ports if p.protocol.upper() == "TCP"}
-        app_port = listening[0] if listening else None
+        app_port = listening.port if listening else None
         for probe in container.probes:
             if probe.handler not in ("httpGet", "tcpSocket") or probe.port is None:
                 continue
@@ -131,7 +119,7 @@ def port_mismatch(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
                 f"{workload.ident} container {container.name} declares containerPort"
                 f" {', '.join(str(n) for n in sorted(numbers))}, but the app listens on"
                 f" {app_port}: Services and probes aimed at the declared port reach nothing",
-                evidence=[listening[1]],
+                evidence=[listening.evidence],
             )
     yield from _service_ports(ws, ctx)
 
@@ -142,7 +130,7 @@ def _probe_port(
     workload: Workload,
     container: Container,
     probe: Probe,
-    listening: tuple[int, Evidence] | None,
+    listening: ListenPort | None,
     numbers: set[int],
 ) -> Diagnostic | None:
     at = _value_at(probe, "port")
@@ -163,7 +151,7 @@ def _probe_port(
     else:
         number = int(probe.port) if probe.port is not None else 0
     if listening is not None:
-        target, evidence = listening
+        target, evidence = listening.port, listening.evidence
         if number == target:
             return None
         why = f"the app listens on {target}"
@@ -180,7 +168,7 @@ def _probe_port(
     )
     fix = None
     port = next((p for p in container.ports if p.number == target), None)
-    text = file_text(ws, at.path)
+    text = ws.text(at.path)
     if port is not None and text is not None and at.doc_index is not None:
         value: str | int = port.name if isinstance(probe.port, str) and port.name else port.number
         try:
@@ -193,70 +181,44 @@ def _probe_port(
 
 def _service_ports(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """Service targetPorts that no selected container declares (by number or name)."""
-    runtimes = {  # by the workload itself: several renderings of one manifest are several
-        (id(cr.workload), cr.container.name): cr
-        for cr in container_runtimes(ws)
-        if cr.workload is not None and cr.container is not None
+    listen_ports = {  # by the workload itself: several renderings of one manifest are several
+        (id(cr.workload), cr.container.name): cr.app.listen_port
+        for cr in ws.runtimes
+        if cr.workload is not None and cr.container is not None and cr.app is not None
     }
-    for entry in ws.kube_objects:
-        obj = entry.obj
-        if not entry.validated or obj.kind != "Service":
-            continue
-        spec: Any = obj.plain.get("spec") if isinstance(obj.plain.get("spec"), dict) else {}
-        selector = spec.get("selector")
-        if not isinstance(selector, dict) or not selector:
-            continue
-        selected = [
-            w
-            for w in ws.workloads
-            if w.kind != "compose"
-            and w.template_labels
-            and all(w.template_labels.get(k) == str(v) for k, v in selector.items())
-            and (w.namespace is None or obj.namespace is None or w.namespace == obj.namespace)
-        ]
-        containers = [(w, c) for w in selected for c in w.containers if not c.init]
+    for service in ws.service_selections:
+        containers = [(w, c) for w in service.workloads for c in w.containers if not c.init]
         if not containers:
             continue
         names = {p.name for _, c in containers for p in c.ports if p.name}
         numbers = {p.number for _, c in containers for p in c.ports}
         listening = {
-            lp[0]
-            for w, c in containers
-            if (cr := runtimes.get((id(w), c.name))) is not None
-            and (lp := listen_port(ws, cr)) is not None
+            lp.port for w, c in containers if (lp := listen_ports.get((id(w), c.name))) is not None
         }
-        ports = spec.get("ports")
-        for i, port in enumerate(ports if isinstance(ports, list) else ()):
-            if not isinstance(port, dict):
-                continue
-            target = port.get("targetPort", port.get("port"))
-            line, col = position(
-                entry, ("spec", "ports", i, "targetPort" if "targetPort" in port else "port")
-            )
+        for port in service.ports:
+            target = port.target
             if isinstance(target, str) and not target.isdigit():
                 if target in names or (not names and not numbers):
                     continue
                 message = (
-                    f"targetPort `{target}` of Service {obj.name} names no containerPort of the"
-                    " pods it selects: connections are refused"
+                    f"targetPort `{target}` of Service {service.name} names no containerPort of"
+                    " the pods it selects: connections are refused"
                 )
-            elif isinstance(target, int | str):
+            else:
                 number = int(target)
                 if number in numbers or number in listening or not (numbers or listening):
                     continue
                 known = sorted(numbers | listening)
                 message = (
-                    f"targetPort {number} of Service {obj.name} matches no port of the pods it"
-                    f" selects (they use {', '.join(str(n) for n in known)}):"
+                    f"targetPort {number} of Service {service.name} matches no port of the pods"
+                    f" it selects (they use {', '.join(str(n) for n in known)}):"
                     " connections are refused"
                 )
-            else:
-                continue
             evidence = [
                 Evidence(c.at.path, c.line, c.col, f"{w.ident} container {c.name}")
                 for w, c in containers
             ]
-            yield ctx.diagnostic(entry.path, line, col, message, evidence=evidence)
+            yield ctx.diagnostic(service.path, port.line, port.col, message, evidence=evidence)
 
 
 # --- VL603 missing-probe ---------------------------------------------------------------------
@@ -264,39 +226,23 @@ def _service_ports(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
 
 def missing_probe(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A long-running container that serves a port but has no readinessProbe."""
-    selected = _selected_by_services(ws)
-    for workload, container in k8s_containers(ws):
+    selected = {(w.path, w.doc_index) for s in ws.service_selections for w in s.workloads}
+    for workload in ws.workloads:
         if workload.kind not in _LONG_RUNNING:
             continue
-        if any(p.kind == "readiness" for p in container.probes):
-            continue
-        if not container.ports and (workload.path, workload.doc_index) not in selected:
-            continue  # a worker with nothing to route traffic to
-        yield ctx.diagnostic(
-            container.at.path,
-            container.line,
-            container.col,
-            f"{workload.ident} container {container.name} has no readinessProbe: it receives"
-            " traffic as soon as it starts, before the app can answer, and keeps receiving it"
-            " when the app stops answering",
-        )
-
-
-def _selected_by_services(ws: Workspace) -> set[tuple[str, int]]:
-    out: set[tuple[str, int]] = set()
-    for entry in ws.kube_objects:
-        if not entry.validated or entry.obj.kind != "Service":
-            continue
-        spec = entry.obj.plain.get("spec")
-        selector = spec.get("selector") if isinstance(spec, dict) else None
-        if not isinstance(selector, dict) or not selector:
-            continue
-        for w in ws.workloads:
-            if w.template_labels and all(
-                w.template_labels.get(k) == str(v) for k, v in selector.items()
-            ):
-                out.add((w.path, w.doc_index))
-    return out
+        for container in workload.containers:
+            if container.init or any(p.kind == "readiness" for p in container.probes):
+                continue
+            if not container.ports and (workload.path, workload.doc_index) not in selected:
+                continue  # a worker with nothing to route traffic to
+            yield ctx.diagnostic(
+                container.at.path,
+                container.line,
+                container.col,
+                f"{workload.ident} container {container.name} has no readinessProbe: it"
+                " receives traffic as soon as it starts, before the app can answer, and keeps"
+                " receiving it when the app stops answering",
+            )
 
 
 # --- VL604 probe-program-missing ------------------------------------------------------------

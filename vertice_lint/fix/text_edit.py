@@ -8,7 +8,7 @@ and requirements files; `yaml_edit` and `python_edit` build on the same offsets.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from vertice_lint.diagnostics import Edit
 from vertice_lint.source import Text
@@ -44,6 +44,27 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
         cursor = edit.end
     pieces.append(text[cursor:])
     return "".join(pieces)
+
+
+def chain_edits(path: str, text: str, steps: Sequence[Callable[[str], Edit]]) -> Edit:
+    """Several edit builders, each applied to the previous result, as one minimal edit.
+
+    Two yaml_edit primitives that insert at the same offset (a new `env:` and a new
+    `volumeMounts:` at the end of a container) cannot go in one Fix as separate edits;
+    chained they can.
+    """
+    current = text
+    for step in steps:
+        current = apply_edits(current, [step(current)])
+    start = 0
+    limit = min(len(text), len(current))
+    while start < limit and text[start] == current[start]:
+        start += 1
+    start = text.rfind("\n", 0, start) + 1
+    tail = 0
+    while tail < limit - start and text[len(text) - 1 - tail] == current[len(current) - 1 - tail]:
+        tail += 1
+    return Edit(path, start, len(text) - tail, current[start : len(current) - tail])
 
 
 def newline_of(text: str) -> str:

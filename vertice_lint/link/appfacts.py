@@ -1,46 +1,54 @@
-"""Facts about what runs in a container, derived once per run for the VL4xx–VL6xx rules.
+"""The facts about what runs in a container, derived once in link for the VL4xx-VL6xx rules.
 
-What the code needs (env vars read without a default, and *when* each read runs: at start-up
-or only when a request or call reaches it), what the container is given (env, envFrom with
-the keys the repository defines, Dockerfile ENV, kustomize patches), the routes the app
-serves (router prefixes and includes composed), the port it listens on, and the user it
-runs as. Every fact keeps the Evidence that explains it. Static only, like everything else.
+`app_facts()` (called by `link()` after the runtimes are built) gives every container its
+`ContainerFacts` (the env it is given: Dockerfile ENV, env, envFrom with the keys the
+repository defines, all as the sync roots render them, so with what kustomize patches add;
+the user it runs as; its capabilities; the container as written, for fixes), every regular
+container's runtime its `AppFacts` (the env the code needs and *when* each read runs, at
+start-up or only when a request or call reaches it; the routes the app serves, router
+prefixes and includes composed; the port it listens on; the third-party packages it imports
+and which of them write under HOME or need capabilities), and every Service the workloads it
+selects. Every fact keeps the Evidence that explains it. Static only, like everything else.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import posixpath
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from vertice_lint.diagnostics import Edit, Evidence
-from vertice_lint.fix.text_edit import apply_edits
+from vertice_lint.diagnostics import Evidence
+from vertice_lint.link.render import env_file_keys
 from vertice_lint.link.runtime import DJANGO_SETTINGS
 from vertice_lint.model import (
+    AppFacts,
     AppRoutes,
     ConfigSource,
     Container,
+    ContainerFacts,
     ContainerRuntime,
     EnvFrom,
     EnvGiven,
     EnvNeed,
+    HomeWriter,
     Image,
     ImportEdge,
     KubeEntry,
+    ListenPort,
+    PrivilegedImport,
     RunUser,
     Served,
+    ServicePort,
+    ServiceSelection,
     When,
     Workload,
-    Workspace,
-    Written,
+    in_scope,
 )
+from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.dockerfile import Dockerfile, Stage
 from vertice_lint.parsers.python import FunctionInfo, PythonModule, SettingsClass
 from vertice_lint.parsers.shell import split_commands, unwrap_argv
@@ -50,105 +58,94 @@ _APP_KINDS = frozenset({"FastAPI", "Flask", "Quart", "Starlette", "Application"}
 _STARTUP_DECORATORS = frozenset({"on_event", "before_first_request", "before_serving"})
 
 
-# --- shared small helpers ----------------------------------------------------------------------
-
-
 @cache
 def data_file(name: str) -> Any:
     """A JSON file of vertice_lint/data."""
     return json.loads(resources.files("vertice_lint.data").joinpath(name).read_text("utf-8"))
 
 
-def file_text(ws: Workspace, path: str) -> str | None:
-    parsed = ws.files.get(path)
-    return None if parsed is None or parsed.text is None else parsed.text.text
+# --- the whole --------------------------------------------------------------------------------
 
 
-def chain_edits(path: str, text: str, steps: Sequence[Callable[[str], Edit]]) -> Edit:
-    """Several yaml_edit primitives, each built on the previous result, as one minimal edit.
-
-    Two primitives that insert at the same offset (a new `env:` and a new `volumeMounts:` at
-    the end of a container) cannot go in one Fix as separate edits; chained they can.
-    """
-    current = text
-    for step in steps:
-        current = apply_edits(current, [step(current)])
-    start = 0
-    limit = min(len(text), len(current))
-    while start < limit and text[start] == current[start]:
-        start += 1
-    start = text.rfind("\n", 0, start) + 1
-    tail = 0
-    while tail < limit - start and text[len(text) - 1 - tail] == current[len(current) - 1 - tail]:
-        tail += 1
-    return Edit(path, start, len(text) - tail, current[start : len(current) - tail])
-
-
-def in_scope(source: ConfigSource, workload: Workload) -> bool:
-    """Whether a ConfigMap/Secret can serve this workload (same namespace, or one unset; and
-    both synced by one sync root, when both are)."""
-    return (
-        source.namespace is None
-        or workload.namespace is None
-        or (source.namespace == workload.namespace)
-    ) and (
-        not source.synced_by
-        or not workload.synced_by
-        or not set(source.synced_by).isdisjoint(workload.synced_by)
-    )
-
-
-def sources_named(ws: Workspace, workload: Workload, kind: str, name: str) -> list[ConfigSource]:
-    return [
-        s for s in ws.config_sources if s.kind == kind and s.name == name and in_scope(s, workload)
-    ]
-
-
-def plain_container(ws: Workspace, workload: Workload, container: Container) -> dict[str, Any]:
-    """The container as written (the document's JSON-like copy); {} when not found."""
-    for entry in ws.kube_objects:
-        if entry.path == workload.path and entry.obj.doc_index == workload.doc_index:
-            node: Any = entry.document.plain
-            for step in container.keypath:
-                if isinstance(node, dict) and isinstance(step, str):
-                    node = node.get(step)
-                elif isinstance(node, list) and isinstance(step, int) and step < len(node):
-                    node = node[step]
-                else:
-                    return {}
-            return node if isinstance(node, dict) else {}
-    return {}
-
-
-def k8s_containers(ws: Workspace) -> Iterator[tuple[Workload, Container]]:
-    """Every regular (non-init) container of a Kubernetes workload."""
-    for workload in ws.workloads:
-        if workload.kind == "compose":
+def app_facts(
+    runtimes: Sequence[ContainerRuntime],
+    workloads: Sequence[Workload],
+    entries: Sequence[KubeEntry],
+    sources: Sequence[ConfigSource],
+    modules: Mapping[str, PythonModule],
+    files: Mapping[str, ParsedFile],
+) -> tuple[tuple[ContainerRuntime, ...], tuple[ContainerFacts, ...], tuple[ServiceSelection, ...]]:
+    """The runtimes with their facts set, the facts of every container of `workloads` (in
+    order), and the workloads each Service selects."""
+    given = _Sources(entries, sources, files)
+    facts = [_container_facts(w, c, given) for w in workloads for c in w.containers]
+    by_container = {id(f.container): f for f in facts}
+    apps = _Apps(modules)
+    out = []
+    for cr in runtimes:
+        if cr.workload is None or cr.container is None or cr.container.init:
+            out.append(cr)
             continue
-        for container in workload.containers:
-            if not container.init:
-                yield workload, container
+        container_facts = by_container.get(id(cr.container))
+        if container_facts is None:
+            container_facts = _container_facts(cr.workload, cr.container, given)
+        out.append(replace(cr, facts=container_facts, app=apps.of(cr, container_facts)))
+    return tuple(out), tuple(facts), tuple(_service_selections(entries, workloads))
 
 
-def container_runtimes(ws: Workspace) -> Iterator[ContainerRuntime]:
-    """Runtimes of containers that run an image built here (not images alone, not init)."""
-    for cr in ws.runtimes:
-        if cr.workload is not None and cr.container is not None and not cr.container.init:
-            yield cr
+class _Apps:
+    """AppFacts of each runtime; what depends only on the Runtime (several containers may run
+    the same one) is computed once for it."""
+
+    def __init__(self, modules: Mapping[str, PythonModule]) -> None:
+        self.modules = modules
+        self._closures: dict[int, dict[str, PythonModule]] = {}
+        self._timings: dict[int, _Timing] = {}
+        self._routes: dict[int, AppRoutes] = {}
+        self._imports: dict[int, dict[str, Evidence]] = {}
+        self._needs: dict[tuple[int, str, frozenset[str]], tuple[EnvNeed, ...]] = {}
+
+    def closure(self, cr: ContainerRuntime) -> dict[str, PythonModule]:
+        """repo path -> record of the first-party modules the container's code reaches."""
+        key = id(cr.runtime)
+        if key not in self._closures:
+            self._closures[key] = {
+                node.repo_path: self.modules[node.repo_path]
+                for node in cr.runtime.modules
+                if node.repo_path in self.modules
+            }
+        return self._closures[key]
+
+    def timing(self, cr: ContainerRuntime) -> _Timing:
+        key = id(cr.runtime)
+        if key not in self._timings:
+            self._timings[key] = _timing(cr, self.closure(cr))
+        return self._timings[key]
+
+    def of(self, cr: ContainerRuntime, facts: ContainerFacts) -> AppFacts:
+        key = id(cr.runtime)
+        if key not in self._routes:
+            self._routes[key] = _app_routes(cr, self.closure(cr))
+            self._imports[key] = _third_party_imports(cr)
+        skip = _unknown_settings(cr, facts)
+        need_key = (key, cr.image.key, skip)
+        if need_key not in self._needs:
+            self._needs[need_key] = tuple(_env_needs(cr, self.closure(cr), self.timing(cr), skip))
+        imports = self._imports[key]
+        return AppFacts(
+            env_needs=self._needs[need_key],
+            routes=self._routes[key],
+            listen_port=_listen_port(cr, self.closure(cr)),
+            third_party_imports=imports,
+            home_writers=_home_writers(imports),
+            privileged_imports=_privileged_imports(imports),
+        )
 
 
-def closure_modules(ws: Workspace, cr: ContainerRuntime) -> Iterator[tuple[str, PythonModule]]:
-    """(repo path, record) of the first-party modules the container's code reaches."""
-    seen: set[str] = set()
-    for node in cr.runtime.modules:
-        parsed = ws.files.get(node.repo_path)
-        record = parsed.record if parsed is not None else None
-        if isinstance(record, PythonModule) and node.repo_path not in seen:
-            seen.add(node.repo_path)
-            yield node.repo_path, record
+# --- what the code imports ----------------------------------------------------------------------
 
 
-def third_party_imports(cr: ContainerRuntime) -> dict[str, Evidence]:
+def _third_party_imports(cr: ContainerRuntime) -> dict[str, Evidence]:
     """Top-level third-party packages the container's code imports, with the first import."""
     found: dict[str, Evidence] = {}
     for edge in cr.runtime.imports:
@@ -158,6 +155,42 @@ def third_party_imports(cr: ContainerRuntime) -> dict[str, Evidence]:
         if top not in found:
             found[top] = Evidence(edge.path, edge.imp.line, edge.imp.col, f"imports {edge.target}")
     return found
+
+
+def _home_writers(imports: Mapping[str, Evidence]) -> tuple[HomeWriter, ...]:
+    """The imported libraries (or libraries they import) that write under HOME when imported."""
+    data = data_file("cache_dirs.json")
+    libraries: dict[str, dict[str, Any]] = data["libraries"]
+    transitive: dict[str, list[str]] = data["imports"]
+    found: dict[str, Evidence] = {}
+    for top, where in imports.items():
+        if top in libraries:
+            found.setdefault(top, where)
+        for lib in transitive.get(top, ()):
+            found.setdefault(
+                lib,
+                Evidence(where.path, where.line, where.col, f"{where.note}, which imports {lib}"),
+            )
+    return tuple(
+        HomeWriter(
+            lib,
+            libraries[lib]["writes"],
+            libraries[lib]["env"],
+            libraries[lib]["dir"],
+            tuple(libraries[lib]["overrides"]),
+            where,
+        )
+        for lib, where in found.items()
+    )
+
+
+def _privileged_imports(imports: Mapping[str, Evidence]) -> tuple[PrivilegedImport, ...]:
+    modules: dict[str, dict[str, Any]] = data_file("privileged_modules.json")["modules"]
+    return tuple(
+        PrivilegedImport(top, modules[top]["what"], tuple(modules[top]["caps"]), where)
+        for top, where in imports.items()
+        if top in modules
+    )
 
 
 # --- when code runs ---------------------------------------------------------------------------
@@ -171,8 +204,7 @@ class _Timing:
     instantiated: Mapping[str, When]  # class name -> when it is first instantiated
 
 
-def _timing(ws: Workspace, cr: ContainerRuntime) -> _Timing:
-    modules = dict(closure_modules(ws, cr))
+def _timing(cr: ContainerRuntime, modules: dict[str, PythonModule]) -> _Timing:
     scripts = {e.repo_path for e in cr.runtime.entrypoints if e.kind == "script"}
     eager = {e.repo_path for e in cr.runtime.entrypoints if e.repo_path in modules}
     changed = True
@@ -255,21 +287,14 @@ def _when(timing: _Timing, path: str, scope: str, function: str | None) -> When:
 # --- env the code needs -----------------------------------------------------------------------
 
 
-def env_needs(ws: Workspace, cr: ContainerRuntime) -> tuple[EnvNeed, ...]:
-    """What the container's code needs from the environment, computed once per runtime."""
-    table = ws.derive("appfacts.env_needs", _all_env_needs)
-    return table.get(id(cr.runtime), ())
-
-
-def _all_env_needs(ws: Workspace) -> dict[int, tuple[EnvNeed, ...]]:
-    return {id(cr.runtime): tuple(_env_needs(ws, cr)) for cr in container_runtimes(ws)}
-
-
-def _env_needs(ws: Workspace, cr: ContainerRuntime) -> Iterator[EnvNeed]:
-    timing = _timing(ws, cr)
-    closure = dict(closure_modules(ws, cr))
+def _env_needs(
+    cr: ContainerRuntime,
+    closure: Mapping[str, PythonModule],
+    timing: _Timing,
+    skip: frozenset[str],
+) -> Iterator[EnvNeed]:
+    """What the container's code needs from the environment."""
     via = _framework_chains(cr)
-    skip = _unknown_settings(ws, cr)
     envs = {name for record in closure.values() for name in record.environ_envs}
     scheme_defaults = {n for record in closure.values() for n in record.env_scheme_defaults}
     env_file = _env_file_loaded(cr, closure.values())
@@ -342,18 +367,18 @@ def _framework_chains(cr: ContainerRuntime) -> dict[str, tuple[Evidence, ...]]:
     return chains
 
 
-def _unknown_settings(ws: Workspace, cr: ContainerRuntime) -> frozenset[str]:
+def _unknown_settings(cr: ContainerRuntime, facts: ContainerFacts) -> frozenset[str]:
     """Modules reached only through the code's DJANGO_SETTINGS_MODULE default when the
     container sets that variable from a source whose value is not known here (envFrom):
     which settings module runs is not known, so nothing is said about them."""
-    assert cr.workload is not None and cr.container is not None
+    assert cr.container is not None
     edges = cr.runtime.imports
     if not any(e.status == "django-settings" for e in edges):
         return frozenset()
     literal = DJANGO_SETTINGS in cr.image.env or any(
         v.name == DJANGO_SETTINGS for v in cr.container.env
     )
-    if literal or DJANGO_SETTINGS not in env_given(ws, cr.workload, cr.container).names:
+    if literal or DJANGO_SETTINGS not in facts.env_given.names:
         return frozenset()
     reached = {e.repo_path for e in cr.runtime.entrypoints if e.repo_path}
     stack = list(reached)
@@ -409,10 +434,65 @@ def _env_file_in_image(image: Image, settings: SettingsClass) -> bool:
     return any(image.contents.fs.is_file(posixpath.join(image.workdir, f)) for f in files)
 
 
-# --- env the container is given ---------------------------------------------------------------
+# --- what a container starts with -------------------------------------------------------------
 
 
-def env_given(ws: Workspace, workload: Workload, container: Container) -> EnvGiven:
+class _Sources:
+    """Where a container's env comes from, indexed once: the documents (where a container is
+    written), the ConfigMaps/Secrets by kind and name, the parsed files (compose env files)."""
+
+    def __init__(
+        self,
+        entries: Sequence[KubeEntry],
+        sources: Sequence[ConfigSource],
+        files: Mapping[str, ParsedFile],
+    ) -> None:
+        self.files = files
+        self.documents: dict[tuple[str, int], KubeEntry] = {}
+        for entry in entries:
+            self.documents.setdefault((entry.path, entry.obj.doc_index), entry)
+        self.sources: dict[tuple[str, str], list[ConfigSource]] = {}
+        for source in sources:
+            self.sources.setdefault((source.kind, source.name), []).append(source)
+
+    def text(self, path: str) -> str | None:
+        parsed = self.files.get(path)
+        return None if parsed is None or parsed.text is None else parsed.text.text
+
+    def named(self, workload: Workload, kind: str, name: str) -> list[ConfigSource]:
+        return [s for s in self.sources.get((kind, name), ()) if in_scope(s, workload)]
+
+
+def _container_facts(workload: Workload, container: Container, given: _Sources) -> ContainerFacts:
+    return ContainerFacts(
+        workload,
+        container,
+        _env_given(workload, container, given),
+        _run_user(workload, container),
+        _capabilities(container),
+        _written(container, given),
+    )
+
+
+def _written(container: Container, given: _Sources) -> dict[str, Any]:
+    """The container as written where it was written (`container.at`: the base manifest, or the
+    patch that added it), the document's JSON-like copy; {} when no key path reaches it."""
+    at = container.at
+    entry = None if at.doc_index is None else given.documents.get((at.path, at.doc_index))
+    if entry is None:
+        return {}
+    node: Any = entry.document.plain
+    for step in at.keypath:
+        if isinstance(node, dict) and isinstance(step, str):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+        else:
+            return {}
+    return node if isinstance(node, dict) else {}
+
+
+def _env_given(workload: Workload, container: Container, given: _Sources) -> EnvGiven:
     names: dict[str, Evidence] = {}
     open_sources: list[str] = []
     image = container.image_link
@@ -421,102 +501,106 @@ def env_given(ws: Workspace, workload: Workload, container: Container) -> EnvGiv
             names.setdefault(var.name, Evidence(image.dockerfile, var.line, var.col, "ENV"))
     for entry in container.env:
         names.setdefault(entry.name, Evidence(entry.at.path, entry.line, entry.col, "env"))
-    groups: list[tuple[str, Sequence[EnvFrom]]] = [(workload.path, container.env_from)]
-    for patch_path, patch_from, patch_names in _patches(ws, workload, container):
-        for name in patch_names:
-            names.setdefault(name, Evidence(patch_path, 1, 1, "env (kustomize patch)"))
-        groups.append((patch_path, patch_from))
-    for path, env_from in groups:
-        for ref in env_from:
-            keys = _env_from_keys(ws, workload, path, ref)
-            where = Evidence(ref.at.path, ref.line, ref.col, f"envFrom {ref.kind} {ref.name}")
-            if keys is None:
-                open_sources.append(f"{ref.kind} {ref.name}")
-                continue
-            for key in keys:
-                names.setdefault(ref.prefix + key, where)
+    for ref in container.env_from:
+        keys = _env_from_keys(workload, ref, given)
+        where = Evidence(ref.at.path, ref.line, ref.col, f"envFrom {ref.kind} {ref.name}")
+        if keys is None:
+            open_sources.append(f"{ref.kind} {ref.name}")
+            continue
+        for key in keys:
+            names.setdefault(ref.prefix + key, where)
     return EnvGiven(names, tuple(open_sources))
 
 
-def _env_from_keys(
-    ws: Workspace, workload: Workload, path: str, ref: EnvFrom
-) -> frozenset[str] | None:
+def _env_from_keys(workload: Workload, ref: EnvFrom, given: _Sources) -> frozenset[str] | None:
     """Keys an envFrom gives; None when they cannot be known (external, missing, unreadable)."""
     if ref.kind == "file":
-        text = file_text(ws, posixpath.normpath(posixpath.join(posixpath.dirname(path), ref.name)))
-        if text is None:
-            return None
-        return frozenset(
-            line.split("=", 1)[0].removeprefix("export ").strip()
-            for line in (raw.strip() for raw in text.splitlines())
-            if line and not line.startswith("#") and "=" in line
-        )
+        folder = posixpath.dirname(workload.path)  # a compose env_file: beside the compose file
+        text = given.text(posixpath.normpath(posixpath.join(folder, ref.name)))
+        return None if text is None else frozenset(env_file_keys(text))
     kind = "ConfigMap" if ref.kind == "configMap" else "Secret"
-    found = sources_named(ws, workload, kind, ref.name)
+    found = given.named(workload, kind, ref.name)
     if not found or any(s.external for s in found):
         return None
     return frozenset().union(*(s.keys for s in found))
 
 
-def _seq(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
+def _capabilities(container: Container) -> frozenset[str]:
+    """The capabilities a root process in the container has ("*": all of them)."""
+    sc = container.security_context
+    caps: Any = sc.get("capabilities") or {}
+    if not isinstance(caps, dict):
+        caps = {}
+    added = _caps(caps.get("add"))
+    dropped = _caps(caps.get("drop"))
+    if "ALL" in added or sc.get("privileged") is True:
+        return frozenset({"*"})
+    defaults = frozenset(data_file("privileged_modules.json")["default_caps"])
+    return (frozenset() if "ALL" in dropped else defaults - dropped) | added
 
 
-def _patches(
-    ws: Workspace, workload: Workload, container: Container
-) -> Iterator[tuple[str, tuple[EnvFrom, ...], tuple[str, ...]]]:
-    """env / envFrom that kustomize patch files add to this container."""
-    for entry in ws.kube_objects:
+def _caps(value: Any) -> frozenset[str]:
+    if not isinstance(value, list):
+        return frozenset()
+    return frozenset(str(v).upper().removeprefix("CAP_") for v in value)
+
+
+# --- which pods a Service selects -------------------------------------------------------------
+
+
+def _service_selections(
+    entries: Sequence[KubeEntry], workloads: Sequence[Workload]
+) -> Iterator[ServiceSelection]:
+    by_label: dict[tuple[str, str], list[Workload]] = {}
+    for w in workloads:
+        if w.kind != "compose":
+            for label in w.template_labels.items():
+                by_label.setdefault(label, []).append(w)
+    for entry in entries:
         obj = entry.obj
-        if entry.validated or obj.kind != workload.kind or obj.name != workload.name:
+        if not entry.validated or obj.kind != "Service":
             continue
-        spec = _dig(obj.plain, ("spec", "template", "spec"))
-        for item in _seq(spec.get("containers")) if isinstance(spec, dict) else ():
-            if not isinstance(item, dict) or item.get("name") != container.name:
+        spec: Any = obj.plain.get("spec") if isinstance(obj.plain.get("spec"), dict) else {}
+        selector = spec.get("selector")
+        if not isinstance(selector, dict) or not selector:
+            continue
+        wanted = {str(k): str(v) for k, v in selector.items()}
+        selected = tuple(
+            w
+            for w in by_label.get(next(iter(wanted.items())), ())
+            if all(w.template_labels.get(k) == v for k, v in wanted.items())
+            and (w.namespace is None or obj.namespace is None or w.namespace == obj.namespace)
+        )
+        ports = []
+        items = spec.get("ports")
+        for i, port in enumerate(items if isinstance(items, list) else ()):
+            if not isinstance(port, dict):
                 continue
-            names = tuple(
-                str(e["name"]) for e in _seq(item.get("env")) if isinstance(e, dict) and "name" in e
-            )
-            env_from = []
-            for e in _seq(item.get("envFrom")):
-                for key, kind in (("configMapRef", "configMap"), ("secretRef", "secret")):
-                    ref = e.get(key) if isinstance(e, dict) else None
-                    if isinstance(ref, dict) and "name" in ref:
-                        env_from.append(
-                            EnvFrom(
-                                kind,
-                                str(ref["name"]),
-                                str(e.get("prefix") or ""),
-                                False,
-                                Written(entry.path, obj.line, obj.col, None, ()),
-                            )
-                        )
-            yield entry.path, tuple(env_from), names
-
-
-def _dig(value: Any, keys: Sequence[str]) -> Any:
-    for key in keys:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
+            target = port.get("targetPort", port.get("port"))
+            if not isinstance(target, int | str):
+                continue
+            key = "targetPort" if "targetPort" in port else "port"
+            line, col = key_pos(entry.document.data, (*obj.path, "spec", "ports", i, key))
+            ports.append(ServicePort(target, line, col))
+        yield ServiceSelection(
+            obj.name or "",
+            obj.namespace,
+            entry.path,
+            obj.line,
+            obj.col,
+            wanted,
+            tuple(ports),
+            selected,
+        )
 
 
 # --- routes -----------------------------------------------------------------------------------
 
 
-def app_routes(ws: Workspace, cr: ContainerRuntime) -> AppRoutes:
-    """The routes of the app a container runs, computed once per runtime."""
-    table = ws.derive(
-        "appfacts.routes",
-        lambda w: {id(c.runtime): _app_routes(w, c) for c in container_runtimes(w)},
-    )
-    return table.get(id(cr.runtime)) or _app_routes(ws, cr)
-
-
 _Node = tuple[str, str]  # (module path, variable)
 
 
-def _app_routes(ws: Workspace, cr: ContainerRuntime) -> AppRoutes:
-    modules = dict(closure_modules(ws, cr))
+def _app_routes(cr: ContainerRuntime, modules: dict[str, PythonModule]) -> AppRoutes:
     names = {m.name: m.repo_path for m in cr.runtime.modules}
     dynamic = [p for p, r in modules.items() if r.dynamic_routes]
     if dynamic:
@@ -623,16 +707,18 @@ def _app_routes(ws: Workspace, cr: ContainerRuntime) -> AppRoutes:
 # --- port -------------------------------------------------------------------------------------
 
 
-def listen_port(ws: Workspace, cr: ContainerRuntime) -> tuple[int, Evidence] | None:
+def _listen_port(cr: ContainerRuntime, closure: Mapping[str, PythonModule]) -> ListenPort | None:
     """The port the app listens on: command line, `uvicorn.run(port=...)`, or a single EXPOSE."""
     for entry in cr.runtime.entrypoints:
         if entry.port is not None:
-            return entry.port, entry.source
+            return ListenPort(entry.port, entry.source)
     scripts = {e.repo_path for e in cr.runtime.entrypoints if e.kind == "script"}
-    for path, record in closure_modules(ws, cr):
+    for path, record in closure.items():
         for run in record.uvicorn_runs:
             if run.port is not None and (not run.in_main_guard or path in scripts):
-                return run.port, Evidence(path, run.line, run.col, f"listens on {run.port}")
+                return ListenPort(
+                    run.port, Evidence(path, run.line, run.col, f"listens on {run.port}")
+                )
     record = cr.image.record
     if isinstance(record, Dockerfile) and len(record.final.ports) == 1:
         port = record.final.ports[0]
@@ -646,17 +732,19 @@ def listen_port(ws: Workspace, cr: ContainerRuntime) -> tuple[int, Evidence] | N
             if override.value is None or not override.value.isdigit():
                 return None
             where = f"{cr.workload.ident} env {override.name}"
-            return int(override.value), Evidence(
-                cr.workload.path, override.line, override.col, where
+            return ListenPort(
+                int(override.value), Evidence(override.at.path, override.line, override.col, where)
             )
-        return port.port, Evidence(cr.image.dockerfile, port.line, port.col, f"EXPOSE {port.port}")
+        return ListenPort(
+            port.port, Evidence(cr.image.dockerfile, port.line, port.col, f"EXPOSE {port.port}")
+        )
     return None
 
 
 # --- user and home ----------------------------------------------------------------------------
 
 
-def run_user(workload: Workload, container: Container) -> RunUser:
+def _run_user(workload: Workload, container: Container) -> RunUser:
     image = container.image_link
     record = image.record if image is not None else None
     stage = record.final if isinstance(record, Dockerfile) else None
@@ -664,7 +752,7 @@ def run_user(workload: Workload, container: Container) -> RunUser:
     if uid is None:
         uid = workload.pod_security_context.get("runAsUser")
     user = stage.user if stage is not None else None
-    where = Evidence(workload.path, container.line, container.col, f"runAsUser: {uid}")
+    where = Evidence(container.at.path, container.line, container.col, f"runAsUser: {uid}")
     if isinstance(uid, int) and not isinstance(uid, bool):
         if uid == 0:
             return RunUser(True, "root", True, (where,))
@@ -687,10 +775,7 @@ def run_user(workload: Workload, container: Container) -> RunUser:
 
 def _created_user(record: Dockerfile, stage: Stage, name: str) -> tuple[bool, Evidence] | None:
     """Whether the Dockerfile creates `name` with a home directory, and where."""
-    chain = [stage]
-    while chain[-1].base_stage is not None:
-        chain.append(record.stages[chain[-1].base_stage])
-    for current in chain:
+    for current in record.ancestry(stage):
         for run in reversed(current.runs):
             commands = split_commands(run.text) if run.form == "shell" else unwrap_argv(run.args)
             for command in commands:
@@ -711,96 +796,3 @@ def _created_user(record: Dockerfile, stage: Stage, name: str) -> tuple[bool, Ev
                 ev = Evidence(record.path, run.line, run.col, f"{program} creates {name} {how}")
                 return home, ev
     return None
-
-
-# --- secrets ----------------------------------------------------------------------------------
-
-_SECRET_TOKENS = frozenset(
-    {"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "CREDENTIALS", "CREDENTIAL", "APIKEY"}
-)
-_KEY_QUALIFIERS = frozenset(
-    {"API", "ACCESS", "SECRET", "PRIVATE", "ENCRYPTION", "SIGNING", "MASTER", "AUTH", "CLIENT"}
-)
-_NOT_SECRET_SUFFIXES = frozenset(
-    {
-        "FILE",
-        "PATH",
-        "DIR",
-        "URL",
-        "URI",
-        "ENDPOINT",
-        "NAME",
-        "USER",
-        "USERNAME",
-        "ID",
-        "HEADER",
-        "TTL",
-        "EXPIRY",
-        "EXPIRES",
-        "EXPIRE",
-        "LENGTH",
-        "LEN",
-        "ALGORITHM",
-        "TYPE",
-        "ENABLED",
-        "REF",
-        "KIND",
-        "MODE",
-        "HOST",
-        "PORT",
-        "VERSION",
-        "TIMEOUT",
-        "SECONDS",
-        "MINUTES",
-    }
-)
-_URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/:@\s]*:([^/@\s]+)@", re.IGNORECASE)
-_PLACEHOLDER = re.compile(
-    r"^$|^[<\[{(].*[>\]})]$|\$\{|\$\(|placeholder|change[-_ ]?me|replace|dummy|example|redacted"
-    r"|sample|sealed|^x+$|todo|fixme|fake|not[-_ ]?set|^secret$|^password$"
-    r"|^ENC\[AES256_GCM,",  # a value SOPS encrypted
-    re.IGNORECASE,
-)
-
-
-def secret_name(name: str) -> bool:
-    """Whether an env/key name looks like it holds a secret."""
-    tokens = [t for t in re.split(r"[^A-Za-z0-9]+", name.upper()) if t]
-    if not tokens or tokens[-1] in _NOT_SECRET_SUFFIXES:
-        return False
-    if any(t in _SECRET_TOKENS for t in tokens):
-        return True
-    return tokens[-1] == "KEY" and len(tokens) > 1 and tokens[-2] in _KEY_QUALIFIERS
-
-
-def public_name(name: str) -> bool:
-    """A key name that says its value is not a secret: `user`, `DB_HOST`, `REDIS_URL`."""
-    tokens = [t for t in re.split(r"[^A-Za-z0-9]+", name.upper()) if t]
-    return bool(tokens) and tokens[-1] in _NOT_SECRET_SUFFIXES
-
-
-def secret_in_url(value: str) -> bool:
-    """A connection URL with a literal password (`scheme://user:pass@host`)."""
-    match = _URL_CREDENTIALS.match(value.strip())
-    return match is not None and not is_placeholder(match.group(1))
-
-
-def is_placeholder(value: str) -> bool:
-    return _PLACEHOLDER.search(value.strip()) is not None
-
-
-def secret_data_value(section: str, value: Any) -> str | None:
-    """The text of a Secret value (`data` is base64), None when it is not text."""
-    if not isinstance(value, str):
-        return None if value is None else str(value)
-    if section != "data":
-        return value
-    try:
-        return base64.b64decode(value, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-
-
-def position(entry: KubeEntry, keypath: Sequence[str | int]) -> tuple[int, int]:
-    """1-based line/col of a key below a Kubernetes object."""
-    return key_pos(entry.document.data, (*entry.obj.path, *keypath))

@@ -17,6 +17,7 @@ from vertice_lint.config import Config
 from vertice_lint.diagnostics import Evidence, ParseFailure
 from vertice_lint.discover import Kind, is_dockerfile_variant
 from vertice_lint.link import dependencies
+from vertice_lint.link.appfacts import app_facts
 from vertice_lint.link.image import contents, with_dockerfile_facts
 from vertice_lint.link.programs import programs_of
 from vertice_lint.link.runtime import build_runtimes, repo_index
@@ -1243,6 +1244,10 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         if f.source.kind is Kind.TEXT and f.text is not None
     }
     runtimes = build_runtimes(images, workloads, modules, texts)
+    # what each container starts with, what its app needs and does, what each Service selects
+    runtimes, container_facts, selections = app_facts(
+        runtimes, workloads, entries, sources, modules, files
+    )
     # Python dependencies: what each image installs, against what its code imports.
     module_map = dependencies.build_module_map(config)
     image_deps = dependencies.image_dependencies(images, files)
@@ -1292,6 +1297,8 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         inventory=inventory,
         schema_problems=schema_problems,
         parse_problems=facts.parse_problems(files),
+        container_facts=container_facts,
+        service_selections=selections,
     )
 
 

@@ -1,14 +1,33 @@
-"""Facts about the app a container runs: when code runs, the env it needs and is given, its
-routes, its user."""
+"""Facts about the app a container runs, derived once by `link/appfacts.py`.
+
+Per container (`ContainerFacts`, one for every container of every workload, in
+`Workspace.container_facts` and on its `ContainerRuntime.facts`): the env it starts with
+(`EnvGiven`), the user it runs as (`RunUser`), the capabilities a root process in it has.
+Per app a container runs (`AppFacts`, on `ContainerRuntime.app`): the env the code needs and
+when it reads it (`EnvNeed`, `When`), the routes it serves (`AppRoutes`), the port it listens on
+(`ListenPort`), the third-party packages it imports and what those need of the container
+(`HomeWriter`, `PrivilegedImport`). Per Service (`ServiceSelection`, in
+`Workspace.service_selections`): the workloads whose pods it selects.
+
+Also the pure predicates on values the rules and link share (`secret_name`, `public_name`,
+`is_placeholder`, `secret_in_url`, `secret_data_value`, `in_scope`, `sources_named`).
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from vertice_lint.diagnostics import Evidence
+
+if TYPE_CHECKING:
+    from vertice_lint.model.workload import Container, Workload
+    from vertice_lint.model.workspace import ConfigSource
 
 
 @dataclass(frozen=True)
@@ -100,3 +119,213 @@ class RunUser:
     label: str  # "user maximus", "uid 1000"
     home_writable: bool | None  # None: cannot tell (a user from the base image)
     evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class ListenPort:
+    """The port the app listens on (command line, `uvicorn.run(port=...)`, a single EXPOSE or
+    the variable it names), and where that is said."""
+
+    port: int
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class HomeWriter:
+    """A library the code imports that writes under HOME when imported (data/cache_dirs.json).
+
+    `evidence` is the import that brings it in (directly, or a package that imports it).
+    """
+
+    library: str
+    writes: str  # what it writes, for the message
+    env: str  # the variable the fix sets to move it
+    directory: str  # the writable directory the fix points `env` at
+    overrides: tuple[str, ...]  # variables any of which moves it
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class PrivilegedImport:
+    """A module the code imports that needs kernel capabilities (data/privileged_modules.json)."""
+
+    module: str
+    what: str  # what it does, for the message
+    caps: tuple[str, ...]  # every one of them is needed
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class AppFacts:
+    """What the app a (regular) container runs needs from it and does, derived in link.
+
+    `env_needs`: the env vars the code reads without a default, each with when the read runs;
+    `routes`: the routes it serves (or why they cannot be known); `listen_port`: None when not
+    known; `third_party_imports`: top-level package -> its first import (TYPE_CHECKING imports
+    left out); `home_writers` / `privileged_imports`: those of the imported packages (and of what
+    they import in turn) that write under HOME or need capabilities, in import order.
+    """
+
+    env_needs: tuple[EnvNeed, ...]
+    routes: AppRoutes
+    listen_port: ListenPort | None
+    third_party_imports: Mapping[str, Evidence]
+    home_writers: tuple[HomeWriter, ...] = ()
+    privileged_imports: tuple[PrivilegedImport, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContainerFacts:
+    """What one container of a workload starts with, derived in link.
+
+    `env_given`: the Dockerfile ENV of its image, its env and its envFrom (with the keys the
+    repository defines), as rendered (what kustomize patches add included); `run_user`:
+    runAsUser of the container or pod, else the image's USER; `capabilities`: what a root
+    process in it has (Docker's defaults, minus drops, plus adds; "*" for all: `privileged`,
+    `add: [ALL]`); `written`: the container node as written at `container.at` (that file's
+    document, at that key path; JSON-like; {} for a compose service or where no key path
+    reaches it), for fixes.
+    """
+
+    workload: Workload
+    container: Container
+    env_given: EnvGiven
+    run_user: RunUser
+    capabilities: frozenset[str]
+    written: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ServicePort:
+    """One port of a Service: its targetPort (else port) and where that is written."""
+
+    target: int | str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class ServiceSelection:
+    """A Service (as written) with a selector, and the workloads whose pod templates carry every
+    selector label in its namespace (a namespace left unset matches any)."""
+
+    name: str
+    namespace: str | None
+    path: str
+    line: int
+    col: int
+    selector: Mapping[str, str]
+    ports: tuple[ServicePort, ...]
+    workloads: tuple[Workload, ...]
+
+
+# --- config sources ---------------------------------------------------------------------------
+
+
+def in_scope(source: ConfigSource, workload: Workload) -> bool:
+    """Whether a ConfigMap/Secret can serve this workload (same namespace, or one unset; and
+    both synced by one sync root, when both are)."""
+    return (
+        source.namespace is None
+        or workload.namespace is None
+        or (source.namespace == workload.namespace)
+    ) and (
+        not source.synced_by
+        or not workload.synced_by
+        or not set(source.synced_by).isdisjoint(workload.synced_by)
+    )
+
+
+def sources_named(
+    sources: Iterable[ConfigSource], workload: Workload, kind: str, name: str
+) -> list[ConfigSource]:
+    """The ConfigMaps/Secrets of this kind and name that can serve this workload."""
+    return [s for s in sources if s.kind == kind and s.name == name and in_scope(s, workload)]
+
+
+# --- secrets ----------------------------------------------------------------------------------
+
+_SECRET_TOKENS = frozenset(
+    {"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "CREDENTIALS", "CREDENTIAL", "APIKEY"}
+)
+_KEY_QUALIFIERS = frozenset(
+    {"API", "ACCESS", "SECRET", "PRIVATE", "ENCRYPTION", "SIGNING", "MASTER", "AUTH", "CLIENT"}
+)
+_NOT_SECRET_SUFFIXES = frozenset(
+    {
+        "FILE",
+        "PATH",
+        "DIR",
+        "URL",
+        "URI",
+        "ENDPOINT",
+        "NAME",
+        "USER",
+        "USERNAME",
+        "ID",
+        "HEADER",
+        "TTL",
+        "EXPIRY",
+        "EXPIRES",
+        "EXPIRE",
+        "LENGTH",
+        "LEN",
+        "ALGORITHM",
+        "TYPE",
+        "ENABLED",
+        "REF",
+        "KIND",
+        "MODE",
+        "HOST",
+        "PORT",
+        "VERSION",
+        "TIMEOUT",
+        "SECONDS",
+        "MINUTES",
+    }
+)
+_URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/:@\s]*:([^/@\s]+)@", re.IGNORECASE)
+_PLACEHOLDER = re.compile(
+    r"^$|^[<\[{(].*[>\]})]$|\$\{|\$\(|placeholder|change[-_ ]?me|replace|dummy|example|redacted"
+    r"|sample|sealed|^x+$|todo|fixme|fake|not[-_ ]?set|^secret$|^password$"
+    r"|^ENC\[AES256_GCM,",  # a value SOPS encrypted
+    re.IGNORECASE,
+)
+
+
+def secret_name(name: str) -> bool:
+    """Whether an env/key name looks like it holds a secret."""
+    tokens = [t for t in re.split(r"[^A-Za-z0-9]+", name.upper()) if t]
+    if not tokens or tokens[-1] in _NOT_SECRET_SUFFIXES:
+        return False
+    if any(t in _SECRET_TOKENS for t in tokens):
+        return True
+    return tokens[-1] == "KEY" and len(tokens) > 1 and tokens[-2] in _KEY_QUALIFIERS
+
+
+def public_name(name: str) -> bool:
+    """A key name that says its value is not a secret: `user`, `DB_HOST`, `REDIS_URL`."""
+    tokens = [t for t in re.split(r"[^A-Za-z0-9]+", name.upper()) if t]
+    return bool(tokens) and tokens[-1] in _NOT_SECRET_SUFFIXES
+
+
+def secret_in_url(value: str) -> bool:
+    """A connection URL with a literal password (`scheme://user:pass@host`)."""
+    match = _URL_CREDENTIALS.match(value.strip())
+    return match is not None and not is_placeholder(match.group(1))
+
+
+def is_placeholder(value: str) -> bool:
+    return _PLACEHOLDER.search(value.strip()) is not None
+
+
+def secret_data_value(section: str, value: Any) -> str | None:
+    """The text of a Secret value (`data` is base64), None when it is not text."""
+    if not isinstance(value, str):
+        return None if value is None else str(value)
+    if section != "data":
+        return value
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from vertice_lint.diagnostics import Evidence
+from vertice_lint.model.app import AppFacts, ContainerFacts
 from vertice_lint.model.image import Image
 from vertice_lint.model.workload import Container, Workload
 from vertice_lint.parsers.python import Import
@@ -12,12 +13,19 @@ from vertice_lint.parsers.python import Import
 
 @dataclass(frozen=True)
 class ContainerRuntime:
-    """What runs in a container (or, with no workload, an image's default command)."""
+    """What runs in a container (or, with no workload, an image's default command).
+
+    `facts` (what the container starts with) and `app` (what its code needs and does) are set
+    by link for the runtime of every regular container; both are None for an image's default
+    command and for init containers.
+    """
 
     image: Image
     workload: Workload | None
     container: Container | None
     runtime: Runtime
+    facts: ContainerFacts | None = field(default=None, compare=False, repr=False)
+    app: AppFacts | None = field(default=None, compare=False, repr=False)
 
     @property
     def ident(self) -> str:

@@ -29,6 +29,7 @@ from vertice_lint.parsers import ParsedFile
 from vertice_lint.suppress import ObjectScope, Suppression
 
 if TYPE_CHECKING:
+    from vertice_lint.model.app import ContainerFacts, ServiceSelection
     from vertice_lint.model.dependencies import (
         Declared,
         ImageDeps,
@@ -257,6 +258,9 @@ class Workspace:
     inventory: Inventory = field(default_factory=Inventory)  # kustomizations, Helm values...
     schema_problems: tuple[SchemaProblem, ...] = ()  # of every validated object, file order
     parse_problems: tuple[FileProblem, ...] = ()  # non-fatal, of every parsed file, path order
+    # what each container of `workloads` starts with, in order; the workloads each Service selects
+    container_facts: tuple[ContainerFacts, ...] = ()
+    service_selections: tuple[ServiceSelection, ...] = ()
     # Facts derived from the model by a family of rules (see `derive`): computed once per run.
     _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
