@@ -7,14 +7,13 @@ rule sees. Every link records why it was made (`Link.reason` and its evidence).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Evidence
-from vertice_lint.discover import Kind
 from vertice_lint.model.files import (
     Dockerfile,
     DockerIgnore,
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
     from vertice_lint.model.runtime import ContainerRuntime
     from vertice_lint.model.workload import Workload
 
-T = TypeVar("T")
 R = TypeVar("R")
 
 
@@ -261,19 +259,6 @@ class Workspace:
     # what each container of `workloads` starts with, in order; the workloads each Service selects
     container_facts: tuple[ContainerFacts, ...] = ()
     service_selections: tuple[ServiceSelection, ...] = ()
-    # Facts derived from the model by a family of rules (see `derive`): computed once per run.
-    _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    def derive(self, key: str, compute: Callable[[Workspace], T]) -> T:
-        """A fact derived from the Workspace, computed on first use and then shared.
-
-        For facts several rules need that are not part of link (e.g. the distributions an
-        image installs); `compute` must be a pure function of the Workspace.
-        """
-        if key not in self._derived:
-            self._derived[key] = compute(self)
-        value: T = self._derived[key]
-        return value
 
     # --- the parsed files, typed: a rule asks for a file's tree, never for `files` itself ---
 
@@ -309,13 +294,6 @@ class Workspace:
 
     def yaml_file(self, path: str | None) -> YamlFile | None:
         return self._record(path, YamlFile)
-
-    def records(self, *kinds: Kind) -> Iterator[tuple[str, Any]]:
-        """(path, record) of every successfully parsed file of these kinds, in path order."""
-        for path in sorted(self.files):
-            parsed = self.files[path]
-            if parsed.record is not None and parsed.source.kind in kinds:
-                yield path, parsed.record
 
     def failures(self) -> Iterator[ParsedFile]:
         """Files that could not be read or parsed."""
