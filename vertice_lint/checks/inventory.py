@@ -26,6 +26,7 @@ from vertice_lint.model import (
     Workload,
     Workspace,
     containers_of,
+    pod_spec,
     pod_spec_path,
 )
 from vertice_lint.model.files import PythonModule
@@ -511,12 +512,8 @@ def references(
 ) -> Iterator[tuple[str, str, tuple[str | int, ...], str]]:
     """(kind, name, path of the name, what) of every object a pod spec refers to."""
     spec_path = pod_spec_path(kind)
-    if spec_path is None:
-        return
-    spec: Any = plain
-    for step in spec_path:
-        spec = spec.get(step) if isinstance(spec, dict) else None
-    if not isinstance(spec, dict):
+    spec = pod_spec(plain, kind)
+    if spec is None or spec_path is None:
         return
     account = spec.get("serviceAccountName")
     if isinstance(account, str) and account != "default":

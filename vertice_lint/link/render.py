@@ -33,6 +33,7 @@ from vertice_lint.model import (
     containers_of,
     override,
 )
+from vertice_lint.model.image import image_repository
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.yaml import (
     KubeObject,
@@ -79,21 +80,6 @@ def kustomization_file(files: Mapping[str, ParsedFile], directory: str) -> str |
         if isinstance(record, YamlFile) and record.kustomization is not None:
             return path
     return None
-
-
-def listing_entries(files: Mapping[str, ParsedFile], target: str) -> Iterator[tuple[str, int, int]]:
-    """(kustomization, doc index, item index) of every `resources` entry naming `target`."""
-    for path in sorted(files):
-        record = files[path].record
-        if not isinstance(record, YamlFile) or record.kustomization is None:
-            continue
-        k = record.kustomization
-        items = k.node.get("resources") if hasattr(k.node, "get") else None
-        if not isinstance(items, list):
-            continue
-        for i, item in enumerate(items):
-            if isinstance(item, str) and join(parent_dir(path), item) == target:
-                yield path, k.doc_index, i
 
 
 def patch_targets(files: Mapping[str, ParsedFile]) -> Iterator[tuple[str, int, int, str, str]]:
@@ -459,7 +445,7 @@ class _Renderer:
             for obj in objs:
                 for cpath, container in containers_of(obj.plain, obj.kind):
                     image = container.get("image")
-                    if isinstance(image, str) and _repository(image) == img.name:
+                    if isinstance(image, str) and image_repository(image) == img.name:
                         container["image"] = _override(image, img.new_name, img.new_tag, img.digest)
                         obj.record((*cpath, "image"), origin)
 
@@ -587,14 +573,8 @@ def _from_entry(entry: KubeEntry) -> _Obj:
     )
 
 
-def _repository(image: str) -> str:
-    ref = image.split("@", 1)[0]
-    last = ref.rsplit("/", 1)[-1]
-    return ref[: len(ref) - len(last)] + last.split(":", 1)[0]
-
-
 def _override(image: str, new_name: str | None, new_tag: str | None, digest: str | None) -> str:
-    repo = _repository(image)
+    repo = image_repository(image)
     rest = image[len(repo) :]
     name = new_name or repo
     if digest:

@@ -45,6 +45,7 @@ from vertice_lint.model import (
     override,
     written_at,
 )
+from vertice_lint.model.image import image_repository
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.commands import read_docker_build
 from vertice_lint.parsers.dockerfile import Dockerfile, Invocation
@@ -636,15 +637,6 @@ def _compose_build(
 
 
 # --- images and services ---------------------------------------------------------------------
-
-
-def image_repository(ref: str) -> str:
-    """`ghcr.io/org/api:1.2@sha256:...` -> `ghcr.io/org/api` (registry port kept)."""
-    ref = ref.split("@", 1)[0]
-    last = ref.rsplit("/", 1)[-1]
-    if ":" in last:
-        ref = ref[: len(ref) - len(last)] + last.split(":", 1)[0]
-    return ref
 
 
 def _norm(name: str) -> str:

@@ -68,6 +68,7 @@ from vertice_lint.model.workload import (
     Workload,
     Written,
     containers_of,
+    pod_spec,
     pod_spec_path,
 )
 from vertice_lint.model.workspace import (
@@ -151,6 +152,7 @@ __all__ = [
     "in_scope",
     "is_placeholder",
     "override",
+    "pod_spec",
     "pod_spec_path",
     "public_name",
     "secret_data_value",

@@ -30,15 +30,20 @@ def pod_spec_path(kind: str) -> KeyPath | None:
     return POD_SPECS.get(kind)
 
 
+def pod_spec(plain: Mapping[str, Any], kind: str) -> dict[str, Any] | None:
+    """The pod spec of an object of this kind (its plain JSON-like content), or None."""
+    spec_path = POD_SPECS.get(kind)
+    spec: Any = plain if spec_path is not None else None
+    for step in spec_path or ():
+        spec = spec.get(step) if isinstance(spec, Mapping) else None
+    return spec if isinstance(spec, dict) else None
+
+
 def containers_of(plain: Mapping[str, Any], kind: str) -> Iterator[tuple[KeyPath, dict[str, Any]]]:
     """(path, container) of every container and init container of a workload."""
+    spec = pod_spec(plain, kind)
     spec_path = POD_SPECS.get(kind)
-    if spec_path is None:
-        return
-    spec: Any = plain
-    for step in spec_path:
-        spec = spec.get(step) if isinstance(spec, Mapping) else None
-    if not isinstance(spec, dict):
+    if spec is None or spec_path is None:
         return
     for key in ("initContainers", "containers"):
         items = spec.get(key)
@@ -75,8 +80,22 @@ class Written:
         return self.doc_index is not None
 
 
+class _Placed:
+    """A value of a workload with `at`, where it was written: `line`/`col` read from there."""
+
+    at: Written
+
+    @property
+    def line(self) -> int:
+        return self.at.line
+
+    @property
+    def col(self) -> int:
+        return self.at.col
+
+
 @dataclass(frozen=True)
-class EnvVar:
+class EnvVar(_Placed):
     """One `env` entry of a container (or compose `environment` entry); `at` is the entry that
     wrote its value."""
 
@@ -88,17 +107,9 @@ class EnvVar:
     optional: bool
     at: Written
 
-    @property
-    def line(self) -> int:
-        return self.at.line
-
-    @property
-    def col(self) -> int:
-        return self.at.col
-
 
 @dataclass(frozen=True)
-class EnvFrom:
+class EnvFrom(_Placed):
     """One `envFrom` entry (compose `env_file` entries use kind "file")."""
 
     kind: str  # configMap, secret, file
@@ -107,17 +118,9 @@ class EnvFrom:
     optional: bool
     at: Written
 
-    @property
-    def line(self) -> int:
-        return self.at.line
-
-    @property
-    def col(self) -> int:
-        return self.at.col
-
 
 @dataclass(frozen=True)
-class Probe:
+class Probe(_Placed):
     """A liveness/readiness/startup probe; `at` is its handler key (`httpGet:`...), `path_at`
     and `port_at` the values of its path and port (None when it has none)."""
 
@@ -133,17 +136,9 @@ class Probe:
     command: tuple[str, ...] = ()
     programs: tuple[tuple[str, Written], ...] = ()
 
-    @property
-    def line(self) -> int:
-        return self.at.line
-
-    @property
-    def col(self) -> int:
-        return self.at.col
-
 
 @dataclass(frozen=True)
-class Port:
+class Port(_Placed):
     """A containerPort (or a compose port mapping's container side)."""
 
     number: int
@@ -151,17 +146,9 @@ class Port:
     protocol: str
     at: Written
 
-    @property
-    def line(self) -> int:
-        return self.at.line
-
-    @property
-    def col(self) -> int:
-        return self.at.col
-
 
 @dataclass(frozen=True)
-class Container:
+class Container(_Placed):
     """A container of a workload, with where each part of it is written.
 
     `keypath` is where the container sits in its object as synced (for a manifest as written,
@@ -186,14 +173,6 @@ class Container:
     image_at: Written | None = None
     image_link: Image | None = None
     image_link_reason: Link | None = None
-
-    @property
-    def line(self) -> int:
-        return self.at.line
-
-    @property
-    def col(self) -> int:
-        return self.at.col
 
 
 @dataclass(frozen=True)
