@@ -34,6 +34,7 @@ EXPECTED = [
     ("VL404", "k8s/base/vertice-register.yaml", 24, 15),
     ("VL403", "k8s/base/vertice-register.yaml", 28, 15),
     ("VL402", "k8s/base/vertice-register.yaml", 33, 15),
+    ("VL604", "k8s/base/vertice-register.yaml", 37, 37),
     ("VL103", "k8s/overlays/prod/kustomization.yaml", 19, 9),
     ("VL102", "services/audit_service/Dockerfile", 10, 5),
     ("VL204", "services/audit_service/Dockerfile", 10, 5),
