@@ -75,3 +75,25 @@ def test_exec_probe_programs_are_model_facts(tmp_path: Path) -> None:
         ("cat", 10, 33),
         ("redis-cli", 10, 33),
     ]
+
+
+def test_an_exec_probe_program_the_model_cannot_judge_is_a_note(tmp_path: Path) -> None:
+    ws = workspace(
+        tmp_path,
+        {
+            "api/Dockerfile": (
+                "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y curl\n"
+                'COPY main.py .\nCMD ["python", "main.py"]\n'
+            ),
+            "api/main.py": "print(1)\n",
+            "k8s/api.yaml": (
+                "apiVersion: v1\nkind: Pod\nmetadata: {name: api}\nspec:\n  containers:\n"
+                "    - name: api\n      image: ghcr.io/acme/api:1\n      livenessProbe:\n"
+                '        exec:\n          command: ["curl", "-f", "http://localhost/"]\n'
+            ),
+        },
+    )
+    assert [n for n in ws.notes if "VL604" in n] == [
+        "k8s/api.yaml:10: the liveness probe runs curl, not judged (VL604): a RUN instruction"
+        " names curl (it may install it)"
+    ]

@@ -6,11 +6,12 @@ import functools
 import json
 import posixpath
 import re
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
 from vertice_lint.diagnostics import Evidence
-from vertice_lint.model import Image
+from vertice_lint.model import Image, Workload
 from vertice_lint.model.files import Dockerfile
 from vertice_lint.model.programs import DEFAULT_PATH, Programs
 from vertice_lint.parsers.shell import unwrap_argv
@@ -86,3 +87,25 @@ def programs_of(image: Image) -> Programs | None:
         opaque=tuple(opaque),
         path=path or DEFAULT_PATH,
     )
+
+
+def unjudged_probe_programs(workloads: Sequence[Workload]) -> list[str]:
+    """Notes (`--verbose`) for the exec-probe programs the model cannot judge although a known
+    base image could lack them: why VL604 stays silent there."""
+    judged = frozenset().union(*(frozenset(f["absent"]) for f in _flavours().values()))
+    notes = []
+    for workload in workloads:
+        for container in workload.containers:
+            image = container.image_link
+            programs = image.programs if image is not None else None
+            for probe in container.probes:
+                for program, at in probe.programs:
+                    if programs is None or posixpath.basename(program) not in judged:
+                        continue
+                    fact = programs.lookup(program)
+                    if fact.state == "unknown":
+                        notes.append(
+                            f"{at.path}:{at.line}: the {probe.kind} probe runs {program}, not"
+                            f" judged (VL604): {fact.why}"
+                        )
+    return notes

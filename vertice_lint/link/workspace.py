@@ -19,7 +19,7 @@ from vertice_lint.discover import Kind, is_dockerfile_variant
 from vertice_lint.link import dependencies
 from vertice_lint.link.appfacts import app_facts
 from vertice_lint.link.image import contents, with_dockerfile_facts
-from vertice_lint.link.programs import programs_of
+from vertice_lint.link.programs import programs_of, unjudged_probe_programs
 from vertice_lint.link.runtime import build_runtimes, repo_index
 from vertice_lint.link.suppressions import suppressions
 from vertice_lint.model import (
@@ -1236,6 +1236,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         if f.source.kind is Kind.TEXT and f.text is not None
     }
     runtimes = build_runtimes(images, workloads, modules, texts)
+    notes.extend(unjudged_probe_programs(workloads))
     # what each container starts with, what its app needs and does, what each Service selects
     runtimes, container_facts, selections = app_facts(
         runtimes, workloads, entries, sources, modules, files
