@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tests.helpers import lint_rule, write_repo
@@ -213,10 +214,7 @@ spec:
   template:
     metadata:
       labels: {app: web}
-    spec:
-      containers:
-        - name: web
-          image: nginx:1.25
+    spec: {containers: [{name: web, image: "nginx:1.25"}]}
 """
 
 
@@ -235,19 +233,44 @@ def _no_endpoints(shown: str) -> str:
     )
 
 
-def test_vl107_service_in_the_namespace_its_kustomization_sets(tmp_path: Path) -> None:
-    write_repo(
-        tmp_path,
+_NO_ENDPOINTS = {
+    # the Service in namespace a, the pods in namespace b (each kustomization sets one)
+    "namespaces-set-by-kustomize": (
         {
             "svc/kustomization.yaml": "namespace: a\nresources: [svc.yaml]\n",
             "svc/svc.yaml": _service(),
             "dep/kustomization.yaml": "namespace: b\nresources: [dep.yaml]\n",
             "dep/dep.yaml": _DEPLOYMENT,
         },
-    )
-    assert lint_rule(tmp_path, "VL107") == [
-        ("VL107", "svc/svc.yaml", 6, 3, _no_endpoints("app=web"))
-    ]
+        "app=web",
+    ),
+    # commonLabels adds team=x to the Service's selector, not to the pods
+    "common-labels-on-the-service-only": (
+        {
+            "svc/kustomization.yaml": "commonLabels: {team: x}\nresources: [svc.yaml]\n",
+            "svc/svc.yaml": _service(),
+            "dep/kustomization.yaml": "resources: [dep.yaml]\n",
+            "dep/dep.yaml": _DEPLOYMENT,
+        },
+        "app=web, team=x",
+    ),
+    # the pods are of a manifest no sync root renders
+    "pods-of-an-unsynced-manifest": (
+        {
+            "svc/kustomization.yaml": "resources: [svc.yaml]\n",
+            "svc/svc.yaml": _service(),
+            "loose/dep.yaml": _DEPLOYMENT,
+        },
+        "app=web",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_NO_ENDPOINTS))
+def test_vl107_service_selects_no_rendered_pod(tmp_path: Path, case: str) -> None:
+    files, shown = _NO_ENDPOINTS[case]
+    write_repo(tmp_path, files)
+    assert lint_rule(tmp_path, "VL107") == [("VL107", "svc/svc.yaml", 6, 3, _no_endpoints(shown))]
 
 
 def test_vl107_namespace_written_on_the_service_is_overridden(tmp_path: Path) -> None:
@@ -260,32 +283,3 @@ def test_vl107_namespace_written_on_the_service_is_overridden(tmp_path: Path) ->
         },
     )
     assert lint_rule(tmp_path, "VL107") == []
-
-
-def test_vl107_common_labels_on_the_service_only(tmp_path: Path) -> None:
-    write_repo(
-        tmp_path,
-        {
-            "svc/kustomization.yaml": "commonLabels: {team: x}\nresources: [svc.yaml]\n",
-            "svc/svc.yaml": _service(),
-            "dep/kustomization.yaml": "resources: [dep.yaml]\n",
-            "dep/dep.yaml": _DEPLOYMENT,
-        },
-    )
-    assert lint_rule(tmp_path, "VL107") == [
-        ("VL107", "svc/svc.yaml", 6, 3, _no_endpoints("app=web, team=x"))
-    ]
-
-
-def test_vl107_pods_of_a_manifest_no_root_syncs_do_not_count(tmp_path: Path) -> None:
-    write_repo(
-        tmp_path,
-        {
-            "svc/kustomization.yaml": "resources: [svc.yaml]\n",
-            "svc/svc.yaml": _service(),
-            "loose/dep.yaml": _DEPLOYMENT,
-        },
-    )
-    assert lint_rule(tmp_path, "VL107") == [
-        ("VL107", "svc/svc.yaml", 6, 3, _no_endpoints("app=web"))
-    ]
