@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from tests.helpers import lint_rule, write_repo
 from vertice_lint.cli import cli
 from vertice_lint.config import Config
 from vertice_lint.engine import Selection, lint
@@ -195,3 +197,89 @@ def test_service_deployed_by_a_helm_chart_is_not_undeployed(tmp_path: Path) -> N
     (tmp_path / "chart/values-prod.yaml").write_text("replicaCount: 2\n")
     [diag] = lint(tmp_path, Config(), Selection(select=("VL102",))).diagnostics
     assert diag.path == "services/worker/Dockerfile"
+
+
+# VL107's Service part compares Services and pod templates as the sync roots render them
+# (kustomize namespace and commonLabels applied). Workspace.service_selections pairs the Service
+# as written with the rendered workloads, so VL107 does not read it yet: these pin the cases
+# where the two differ.
+
+_DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec: {containers: [{name: web, image: "nginx:1.25"}]}
+"""
+
+
+def _service(namespace: str = "") -> str:
+    meta = f"\n  namespace: {namespace}" if namespace else ""
+    return (
+        f"apiVersion: v1\nkind: Service\nmetadata:\n  name: web{meta}\n"
+        "spec:\n  selector: {app: web}\n  ports:\n    - port: 80\n"
+    )
+
+
+def _no_endpoints(shown: str) -> str:
+    return (
+        f"Service web selects {shown}, which no pod template of this repository carries:"
+        " it has no endpoints"
+    )
+
+
+_NO_ENDPOINTS = {
+    # the Service in namespace a, the pods in namespace b (each kustomization sets one)
+    "namespaces-set-by-kustomize": (
+        {
+            "svc/kustomization.yaml": "namespace: a\nresources: [svc.yaml]\n",
+            "svc/svc.yaml": _service(),
+            "dep/kustomization.yaml": "namespace: b\nresources: [dep.yaml]\n",
+            "dep/dep.yaml": _DEPLOYMENT,
+        },
+        "app=web",
+    ),
+    # commonLabels adds team=x to the Service's selector, not to the pods
+    "common-labels-on-the-service-only": (
+        {
+            "svc/kustomization.yaml": "commonLabels: {team: x}\nresources: [svc.yaml]\n",
+            "svc/svc.yaml": _service(),
+            "dep/kustomization.yaml": "resources: [dep.yaml]\n",
+            "dep/dep.yaml": _DEPLOYMENT,
+        },
+        "app=web, team=x",
+    ),
+    # the pods are of a manifest no sync root renders
+    "pods-of-an-unsynced-manifest": (
+        {
+            "svc/kustomization.yaml": "resources: [svc.yaml]\n",
+            "svc/svc.yaml": _service(),
+            "loose/dep.yaml": _DEPLOYMENT,
+        },
+        "app=web",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_NO_ENDPOINTS))
+def test_vl107_service_selects_no_rendered_pod(tmp_path: Path, case: str) -> None:
+    files, shown = _NO_ENDPOINTS[case]
+    write_repo(tmp_path, files)
+    assert lint_rule(tmp_path, "VL107") == [("VL107", "svc/svc.yaml", 6, 3, _no_endpoints(shown))]
+
+
+def test_vl107_namespace_written_on_the_service_is_overridden(tmp_path: Path) -> None:
+    write_repo(
+        tmp_path,
+        {
+            "app/kustomization.yaml": "namespace: b\nresources: [svc.yaml, dep.yaml]\n",
+            "app/svc.yaml": _service("a"),
+            "app/dep.yaml": _DEPLOYMENT,
+        },
+    )
+    assert lint_rule(tmp_path, "VL107") == []

@@ -368,12 +368,13 @@ def _module_root(candidate: str, dotted: str) -> str | None:
 def _copy_fix(ws: Workspace, image: Image, edge: ImportEdge) -> Fix | None:
     """COPY the module (and its parents' `__init__.py`) after the final stage's last COPY."""
     assert image.contents is not None
-    ignore = ws.dockerignore(image.dockerignore)
-    prefix = f"{image.context}/" if image.context else ""
+    build = image.contents.build_context
+    if build is None:
+        return None
+    prefix = f"{build.directory}/" if build.directory else ""
 
     def sent(path: str) -> bool:
-        rel = path[len(prefix) :]
-        return path.startswith(prefix) and not (ignore is not None and ignore.excludes(rel))
+        return path.startswith(prefix) and path[len(prefix) :] in build.sent
 
     usable = [c for c in edge.repo_candidates if sent(c)]
     record = ws.dockerfile(image.dockerfile)
@@ -402,7 +403,7 @@ def _copy_fix(ws: Workspace, image: Image, edge: ImportEdge) -> Fix | None:
     for depth in range(len(missing), len(unit)):
         init = posixpath.join(root, *parts[:depth], "__init__.py")
         image_init = posixpath.join(base, *parts[:depth], "__init__.py")
-        if ws.has_file(init) and sent(init) and not fs.is_file(image_init):
+        if sent(init) and not fs.is_file(image_init):
             lines.append(line(init, image_init))
     if len(unit) == len(parts) and not is_package:
         lines.append(line(candidate, posixpath.join(base, *parts[:-1], parts[-1] + ".py")))
