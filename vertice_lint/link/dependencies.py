@@ -56,6 +56,7 @@ from vertice_lint.parsers.dockerfile import Dockerfile
 from vertice_lint.parsers.lockfile import LockFile
 from vertice_lint.parsers.pyproject import Pyproject
 from vertice_lint.parsers.requirements import RequirementsFile, from_pep508
+from vertice_lint.parsers.shell import shebang_shell
 
 # Base images known to bring no third-party Python distribution of their own.
 _CLEAN_BASE = re.compile(
@@ -252,8 +253,7 @@ class _Reader:
         if text is None:
             self.unknown.append(f"{path} (run by the Dockerfile) cannot be read")
             return
-        first = text.split("\n", 1)[0]
-        if first.startswith("#!") and not re.search(r"\b(?:ba|da|z)?sh\b", first):
+        if text.startswith("#!") and shebang_shell(text) is None:
             return  # a Python (or other) script: not read as shell
         workdir = install.image_path or "/"
         found = installs_of_commands(
