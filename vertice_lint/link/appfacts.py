@@ -49,6 +49,7 @@ from vertice_lint.model import (
     in_scope,
 )
 from vertice_lint.parsers import ParsedFile
+from vertice_lint.parsers.commands import read_useradd
 from vertice_lint.parsers.dockerfile import Dockerfile, Stage
 from vertice_lint.parsers.python import FunctionInfo, PythonModule, SettingsClass
 from vertice_lint.parsers.shell import split_commands, unwrap_argv
@@ -779,20 +780,11 @@ def _created_user(record: Dockerfile, stage: Stage, name: str) -> tuple[bool, Ev
         for run in reversed(current.runs):
             commands = split_commands(run.text) if run.form == "shell" else unwrap_argv(run.args)
             for command in commands:
-                argv = list(command.argv)
-                program = posixpath.basename(argv[0]) if argv else ""
-                if program not in ("useradd", "adduser") or name not in argv[1:]:
+                added = read_useradd(command.argv)
+                if added is None or added.name != name:
                     continue
-                flags = set(argv[1:])
-                if program == "useradd":
-                    home = bool(flags & {"-m", "--create-home"}) or any(
-                        a.startswith("-") and not a.startswith("--") and "m" in a for a in flags
-                    )
-                elif "--system" in flags:  # Debian adduser: home /nonexistent unless --home
-                    home = "--home" in flags and "--no-create-home" not in flags
-                else:
-                    home = not flags & {"-H", "--no-create-home"}
+                home = added.creates_home
                 how = "with a home directory" if home else "without a home directory"
-                ev = Evidence(record.path, run.line, run.col, f"{program} creates {name} {how}")
-                return home, ev
+                what = f"{added.program} creates {name} {how}"
+                return home, Evidence(record.path, run.line, run.col, what)
     return None
