@@ -1235,7 +1235,8 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         for p, f in files.items()
         if f.source.kind is Kind.TEXT and f.text is not None
     }
-    runtimes = build_runtimes(images, workloads, modules, texts)
+    python_index = repo_index(modules, [p for p in files if p.endswith(".py")])
+    runtimes = build_runtimes(images, workloads, modules, texts, python_index)
     # what each container starts with, what its app needs and does, what each Service selects
     runtimes, container_facts, selections = app_facts(
         runtimes, workloads, entries, sources, modules, files
@@ -1245,7 +1246,6 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     image_deps = dependencies.image_dependencies(images, files)
     pins = dependencies.repository_pins(image_deps)
     third_party = dependencies.third_party_imports(runtimes, module_map)
-    python_index = repo_index(modules, [p for p in files if p.endswith(".py")])
     try:
         version = k8s_schema.resolve_version(config.kubernetes_version)
     except ValueError as exc:
