@@ -13,15 +13,13 @@ selects. Every fact keeps the Evidence that explains it. Static only, like every
 
 from __future__ import annotations
 
-import json
 import posixpath
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from vertice_lint.diagnostics import Evidence
+from vertice_lint.link.data import data_file
 from vertice_lint.link.render import env_file_keys
 from vertice_lint.link.runtime import DJANGO_SETTINGS
 from vertice_lint.model import (
@@ -57,12 +55,6 @@ from vertice_lint.parsers.yaml import key_pos
 
 _APP_KINDS = frozenset({"FastAPI", "Flask", "Quart", "Starlette", "Application"})
 _STARTUP_DECORATORS = frozenset({"on_event", "before_first_request", "before_serving"})
-
-
-@cache
-def data_file(name: str) -> Any:
-    """A JSON file of vertice_lint/data."""
-    return json.loads(resources.files("vertice_lint.data").joinpath(name).read_text("utf-8"))
 
 
 # --- the whole --------------------------------------------------------------------------------

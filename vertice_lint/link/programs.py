@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-import json
 import posixpath
 import re
-from importlib import resources
-from typing import Any
 
 from vertice_lint.diagnostics import Evidence
+from vertice_lint.link.data import data_file
 from vertice_lint.model import Image
 from vertice_lint.model.files import Dockerfile
 from vertice_lint.model.programs import DEFAULT_PATH, Programs
@@ -20,13 +17,6 @@ _OFFICIAL_PYTHON = re.compile(
     r"|public\.ecr\.aws/docker)/)?(?:library/)?python:(?P<tag>[\w.-]+)$"
 )
 _WORD = re.compile(r"[^\s;&|()<>'\"`=]+")
-
-
-@functools.cache
-def _flavours() -> dict[str, Any]:
-    text = resources.files("vertice_lint.data").joinpath("base_programs.json").read_text("utf-8")
-    flavours: dict[str, Any] = json.loads(text)["flavours"]
-    return flavours
 
 
 def flavour_of(base: str) -> str | None:
@@ -54,7 +44,11 @@ def programs_of(image: Image) -> Programs | None:
     chain = record.ancestry()
     root = chain[-1]
     flavour = flavour_of(root.base)
-    absent = frozenset(_flavours()[flavour]["absent"]) if flavour else frozenset()
+    absent = (
+        frozenset(data_file("base_programs.json")["flavours"][flavour]["absent"])
+        if flavour
+        else frozenset()
+    )
     words: set[str] = set()
     opaque: list[str] = []
     for stage in chain:
