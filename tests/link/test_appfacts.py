@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import workspace
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Evidence
@@ -309,6 +311,33 @@ def test_run_user_from_the_dockerfile_and_the_security_context(tmp_path: Path) -
     pod = "      securityContext:\n        runAsUser: 1000\n"
     _, facts, _ = _run(_model(tmp_path / "uid", "x = 1\n", pod=pod))
     assert (facts.run_user.root, facts.run_user.label) == (False, "uid 1000")
+
+
+@pytest.mark.parametrize(
+    ("run", "home"),
+    [
+        ("useradd -r app", False),
+        ("useradd app", False),
+        ("useradd -m app", True),
+        ("useradd -rm -s /bin/bash app", True),
+        ("useradd --create-home --uid 1000 app", True),
+        ("useradd -r -g app -d /home/app app", False),
+        ("adduser --disabled-password --gecos '' app", True),
+        ("adduser --system app", False),
+        ("adduser --system --home /app app", True),
+        ("adduser -D -H app", False),
+        # the user created is `other` (`app` is its group): nothing says where app's home is
+        ("useradd -m -g app other", None),
+        ("adduser other app", None),
+    ],
+)
+def test_whether_the_run_user_has_a_home(tmp_path: Path, run: str, home: bool | None) -> None:
+    _, facts, _ = _run(_model(tmp_path, "x = 1\n", extra=f"RUN {run}\nUSER app\n"))
+    assert (facts.run_user.label, facts.run_user.home_writable) == ("user app", home)
+    evidence = [(e.path, e.line) for e in facts.run_user.evidence]
+    assert evidence == [("api/Dockerfile", 5)] + (
+        [("api/Dockerfile", 4)] if home is not None else []
+    )
 
 
 def test_capabilities_and_the_imports_that_need_them(tmp_path: Path) -> None:

@@ -372,6 +372,24 @@ def test_a_script_is_read_from_the_parsed_files(tmp_path: Path) -> None:
     assert [d.normalized for d in relinked.image_deps[API].declared][2:] == ["celery"]
 
 
+@pytest.mark.parametrize(
+    ("shebang", "read"),
+    [
+        ("", True),
+        ("#!/bin/sh\n", True),
+        ("#!/usr/bin/env bash\n", True),
+        ("#!/bin/ash\n", True),  # a shell of SHELLS (parsers.shell): its pip installs count
+        ("#!/bin/busybox sh\n", True),
+        ("#!/usr/bin/env python3\n", False),
+        ("#!/usr/bin/python3 -u\n", False),
+    ],
+)
+def test_a_script_is_read_as_shell_by_its_shebang(tmp_path: Path, shebang: str, read: bool) -> None:
+    script = {"services/api/install.sh": f"{shebang}pip install --no-cache-dir redis==5.0.1\n"}
+    ws = workspace(tmp_path, {**REPO, **script})
+    assert ("redis" in ws.image_deps[API].names) is read
+
+
 def test_a_script_outside_the_repository_is_not_read(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()

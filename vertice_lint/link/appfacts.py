@@ -13,15 +13,13 @@ selects. Every fact keeps the Evidence that explains it. Static only, like every
 
 from __future__ import annotations
 
-import json
 import posixpath
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from vertice_lint.diagnostics import Evidence
+from vertice_lint.link.data import data_file
 from vertice_lint.link.render import env_file_keys
 from vertice_lint.link.runtime import DJANGO_SETTINGS
 from vertice_lint.model import (
@@ -49,6 +47,7 @@ from vertice_lint.model import (
     in_scope,
 )
 from vertice_lint.parsers import ParsedFile
+from vertice_lint.parsers.commands import read_useradd
 from vertice_lint.parsers.dockerfile import Dockerfile, Stage
 from vertice_lint.parsers.python import FunctionInfo, PythonModule, SettingsClass
 from vertice_lint.parsers.shell import split_commands, unwrap_argv
@@ -56,12 +55,6 @@ from vertice_lint.parsers.yaml import key_pos
 
 _APP_KINDS = frozenset({"FastAPI", "Flask", "Quart", "Starlette", "Application"})
 _STARTUP_DECORATORS = frozenset({"on_event", "before_first_request", "before_serving"})
-
-
-@cache
-def data_file(name: str) -> Any:
-    """A JSON file of vertice_lint/data."""
-    return json.loads(resources.files("vertice_lint.data").joinpath(name).read_text("utf-8"))
 
 
 # --- the whole --------------------------------------------------------------------------------
@@ -779,20 +772,11 @@ def _created_user(record: Dockerfile, stage: Stage, name: str) -> tuple[bool, Ev
         for run in reversed(current.runs):
             commands = split_commands(run.text) if run.form == "shell" else unwrap_argv(run.args)
             for command in commands:
-                argv = list(command.argv)
-                program = posixpath.basename(argv[0]) if argv else ""
-                if program not in ("useradd", "adduser") or name not in argv[1:]:
+                added = read_useradd(command.argv)
+                if added is None or added.name != name:
                     continue
-                flags = set(argv[1:])
-                if program == "useradd":
-                    home = bool(flags & {"-m", "--create-home"}) or any(
-                        a.startswith("-") and not a.startswith("--") and "m" in a for a in flags
-                    )
-                elif "--system" in flags:  # Debian adduser: home /nonexistent unless --home
-                    home = "--home" in flags and "--no-create-home" not in flags
-                else:
-                    home = not flags & {"-H", "--no-create-home"}
+                home = added.creates_home
                 how = "with a home directory" if home else "without a home directory"
-                ev = Evidence(record.path, run.line, run.col, f"{program} creates {name} {how}")
-                return home, ev
+                what = f"{added.program} creates {name} {how}"
+                return home, Evidence(record.path, run.line, run.col, what)
     return None

@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
-import json
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
-from importlib import resources
 from typing import Any
 
 from packaging.requirements import InvalidRequirement
@@ -36,6 +34,7 @@ from packaging.utils import canonicalize_name
 
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Evidence
+from vertice_lint.link.data import data_file
 from vertice_lint.link.image import installs_of_commands, script_commands
 from vertice_lint.model import (
     DIST_PACKAGES,
@@ -56,6 +55,7 @@ from vertice_lint.parsers.dockerfile import Dockerfile
 from vertice_lint.parsers.lockfile import LockFile
 from vertice_lint.parsers.pyproject import Pyproject
 from vertice_lint.parsers.requirements import RequirementsFile, from_pep508
+from vertice_lint.parsers.shell import shebang_shell
 
 # Base images known to bring no third-party Python distribution of their own.
 _CLEAN_BASE = re.compile(
@@ -67,16 +67,10 @@ _CLEAN_BASE = re.compile(
 # --- the data files ---------------------------------------------------------------------------
 
 
-def _data(name: str) -> dict[str, Any]:
-    text = resources.files("vertice_lint").joinpath(f"data/{name}").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
-
-
 @functools.cache
 def module_map_data() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
     """(namespace packages, module -> distributions) of data/module_map.json."""
-    data = _data("module_map.json")
+    data = data_file("module_map.json")
     modules = {k: tuple(v) for k, v in data["modules"].items()}
     return frozenset(data["namespaces"]), modules
 
@@ -84,7 +78,7 @@ def module_map_data() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
 @functools.cache
 def system_modules() -> dict[str, SystemModule]:
     """Modules only distro packages provide (data/system_modules.json), by module."""
-    data = _data("system_modules.json")["modules"]
+    data = data_file("system_modules.json")["modules"]
     return {
         m: SystemModule(m, tuple(e.get("debian", ())), tuple(e.get("pypi", ())))
         for m, e in data.items()
@@ -94,7 +88,7 @@ def system_modules() -> dict[str, SystemModule]:
 @functools.cache
 def transitive_table() -> dict[str, tuple[str, ...]]:
     """Curated "installing X brings Y": normalised name (or `name[extra]`) -> names."""
-    data = _data("transitive.json")["brings"]
+    data = data_file("transitive.json")["brings"]
     return {k: tuple(canonicalize_name(n) for n in v) for k, v in data.items()}
 
 
@@ -252,8 +246,7 @@ class _Reader:
         if text is None:
             self.unknown.append(f"{path} (run by the Dockerfile) cannot be read")
             return
-        first = text.split("\n", 1)[0]
-        if first.startswith("#!") and not re.search(r"\b(?:ba|da|z)?sh\b", first):
+        if text.startswith("#!") and shebang_shell(text) is None:
             return  # a Python (or other) script: not read as shell
         workdir = install.image_path or "/"
         found = installs_of_commands(

@@ -325,17 +325,15 @@ def contents(
     stage_fs = _stage_fs(record, context, files, build)
     final = record.final
     # Installs reach the final image through its base stages and the stages it copies from.
-    relevant: list[int] = []
-    todo = [final.index]
+    relevant: set[int] = set()
+    todo = [final]
     while todo:
-        index = todo.pop()
-        if index in relevant:
-            continue
-        relevant.append(index)
-        stage = record.stages[index]
-        if stage.base_stage is not None:
-            todo.append(stage.base_stage)
-        todo.extend(c.from_index for c in stage.copies if c.from_index is not None)
+        for stage in record.ancestry(todo.pop()):
+            if stage.index not in relevant:
+                relevant.add(stage.index)
+                todo.extend(
+                    record.stages[c.from_index] for c in stage.copies if c.from_index is not None
+                )
     installs: list[Install] = []
     for index in sorted(relevant):
         stage = record.stages[index]

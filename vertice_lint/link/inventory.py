@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
 
 from vertice_lint import k8s_schema
 from vertice_lint.discover import Kind
 from vertice_lint.link import render
-from vertice_lint.link.workspace import _norm, _service_words
-from vertice_lint.model import KubeEntry, Service, SyncRoot, Workload
+from vertice_lint.link.workspace import _norm
+from vertice_lint.model import KubeEntry, SyncRoot, Workload
 from vertice_lint.model.image import image_repository, registry_path
 from vertice_lint.model.inventory import (
     ChartImage,
@@ -38,11 +37,6 @@ from vertice_lint.paths import join, parent_dir
 
 # ${var}, ${var:=default}, ${var:-default}: what Flux's postBuild substitutes before applying
 _FLUX_VAR = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[=-][^}]*)?\}")
-
-
-def with_words(services: Sequence[Service]) -> list[Service]:
-    """The services with the words their images may go by."""
-    return [replace(s, words=frozenset(_service_words(s))) for s in services]
 
 
 def inventory(

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import json
 import posixpath
 import re
 from collections.abc import Sequence
-from importlib import resources
-from typing import Any
 
 from vertice_lint.diagnostics import Evidence
+from vertice_lint.link.data import data_file
 from vertice_lint.model import Image, Workload
 from vertice_lint.model.files import Dockerfile
 from vertice_lint.model.programs import DEFAULT_PATH, Programs
@@ -21,13 +18,6 @@ _OFFICIAL_PYTHON = re.compile(
     r"|public\.ecr\.aws/docker)/)?(?:library/)?python:(?P<tag>[\w.-]+)$"
 )
 _WORD = re.compile(r"[^\s;&|()<>'\"`=]+")
-
-
-@functools.cache
-def _flavours() -> dict[str, Any]:
-    text = resources.files("vertice_lint.data").joinpath("base_programs.json").read_text("utf-8")
-    flavours: dict[str, Any] = json.loads(text)["flavours"]
-    return flavours
 
 
 def flavour_of(base: str) -> str | None:
@@ -55,7 +45,11 @@ def programs_of(image: Image) -> Programs | None:
     chain = record.ancestry()
     root = chain[-1]
     flavour = flavour_of(root.base)
-    absent = frozenset(_flavours()[flavour]["absent"]) if flavour else frozenset()
+    absent = (
+        frozenset(data_file("base_programs.json")["flavours"][flavour]["absent"])
+        if flavour
+        else frozenset()
+    )
     words: set[str] = set()
     opaque: list[str] = []
     for stage in chain:
@@ -92,7 +86,9 @@ def programs_of(image: Image) -> Programs | None:
 def unjudged_probe_programs(workloads: Sequence[Workload]) -> list[str]:
     """Notes (`--verbose`) for the exec-probe programs the model cannot judge although a known
     base image could lack them: why VL604 stays silent there."""
-    judged = frozenset().union(*(frozenset(f["absent"]) for f in _flavours().values()))
+    judged = frozenset().union(
+        *(frozenset(f["absent"]) for f in data_file("base_programs.json")["flavours"].values())
+    )
     notes = []
     for workload in workloads:
         for container in workload.containers:

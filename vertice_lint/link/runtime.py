@@ -903,9 +903,10 @@ def build_runtimes(
     workloads: Sequence[Workload],
     modules: Mapping[str, PythonModule],
     texts: Mapping[str, str],
+    index: RepoIndex,
 ) -> tuple[ContainerRuntime, ...]:
-    """A Runtime for every image's default command and every container that runs an image."""
-    index = repo_index(modules)
+    """A Runtime for every image's default command and every container that runs an image;
+    `index` is the repository's Python index (`Workspace.python_index`)."""
     text_of = TextOf(texts)
     cache: dict[tuple[object, ...], Runtime] = {}
 

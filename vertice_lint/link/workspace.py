@@ -982,7 +982,10 @@ def _services(
         dockerfiles = service.dockerfiles or tuple(
             i.dockerfile for i in images if parent_dir(i.dockerfile) == service.directory
         )
-        result.append(Service(service.name, service.directory, dockerfiles, reqs, service.link))
+        words = frozenset(_service_words(service))
+        result.append(
+            Service(service.name, service.directory, dockerfiles, reqs, service.link, words)
+        )
     return result
 
 
@@ -1053,7 +1056,7 @@ def _link_container(
         by_tag = [
             i
             for s in services
-            if any(tag == w or tag.endswith("-" + w) for w in _service_words(s))
+            if any(tag == w or tag.endswith("-" + w) for w in s.words)
             for i in named
             if i.service == s.name
         ]
@@ -1068,7 +1071,7 @@ def _link_container(
             ),
         )
     last = _norm(repo.rsplit("/", 1)[-1])
-    by_dir = [s for s in services if last in _service_words(s)]
+    by_dir = [s for s in services if last in s.words]
     candidates = [i for i in images if any(i.service == s.name for s in by_dir)]
     if len(candidates) == 1:
         service = next(s for s in by_dir if s.name == candidates[0].service)
@@ -1235,7 +1238,8 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         for p, f in files.items()
         if f.source.kind is Kind.TEXT and f.text is not None
     }
-    runtimes = build_runtimes(images, workloads, modules, texts)
+    python_index = repo_index(modules, [p for p in files if p.endswith(".py")])
+    runtimes = build_runtimes(images, workloads, modules, texts, python_index)
     notes.extend(unjudged_probe_programs(workloads))
     # what each container starts with, what its app needs and does, what each Service selects
     runtimes, container_facts, selections = app_facts(
@@ -1246,7 +1250,6 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     image_deps = dependencies.image_dependencies(images, files)
     pins = dependencies.repository_pins(image_deps)
     third_party = dependencies.third_party_imports(runtimes, module_map)
-    python_index = repo_index(modules, [p for p in files if p.endswith(".py")])
     try:
         version = k8s_schema.resolve_version(config.kubernetes_version)
     except ValueError as exc:
@@ -1262,7 +1265,6 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     # the inventory, the schema problems and the parse problems (link/inventory.py)
     from vertice_lint.link import inventory as facts
 
-    services = facts.with_words(services)
     inventory = facts.inventory(files, workloads, roots)
     schema_problems = facts.schema_problems(entries, version, facts.substituted_files(files, roots))
     return Workspace(
