@@ -664,3 +664,12 @@ def test_tab_indentation_is_still_an_error() -> None:
     with pytest.raises(ParseFailure) as err:
         parse("cm.yaml", "data:\n  a: 1\t\n\tb: 2\n")
     assert (err.value.line, err.value.col) == (3, 1)
+
+
+def test_yaml_directives_are_read_in_every_document() -> None:
+    """`%YAML 1.2` before the first document (or a later one) used to crash the reader
+    (IndexError inside ruamel's scanner): an internal error instead of a parsed file."""
+    from vertice_lint.parsers.yaml import parse
+
+    record = parse("k8s/x.yaml", "%YAML 1.2\n---\na: 1\n...\n%YAML 1.2\n---\nb: 2\n")
+    assert [d.plain for d in record.documents] == [{"a": 1}, {"b": 2}]

@@ -419,8 +419,10 @@ def _documents(text: str) -> Iterator[YamlDocument]:
         constructor, parser = yaml.get_constructor_parser(text)
         composer = yaml.composer
         index = 0
+        # the scanner writes a `%YAML` directive into the info of the document it starts, which
+        # must exist before the directive is scanned (when the previous document ends)
+        yaml.doc_infos.append(DocInfo(requested_version=version(yaml.version)))
         while composer.check_node():
-            yaml.doc_infos.append(DocInfo(requested_version=version(yaml.version)))
             start = parser.peek_event()
             root = composer.get_node()
             data = constructor.construct_document(root)
@@ -442,6 +444,7 @@ def _documents(text: str) -> Iterator[YamlDocument]:
                 ) from None
             yield YamlDocument(index, line, end_line, bool(start.explicit), data, plain)
             index += 1
+            yaml.doc_infos.append(DocInfo(requested_version=version(yaml.version)))
     except MarkedYAMLError as exc:
         raise _failure(exc) from None
     except YAMLError as exc:
