@@ -30,6 +30,11 @@ def _modules(layer: str) -> list[Path]:
     return sorted((PACKAGE / layer).rglob("*.py"))
 
 
+def _is_module(dotted: str) -> bool:
+    rel = Path(*dotted.split(".")[1:])
+    return (PACKAGE / rel).with_suffix(".py").is_file() or (PACKAGE / rel / "__init__.py").is_file()
+
+
 def _imports(path: Path) -> list[tuple[int, str]]:
     """(line, dotted module below vertice_lint) of every import, lazy ones included."""
     out: list[tuple[int, str]] = []
@@ -37,9 +42,10 @@ def _imports(path: Path) -> list[tuple[int, str]]:
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-            if node.module != "vertice_lint":
-                names = [node.module]
+            # `from vertice_lint.link import render` imports the module link.render
+            subs = [f"{node.module}.{a.name}" for a in node.names]
+            modules = [s for s in subs if _is_module(s)]
+            names = modules or [node.module]
         else:
             continue
         for name in names:
@@ -102,3 +108,34 @@ def test_only_source_reads_the_repository() -> None:
 def test_the_workspace_has_no_string_cache() -> None:
     assert not hasattr(Workspace, "derive")
     assert "_derived" not in Workspace.__dataclass_fields__
+
+
+def _module_of(path: Path) -> str:
+    rel = path.relative_to(PACKAGE).with_suffix("")
+    parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
+    return ".".join(parts)
+
+
+def test_no_import_cycle() -> None:
+    """No module reaches itself through the imports of others (lazy and typing-only included)."""
+    modules = {_module_of(p): p for p in PACKAGE.rglob("*.py")}
+    graph = {
+        name: {target for _, target in _imports(path) if target in modules and target != name}
+        for name, path in modules.items()
+    }
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    cycles: list[list[str]] = []
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append([*path[path.index(nxt) :], nxt])
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert cycles == []

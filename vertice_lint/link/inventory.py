@@ -17,7 +17,7 @@ from typing import Any
 from vertice_lint import k8s_schema
 from vertice_lint.discover import Kind
 from vertice_lint.link import render
-from vertice_lint.link.workspace import _norm
+from vertice_lint.link.names import norm
 from vertice_lint.model import KubeEntry, SyncRoot, Workload
 from vertice_lint.model.image import image_repository, registry_path
 from vertice_lint.model.inventory import (
@@ -99,7 +99,7 @@ def _chart_images(files: Mapping[str, ParsedFile]) -> Iterator[ChartImage]:
             _walk_values(doc.plain, "", found)
         found.discard("")
         for repository in sorted({image_repository(r) for r in found}):
-            yield ChartImage(repository, _norm(repository.rsplit("/", 1)[-1]), path)
+            yield ChartImage(repository, norm(repository.rsplit("/", 1)[-1]), path)
 
 
 def _walk_values(node: Any, key: str, found: set[str]) -> None:

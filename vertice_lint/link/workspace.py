@@ -19,6 +19,7 @@ from vertice_lint.discover import Kind, is_dockerfile_variant
 from vertice_lint.link import dependencies
 from vertice_lint.link.appfacts import app_facts
 from vertice_lint.link.image import contents, with_dockerfile_facts
+from vertice_lint.link.names import norm, service_words
 from vertice_lint.link.programs import programs_of, unjudged_probe_programs
 from vertice_lint.link.runtime import build_runtimes, repo_index
 from vertice_lint.link.suppressions import suppressions
@@ -639,10 +640,6 @@ def _compose_build(
 # --- images and services ---------------------------------------------------------------------
 
 
-def _norm(name: str) -> str:
-    return name.lower().replace("_", "-").replace(".", "-")
-
-
 def _argv(inv: Invocation | None, shell: tuple[str, ...]) -> tuple[str, ...] | None:
     if inv is None:
         return None
@@ -982,7 +979,7 @@ def _services(
         dockerfiles = service.dockerfiles or tuple(
             i.dockerfile for i in images if parent_dir(i.dockerfile) == service.directory
         )
-        words = frozenset(_service_words(service))
+        words = frozenset(service_words(service))
         result.append(
             Service(service.name, service.directory, dockerfiles, reqs, service.link, words)
         )
@@ -1004,23 +1001,6 @@ def _assign_services(images: Sequence[Image], services: Sequence[Service]) -> li
             )
         out.append(replace(image, service=owner))
     return out
-
-
-# Directory names that say how a service is laid out, not which service it is
-# (`src/cartservice/src/Dockerfile` is the cartservice).
-_LAYOUT_DIRS = frozenset({"src", "app", "docker", "build", "source", "dockerfiles"})
-
-
-def _service_words(service: Service) -> set[str]:
-    """The names an image of this service may go by: the service's name, its directory's
-    name, and the parent directory's when that name is a layout word (`src`)."""
-    parts = [p for p in service.directory.split("/") if p]
-    words = {_norm(service.name)}
-    if parts:
-        words.add(_norm(parts[-1]))
-    if len(parts) >= 2 and parts[-1].lower() in _LAYOUT_DIRS:
-        words.add(_norm(parts[-2]))
-    return words
 
 
 def _link_container(
@@ -1052,7 +1032,7 @@ def _link_container(
     named = [i for i in images if repo in i.names]
     if len(named) > 1:
         # One repository for every service, the service in the tag (`demo:2.0.2-cart`).
-        tag = _norm(container.image.split("@", 1)[0][len(repo) :].lstrip(":"))
+        tag = norm(container.image.split("@", 1)[0][len(repo) :].lstrip(":"))
         by_tag = [
             i
             for s in services
@@ -1070,7 +1050,7 @@ def _link_container(
                 f"image {repo} is built by {named[0].key}", named[0].link.evidence
             ),
         )
-    last = _norm(repo.rsplit("/", 1)[-1])
+    last = norm(repo.rsplit("/", 1)[-1])
     by_dir = [s for s in services if last in s.words]
     candidates = [i for i in images if any(i.service == s.name for s in by_dir)]
     if len(candidates) == 1:
@@ -1157,10 +1137,10 @@ def _workloads(
 
 def _root_words(root: Path, files: Mapping[str, ParsedFile]) -> frozenset[str]:
     """Names the repository itself goes by: its directory and its root pyproject's name."""
-    words = {_norm(root.resolve().name)}
+    words = {norm(root.resolve().name)}
     record = files["pyproject.toml"].record if "pyproject.toml" in files else None
     if isinstance(record, Pyproject) and record.name:
-        words.add(_norm(record.name))
+        words.add(norm(record.name))
     return frozenset(w for w in words if w)
 
 

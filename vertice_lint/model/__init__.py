@@ -23,6 +23,7 @@ from vertice_lint.model.app import (
     secret_name,
     sources_named,
 )
+from vertice_lint.model.base import Link, Written
 from vertice_lint.model.dependencies import (
     DIST_PACKAGES,
     SOURCES,
@@ -56,6 +57,16 @@ from vertice_lint.model.image import (
     StageFacts,
 )
 from vertice_lint.model.imports import RepoIndex
+from vertice_lint.model.objects import (
+    ConfigSource,
+    KubeEntry,
+    Origin,
+    RenderedObject,
+    Service,
+    SyncRoot,
+    override,
+    written_at,
+)
 from vertice_lint.model.runtime import ContainerRuntime, Entrypoint, ImportEdge, ModuleNode, Runtime
 from vertice_lint.model.workload import (
     POD_SPECS,
@@ -66,23 +77,11 @@ from vertice_lint.model.workload import (
     Port,
     Probe,
     Workload,
-    Written,
     containers_of,
     pod_spec,
     pod_spec_path,
 )
-from vertice_lint.model.workspace import (
-    ConfigSource,
-    KubeEntry,
-    Link,
-    Origin,
-    RenderedObject,
-    Service,
-    SyncRoot,
-    Workspace,
-    override,
-    written_at,
-)
+from vertice_lint.model.workspace import Workspace
 
 __all__ = [
     "DIST_PACKAGES",

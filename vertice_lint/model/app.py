@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 from vertice_lint.diagnostics import Evidence
 
 if TYPE_CHECKING:
+    from vertice_lint.model.objects import ConfigSource
     from vertice_lint.model.workload import Container, Workload
-    from vertice_lint.model.workspace import ConfigSource
 
 
 @dataclass(frozen=True)

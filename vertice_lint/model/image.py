@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from vertice_lint.model.base import Link
 from vertice_lint.model.files import AptCommand, Instruction, PipInstall, SimpleCommand
 from vertice_lint.model.programs import Programs
-from vertice_lint.model.workspace import Link
 
 
 @dataclass(frozen=True)

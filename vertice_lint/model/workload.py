@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-KeyPath = tuple[str | int, ...]
+from vertice_lint.model.base import KeyPath, Written
 
 # Where the pod spec sits in each workload kind: the one table (Kubernetes' own schema).
 POD_SPECS: Mapping[str, KeyPath] = {
@@ -54,30 +54,8 @@ def containers_of(plain: Mapping[str, Any], kind: str) -> Iterator[tuple[KeyPath
 
 
 if TYPE_CHECKING:
+    from vertice_lint.model.base import Link
     from vertice_lint.model.image import Image
-    from vertice_lint.model.workspace import Link
-
-
-@dataclass(frozen=True)
-class Written:
-    """Where a value of a workload was written: the file and the 1-based position, and, for a
-    fix, the document of that file and the value's key path inside it.
-
-    For a workload a sync root renders, a value an overlay's patch (or `images:` entry) wrote
-    is located in that patch, every other value in the base manifest. `doc_index` is None when
-    no key path reaches the value: an inline patch (a YAML string inside a kustomization) or a
-    JSON 6902 operation that set a part of it.
-    """
-
-    path: str
-    line: int
-    col: int
-    doc_index: int | None
-    keypath: KeyPath
-
-    @property
-    def editable(self) -> bool:
-        return self.doc_index is not None
 
 
 class _Placed:

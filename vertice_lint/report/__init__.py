@@ -1,61 +1,31 @@
-"""Report: turn the filtered diagnostics into text, JSON, SARIF or GitHub workflow commands.
+"""Reports: the diagnostics of a run in each output format (text, json, sarif, github).
 
-Every format sees the same input: the diagnostics that remain, sorted by
-(path, line, col, rule), and a `ReportContext` with the catalog, the paths and the run's
-summary. Rendering is pure: it returns the whole output as one string and never prints.
+`context.py` holds what every format reads (the run's summary and display settings); each
+format is one module with a `render` function.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Sequence
 
-from vertice_lint.catalog import RuleMeta
-from vertice_lint.diagnostics import Diagnostic, Safety, Severity
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    """What the run looked at, beyond the diagnostics themselves."""
-
-    files_checked: int
-    files_by_kind: Mapping[str, int]
-    # Kubernetes objects with no schema (CRDs): counted, not validated.
-    schema_skipped: int
-    # Diagnostics fixed by --fix in this run.
-    fixed: int = 0
-    # Assumptions, skipped stale Dockerfiles...: shown only in verbose mode.
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ReportContext:
-    """Everything a format needs besides the diagnostics."""
-
-    rules: Mapping[str, RuleMeta]
-    # Absolute linted root; Diagnostic.path and Evidence.path are relative to it.
-    root: Path
-    # Paths are printed relative to this (normally the cwd); outside it, absolute.
-    display_base: Path
-    summary: RunSummary
-    unsafe_fixes: bool = False
-    statistics: bool = False
-    quiet: bool = False
-    verbose: bool = False
-    show_fixes: bool = False
-    fixed: tuple[Diagnostic, ...] = ()
-
+from vertice_lint.diagnostics import Diagnostic
+from vertice_lint.report import github, json, sarif, text
+from vertice_lint.report.context import (
+    ReportContext,
+    RunSummary,
+    display_path,
+    fix_applicable,
+    fix_hidden,
+    rule_name,
+    severity_counts,
+    sorted_diagnostics,
+)
 
 FORMATS = ("text", "json", "sarif", "github")
 
 
 def render(fmt: str, diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> str:
     """Render `diagnostics` in format `fmt` (one of FORMATS); raises ValueError otherwise."""
-    # Imported here because each format module imports the context types from this package.
-    from vertice_lint.report import github, json, sarif, text
-
     renderers = {
         "text": text.render,
         "json": json.render,
@@ -67,48 +37,15 @@ def render(fmt: str, diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> s
     return renderers[fmt](sorted_diagnostics(diagnostics), ctx)
 
 
-def display_path(path: str, ctx: ReportContext) -> str:
-    """A root-relative path as the user should see it: relative to display_base, else absolute.
-
-    Pure path arithmetic: the caller passes root and display_base already resolved, so
-    nothing here touches the filesystem.
-    """
-    full = Path(os.path.normpath(ctx.root / path))
-    base = Path(os.path.normpath(ctx.display_base))
-    try:
-        return full.relative_to(base).as_posix()
-    except ValueError:
-        return full.as_posix()
-
-
-def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Diagnostics in report order: path, line, column, rule (message breaks ties)."""
-    return sorted(diagnostics, key=Diagnostic.sort_key)
-
-
-def fix_applicable(diagnostic: Diagnostic, ctx: ReportContext) -> bool:
-    """Whether --fix would apply this diagnostic's fix under the current settings."""
-    fix = diagnostic.fix
-    return fix is not None and (fix.safety is Safety.SAFE or ctx.unsafe_fixes)
-
-
-def fix_hidden(diagnostic: Diagnostic, ctx: ReportContext) -> bool:
-    """Whether this diagnostic has an unsafe fix that --unsafe-fixes would enable."""
-    fix = diagnostic.fix
-    return fix is not None and fix.safety is Safety.UNSAFE and not ctx.unsafe_fixes
-
-
-def rule_name(diagnostic: Diagnostic, ctx: ReportContext) -> str:
-    """The rule's name: from the diagnostic, else from the catalog, else empty."""
-    if diagnostic.name:
-        return diagnostic.name
-    meta = ctx.rules.get(diagnostic.rule)
-    return meta.name if meta else ""
-
-
-def severity_counts(diagnostics: Iterable[Diagnostic]) -> dict[Severity, int]:
-    """How many diagnostics of each severity, every severity present (possibly 0)."""
-    counts = dict.fromkeys(Severity, 0)
-    for diagnostic in diagnostics:
-        counts[diagnostic.severity] += 1
-    return counts
+__all__ = [
+    "FORMATS",
+    "ReportContext",
+    "RunSummary",
+    "display_path",
+    "fix_applicable",
+    "fix_hidden",
+    "render",
+    "rule_name",
+    "severity_counts",
+    "sorted_diagnostics",
+]

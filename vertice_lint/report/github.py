@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from vertice_lint.diagnostics import Diagnostic, Severity
-from vertice_lint.report import ReportContext, display_path, rule_name
+from vertice_lint.report.context import ReportContext, display_path, rule_name
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from vertice_lint import __version__
 from vertice_lint.diagnostics import Diagnostic, Severity
-from vertice_lint.report import (
+from vertice_lint.report.context import (
     ReportContext,
     display_path,
     fix_applicable,

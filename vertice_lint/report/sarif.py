@@ -17,7 +17,7 @@ from urllib.parse import quote
 from vertice_lint import __version__
 from vertice_lint.catalog import RuleMeta
 from vertice_lint.diagnostics import Diagnostic, Evidence, Severity
-from vertice_lint.report import ReportContext, rule_name
+from vertice_lint.report.context import ReportContext, rule_name
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

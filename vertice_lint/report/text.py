@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from vertice_lint.diagnostics import Diagnostic, Severity
-from vertice_lint.report import (
+from vertice_lint.report.context import (
     ReportContext,
     display_path,
     fix_applicable,
