@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from vertice_lint.cli import _git_toplevel
 from vertice_lint.discover import Kind, classify, discover, is_dockerfile_variant, looks_stale
 
 
@@ -29,7 +30,7 @@ from vertice_lint.discover import Kind, classify, discover, is_dockerfile_varian
         ("deploy/docker-compose.prod.yaml", Kind.COMPOSE),
         ("compose.yaml", Kind.COMPOSE),
         ("k8s/kustomization.yaml", Kind.KUSTOMIZATION),
-        ("k8s/deploy.yaml", Kind.YAML),
+        ("k8s/a.yaml", Kind.YAML),
         ("charts/api/Chart.yaml", Kind.HELM_CHART),
         ("README.md", Kind.OTHER),
         ("bin/docker-entrypoint-web", Kind.TEXT),
@@ -95,3 +96,56 @@ def test_git_checkout_lists_tracked_and_untracked_not_ignored(tmp_path: Path) ->
     paths = [f.path for f in discover(tmp_path)]
     # tracked, untracked-but-not-ignored; ignored k8s/ and default-excluded .venv are gone
     assert paths == [".gitignore", "svc/Dockerfile", "svc/main.py"]
+
+
+HOSTILE_CONFIG = {
+    "core.fsmonitor": "{hook}",
+    "core.pager": "{hook}",
+    "core.sshCommand": "{hook}",
+    "diff.external": "{hook}",
+    "core.hooksPath": "{hooks}",
+}
+
+
+def test_a_hostile_git_config_runs_nothing(tmp_path: Path) -> None:
+    """A checkout whose .git/config names programs: listing its files runs none of them."""
+    repo = tmp_path / "repo"
+    _tree(repo)
+    marker = tmp_path / "PWNED"
+    hook = tmp_path / "hook.sh"
+    hook.write_text(f'#!/bin/sh\necho ran >> "{marker}"\nexit 1\n')
+    hook.chmod(0o755)
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    for name in ("post-index-change", "reference-transaction", "fsmonitor-watchman"):
+        (hooks / name).write_text(hook.read_text())
+        (hooks / name).chmod(0o755)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "svc/main.py"], check=True)
+    for key, value in HOSTILE_CONFIG.items():
+        value = value.format(hook=hook, hooks=hooks)
+        subprocess.run(["git", "-C", str(repo), "config", key, value], check=True)
+    # the hostile config is live: plain git runs the fsmonitor hook
+    subprocess.run(["git", "-C", str(repo), "ls-files"], capture_output=True, check=False)
+    assert marker.exists()
+    marker.unlink()
+
+    paths = [f.path for f in discover(repo)]
+    assert _git_toplevel(repo) == repo.resolve()
+
+    assert not marker.exists()
+    assert paths == ["k8s/a.yaml", "svc/Dockerfile", "svc/main.py"]
+
+
+def test_inherited_git_variables_do_not_reach_git(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIT_DIR or GIT_CONFIG_PARAMETERS in the caller's environment cannot redirect git."""
+    repo = tmp_path / "repo"
+    _tree(repo)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    marker = tmp_path / "PWNED"
+    monkeypatch.setenv("GIT_DIR", str(tmp_path / "elsewhere"))
+    monkeypatch.setenv("GIT_CONFIG_PARAMETERS", f"'core.fsmonitor'='touch {marker}'")
+    assert [f.path for f in discover(repo)] == ["k8s/a.yaml", "svc/Dockerfile", "svc/main.py"]
+    assert not marker.exists()

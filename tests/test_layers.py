@@ -17,9 +17,9 @@ from vertice_lint.model import Workspace
 PACKAGE = Path(__file__).resolve().parent.parent / "vertice_lint"
 
 # What each layer may import of vertice_lint (prefixes); anything else of vertice_lint is refused.
-BASE = ("diagnostics", "discover", "config", "suppress", "source", "paths")
+BASE = ("diagnostics", "discover", "git", "config", "suppress", "source", "paths")
 ALLOWED: dict[str, tuple[str, ...]] = {
-    "parsers": ("parsers", "diagnostics", "discover", "source"),
+    "parsers": ("parsers", "diagnostics", "discover", "git", "source"),
     "model": ("model", "parsers", *BASE),
     "link": ("link", "model", "parsers", "k8s_schema", *BASE),
     "checks": ("checks", "model", "diagnostics", "catalog", "fix", "suppress"),

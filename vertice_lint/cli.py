@@ -6,7 +6,6 @@ Exit codes: 0 clean, 1 findings (or a diff with --diff), 2 usage or internal err
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -20,6 +19,7 @@ from vertice_lint.catalog import CatalogError, RuleMeta, load_catalog, load_user
 from vertice_lint.config import Config, find_config, load_config
 from vertice_lint.diagnostics import Diagnostic
 from vertice_lint.engine import RunResult, Selection, enabled_rules, lint
+from vertice_lint.git import run_git
 from vertice_lint.report import FORMATS, ReportContext, RunSummary, render
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -45,17 +45,10 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
 
 
 def _git_toplevel(path: Path) -> Path | None:
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(path), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+    proc = run_git(path, ["rev-parse", "--show-toplevel"], timeout=30)
+    if proc is None or proc.returncode != 0:
         return None
-    return Path(proc.stdout.strip()) if proc.returncode == 0 else None
+    return Path(os.fsdecode(proc.stdout).strip())
 
 
 def resolve_root(paths: Sequence[str]) -> tuple[Path, list[str] | None]:

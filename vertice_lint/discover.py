@@ -6,12 +6,13 @@ import enum
 import fnmatch
 import os
 import re
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import pathspec
+
+from vertice_lint.git import run_git
 
 DEFAULT_EXCLUDES = (
     ".git",
@@ -152,25 +153,10 @@ def classify(relpath: str, helm_roots: Iterable[str] = ()) -> Kind:
 
 def _git_files(root: Path) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files under root, or None outside a git checkout."""
-    try:
-        proc = subprocess.run(
-            [
-                "git",
-                "-C",
-                str(root),
-                "ls-files",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-                "-z",
-            ],
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if proc.returncode != 0:
+    proc = run_git(
+        root, ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], timeout=60
+    )
+    if proc is None or proc.returncode != 0:
         return None
     names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
     # A tracked file deleted from the work tree is not there to lint.
