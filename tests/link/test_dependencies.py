@@ -225,7 +225,9 @@ def test_generator_main_writes_and_checks(tmp_path: Path) -> None:
 def test_shipped_file_is_what_the_generator_renders() -> None:
     path = ROOT / "vertice_lint/data/module_map.json"
     data = json.loads(path.read_text())
-    result = gen.Result(tuple(data["namespaces"]), data["modules"], ())
+    result = gen.Result(
+        tuple(data["namespaces"]), data["modules"], (), tuple(data["distributions"])
+    )
     assert gen.render(result) == path.read_text()
 
 

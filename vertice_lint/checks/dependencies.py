@@ -106,6 +106,10 @@ def _pyproject_fix(text: str, path: str, line: str) -> Edit | None:
 
 
 def _missing_fix(ws: Workspace, deps: ImageDeps, owner: Owner) -> Fix | None:
+    """Add the owner to the image's requirements; never a guessed name (dependency
+    confusion: a name nobody publishes can be registered by anyone)."""
+    if owner.source == "convention" and canonicalize_name(owner.name) not in ws.module_map.known:
+        return None
     target = deps.fix_target()
     if target is None:
         return None
@@ -157,6 +161,8 @@ def missing_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
                 use.module, deps.names, mm.namespaces
             ):
                 continue
+            if mm.guessed(use.module) is not None:
+                continue  # a guess is not a finding (link's note says so in --verbose)
             owner = mm.owner(use.module)
             target = deps.fix_target()
             where = target.path if target is not None else deps.image.dockerfile

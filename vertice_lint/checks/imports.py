@@ -168,9 +168,12 @@ class _Findings:
         lazy: str | None = None,
         evidence: Iterable[Evidence] = (),
         fix: Fix | None = None,
+        key: str | None = None,
     ) -> None:
+        """`key`: what makes two findings at one place the same (default: the message; the
+        first message is kept)."""
         item = self._items.setdefault(
-            (path, line, col, message), _Finding(path, line, col, message)
+            (path, line, col, message if key is None else key), _Finding(path, line, col, message)
         )
         item.lazy.add(lazy)
         for ev in evidence:
@@ -319,10 +322,7 @@ def module_not_in_image(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
         reported.add(statement)
         node = next((n for n in run.runtime.modules if n.repo_path == edge.path), None)
         if node is not None and node.image_path is None:
-            # The importer is missing too: copying it brings what sits beside it.
-            top = posixpath.dirname(edge.path)
-            if any(c.startswith(top + "/") for c in edge.repo_candidates):
-                continue
+            continue  # the importer is missing too: the import that reaches it says so
         assert run.image.contents is not None
         fs = run.image.contents.fs
         site = run.image.contents.site_packages
@@ -344,6 +344,8 @@ def module_not_in_image(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
             lazy=reach.lazy,
             evidence=_chain(run, edge.path),
             fix=_copy_fix(ws, run.image, edge),
+            # several images reaching it with other sys.paths: one finding, their evidence
+            key=f"not-in-image {edge.target}",
         )
     yield from findings.diagnostics(ctx)
 

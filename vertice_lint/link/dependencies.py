@@ -23,10 +23,9 @@ the Workspace (`module_map`, `image_deps`, `pins`, `third_party`):
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from packaging.requirements import InvalidRequirement
@@ -93,17 +92,92 @@ def transitive_table() -> dict[str, tuple[str, ...]]:
 
 
 @functools.cache
-def _environment() -> dict[str, tuple[str, ...]]:
-    return {k: tuple(v) for k, v in importlib.metadata.packages_distributions().items()}
+def known_distributions() -> frozenset[str]:
+    """Normalised names of the distributions the shipped data knows to exist: the module
+    map's `distributions` list and every name of its modules and of transitive.json."""
+    data = data_file("module_map.json")
+    names = {canonicalize_name(n) for n in data.get("distributions", ())}
+    names.update(canonicalize_name(n) for v in data["modules"].values() for n in v)
+    for key, brings in transitive_table().items():
+        names.add(canonicalize_name(key.split("[", 1)[0]))
+        names.update(canonicalize_name(n.split("[", 1)[0]) for n in brings)
+    return frozenset(names)
 
 
 # --- the module map ---------------------------------------------------------------------------
 
 
-def build_module_map(config: Config) -> ModuleMap:
-    """The run's module map (config, shipped data, environment, convention)."""
+def build_module_map(config: Config, files: Mapping[str, ParsedFile] | None = None) -> ModuleMap:
+    """The run's module map (config, shipped data, convention).
+
+    What the linting machine has installed is not read: the results must not depend on the
+    machine. The distributions known to exist are the shipped ones and those any
+    requirements, pyproject or lock file of the repository names; the first-party names
+    are the packages and modules of the repository (see `ModuleMap.guessed`)."""
     namespaces, data = module_map_data()
-    return ModuleMap(config.module_map, data, namespaces, _environment(), system_modules())
+    known = set(known_distributions())
+    known.update(canonicalize_name(d) for _, d in config.module_map)
+    first_party: set[str] = set()
+    projects: set[str] = set()  # the repository's own projects (a uv.lock lists its root)
+    for path, parsed in (files or {}).items():
+        record = parsed.record
+        if isinstance(record, RequirementsFile):
+            known.update(r.normalized for r in record.requirements if r.normalized)
+        elif isinstance(record, Pyproject):
+            known.update(r.normalized for r in record.dependencies if r.normalized)
+            if record.name:
+                projects.add(canonicalize_name(record.name))
+        elif isinstance(record, LockFile):
+            known.update(canonicalize_name(p.name) for p in record.packages)
+        if path.endswith(".py"):
+            parts = path.split("/")
+            first_party.update(parts[:-1])
+            first_party.add(parts[-1].removesuffix(".py"))
+    return ModuleMap(
+        config.module_map,
+        data,
+        namespaces,
+        {},
+        system_modules(),
+        frozenset(known - (projects - known_distributions())),
+        frozenset(first_party),
+    )
+
+
+def installed_provider(
+    module_map: ModuleMap, image_deps: Mapping[str, ImageDeps]
+) -> Callable[[str, str], bool]:
+    """Whether a distribution an image installs (declared, or brought by one) provides a
+    module: (image key, dotted module) -> bool."""
+
+    def installed(key: str, dotted: str) -> bool:
+        deps = image_deps.get(key)
+        if deps is None:
+            return False
+        names = deps.names | deps.transitive.keys()
+        return bool(module_map.providers(dotted) & names)
+
+    return installed
+
+
+def guessed_notes(
+    third_party: Mapping[str, Sequence[ThirdPartyImport]], module_map: ModuleMap
+) -> list[str]:
+    """One note per import name whose distribution is only a guess (VL301 does not judge it)."""
+    notes: dict[str, str] = {}
+    for uses in third_party.values():
+        for use in uses:
+            if module_map.system_module(use.module) is not None:
+                continue  # VL302's
+            why = module_map.guessed(use.module)
+            owner = module_map.owner(use.module)
+            if why is not None and owner.module not in notes:
+                notes[owner.module] = (
+                    f"{owner.module} (imported in {use.edge.path}:{use.edge.imp.line}): the"
+                    f" distribution that provides it is a guess ({why}); VL301 does not judge"
+                    " it: name it in [tool.vertice-lint.module-map] to have it checked"
+                )
+    return list(notes.values())
 
 
 # --- what an image installs -------------------------------------------------------------------

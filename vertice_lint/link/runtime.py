@@ -18,11 +18,12 @@ start-up; gunicorn loads its config module (`-c python:pkg.conf`, `-c file.py`, 
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from vertice_lint.diagnostics import Evidence
@@ -625,6 +626,51 @@ def repo_index(modules: Iterable[str], python_files: Iterable[str] = ()) -> Repo
     )
 
 
+def _plausible(
+    index: RepoIndex, contents: ImageContents, importer: str, dotted: str
+) -> tuple[str, ...]:
+    """The repository files a top-level-rooted import missing from the image may mean.
+
+    A file is one only where Python could find it under that name: a module of a package
+    the image holds is not this top-level name (an installed `celery` imported from the
+    project's own `config/celery.py`), and a file outside the image is one only when the
+    directory its name is relative to (its root) is the repository root or a directory
+    above the importer: where the code is written to run from. `database` imported in one
+    service is not `other_service/database.py`, nor `tests/unit/libs/vertice_core/` the
+    `vertice_core` of a library. A file the build context sends outside a regular package
+    is one too (a COPY can put it on the sys.path).
+    """
+    fs, build = contents.fs, contents.build_context
+    prefix = f"{build.directory}/" if build is not None and build.directory else ""
+    out = []
+    for candidate in index.find(dotted):
+        packaged = index.in_package(candidate, dotted)
+        if candidate in fs.repo_paths:
+            if not packaged:
+                out.append(candidate)
+            continue
+        root = _root_of(candidate, dotted)
+        if (root is not None and (not root or importer.startswith(root + "/"))) or (
+            build is not None
+            and not packaged
+            and candidate.startswith(prefix)
+            and candidate[len(prefix) :] in build.sent
+        ):
+            out.append(candidate)
+    return tuple(out)
+
+
+def _root_of(candidate: str, dotted: str) -> str | None:
+    """The directory a repository file is module `dotted` relative to (None: it is not)."""
+    rel = "/".join(dotted.split("."))
+    for tail in (rel + ".py", rel + "/__init__.py"):
+        if candidate == tail:
+            return ""
+        if candidate.endswith("/" + tail):
+            return candidate[: -len(tail) - 1]
+    return None
+
+
 def _target(importer: str, is_package: bool, imp: Import) -> tuple[str | None, str]:
     """Absolute name of an import, and a status for relative ones that cannot resolve."""
     if imp.level == 0:
@@ -657,6 +703,7 @@ def closure(
     modules: Mapping[str, PythonModule],
     index: RepoIndex,
     env: Mapping[str, tuple[str | None, Evidence]] | None = None,
+    installed: Callable[[str], bool] = lambda dotted: False,
 ) -> tuple[tuple[ModuleNode, ...], tuple[ImportEdge, ...]]:
     """Every first-party module reached from the entrypoints, and every import statement.
 
@@ -665,6 +712,8 @@ def closure(
     `if __name__ == "__main__":` imports run only in the file started as `__main__`.
     `env` is the container's environment (name -> literal value or None, and where it is
     set): a DJANGO_SETTINGS_MODULE there beats the code's `os.environ.setdefault`.
+    `installed(dotted)`: whether a distribution the image installs provides a module (it
+    then wins over repository files of that name).
     """
     fs = contents.fs
     nodes: dict[str, ModuleNode] = {}
@@ -699,7 +748,7 @@ def closure(
             record = modules.get(visit.repo_path)
             if record is None:
                 continue
-            found, more = _follow(visit, record, fs, index, contents.python_version)
+            found, more = _follow(visit, record, contents, index, installed)
             edges.extend(found)
             queue.extend(more)
 
@@ -904,9 +953,11 @@ def build_runtimes(
     modules: Mapping[str, PythonModule],
     texts: Mapping[str, str],
     index: RepoIndex,
+    installed: Callable[[str, str], bool] = lambda key, dotted: False,
 ) -> tuple[ContainerRuntime, ...]:
     """A Runtime for every image's default command and every container that runs an image;
-    `index` is the repository's Python index (`Workspace.python_index`)."""
+    `index` is the repository's Python index (`Workspace.python_index`), `installed(image
+    key, dotted)` whether a distribution the image installs provides a module."""
     text_of = TextOf(texts)
     cache: dict[tuple[object, ...], Runtime] = {}
 
@@ -923,7 +974,14 @@ def build_runtimes(
         if key not in cache:
             assert image.contents is not None
             found = entrypoints(argv, image.contents, image.workdir, pythonpath, source, text_of)
-            nodes, edges = closure(found, image.contents, modules, index, env)
+            nodes, edges = closure(
+                found,
+                image.contents,
+                modules,
+                index,
+                env,
+                functools.partial(installed, image.key),
+            )
             eager = _eager(found, edges)
             cache[key] = Runtime(found, nodes, edges, pythonpath=pythonpath, eager=eager)
         return cache[key]
@@ -1045,11 +1103,14 @@ def _eager(entries: Sequence[Entrypoint], edges: Sequence[ImportEdge]) -> frozen
 def _follow(
     visit: _Visit,
     record: PythonModule,
-    fs: ImageFS,
+    contents: ImageContents,
     index: RepoIndex,
-    python_version: str | None = None,
+    installed: Callable[[str], bool] = lambda dotted: False,
 ) -> tuple[list[ImportEdge], list[_Visit]]:
-    """The import statements of one module, resolved, and the modules they lead to."""
+    """The import statements of one module, resolved, and the modules they lead to.
+
+    `installed(dotted)`: whether a distribution the image installs provides the module."""
+    fs, python_version = contents.fs, contents.python_version
     sys_path = visit.sys_path
     edges: list[ImportEdge] = []
     queue: list[_Visit] = []
@@ -1078,6 +1139,8 @@ def _follow(
         )
 
     def walk(dotted: str, repo_path: str, image_path: str | None) -> None:
+        if imp.guarded:
+            return  # an ImportError anywhere below is caught by the guard: not descended
         is_pkg = repo_path.endswith("__init__.py")
         queue.append(_Visit(dotted, repo_path, image_path, is_pkg, sys_path, False, False))
 
@@ -1113,13 +1176,12 @@ def _follow(
             # only looked for in the repository when pkg itself is missing from the image.
             if is_sub and not parent_missing:
                 continue
-            # A module of a package the image holds is not this top-level name (an installed
-            # `celery` imported from the project's own `config/celery.py`).
-            candidates = tuple(
-                c
-                for c in index.find(dotted)
-                if not (c in fs.repo_paths and index.in_package(c, dotted))
-            )
+            # An installed distribution that provides the top-level name wins over any
+            # repository file of that name (`import redis` is not another service's redis.py).
+            if imp.level == 0 and not is_sub and installed(dotted):
+                edge(imp, dotted, problem or "third-party")
+                continue
+            candidates = _plausible(index, contents, visit.repo_path, dotted)
             if candidates:
                 parent_missing = parent_missing or not is_sub
                 edge(imp, dotted, problem or "not-in-image", None, candidates)

@@ -1219,17 +1219,27 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         if f.source.kind is Kind.TEXT and f.text is not None
     }
     python_index = repo_index(modules, [p for p in files if p.endswith(".py")])
-    runtimes = build_runtimes(images, workloads, modules, texts, python_index)
+    # Python dependencies: what each image installs (an installed distribution providing a
+    # top-level name wins over repository files of that name when imports are resolved).
+    module_map = dependencies.build_module_map(config, files)
+    image_deps = dependencies.image_dependencies(images, files)
+    runtimes = build_runtimes(
+        images,
+        workloads,
+        modules,
+        texts,
+        python_index,
+        dependencies.installed_provider(module_map, image_deps),
+    )
     notes.extend(unjudged_probe_programs(workloads))
     # what each container starts with, what its app needs and does, what each Service selects
     runtimes, container_facts, selections = app_facts(
         runtimes, workloads, entries, sources, modules, files
     )
     # Python dependencies: what each image installs, against what its code imports.
-    module_map = dependencies.build_module_map(config)
-    image_deps = dependencies.image_dependencies(images, files)
     pins = dependencies.repository_pins(image_deps)
     third_party = dependencies.third_party_imports(runtimes, module_map)
+    notes.extend(dependencies.guessed_notes(third_party, module_map))
     try:
         version = k8s_schema.resolve_version(config.kubernetes_version)
     except ValueError as exc:

@@ -86,6 +86,11 @@ class ModuleMap:
     namespaces: frozenset[str] = frozenset()
     environment: Mapping[str, Sequence[str]] = field(default_factory=dict)
     system: Mapping[str, SystemModule] = field(default_factory=dict)
+    # normalised names of distributions known to exist: the shipped list and tables, and
+    # every distribution a requirements/pyproject/lock file of the repository names
+    known: frozenset[str] = frozenset()
+    # top-level names the repository defines as a package or module (`backend`, `shared`)
+    first_party: frozenset[str] = frozenset()
 
     @functools.cached_property
     def _config(self) -> dict[str, tuple[str, ...]]:
@@ -122,17 +127,48 @@ class ModuleMap:
         return Owner(import_name(dotted, self.namespaces), (conventional,), "convention")
 
     def providers(self, dotted: str) -> frozenset[str]:
-        """Every normalised distribution name that may provide the import."""
+        """Every normalised distribution name that may provide the import.
+
+        Below a namespace package every longer prefix names a distribution too
+        (`opentelemetry.exporter.jaeger.thrift` -> opentelemetry-exporter-jaeger and
+        opentelemetry-exporter-jaeger-thrift)."""
         for prefix in self._prefixes(dotted):
             if prefix in self._config:
                 return frozenset(canonicalize_name(d) for d in self._config[prefix])
         names = {conventional_distribution(dotted, self.namespaces)}
+        depth = import_name(dotted, self.namespaces).count(".") + 1
+        parts = dotted.split(".")
+        if depth > 1:
+            for end in range(depth + 1, len(parts) + 1):
+                tail = _VERSION_SUFFIX.sub("", parts[end - 1]) or parts[end - 1]
+                names.add(canonicalize_name("-".join([*parts[: end - 1], tail])))
         for prefix in self._prefixes(dotted):
             names.update(canonicalize_name(d) for d in self.data.get(prefix, ()))
         top = dotted.split(".")[0]
         if top not in self.namespaces:
             names.update(canonicalize_name(d) for d in self.environment.get(top, ()))
         return frozenset(names)
+
+    def guessed(self, dotted: str) -> str | None:
+        """Why the distribution of an import is only a guess (None: it is known).
+
+        The convention "import name = distribution name" is a guess unless that name is a
+        known distribution; a top-level name the repository itself defines is first-party
+        code more likely than a distribution nothing names. Such an import is never
+        reported as missing, and the name never written into a requirements file.
+        """
+        owner = self.owner(dotted)
+        if owner.source != "convention":
+            return None
+        if self.providers(dotted) & self.known:
+            return None
+        top = dotted.split(".")[0]
+        if top in self.first_party:
+            return (
+                f"`{top}` is a package of the repository, and no requirements file names a"
+                f" distribution {owner.name}"
+            )
+        return f"{owner.name} is not a distribution vertice-lint knows (import name = its name?)"
 
     def system_module(self, dotted: str) -> SystemModule | None:
         """The distro-only module a dotted import belongs to, if it is one."""
