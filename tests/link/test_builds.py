@@ -59,23 +59,23 @@ def test_dockerfiles_in_folders_nothing_builds_are_not_images(tmp_path: Path) ->
         "web/2024-01-02/Dockerfile",
     )
     # one note per folder, saying why, and naming the builds that do not run
-    assert [n for n in ws.notes if "not treated as images" in n] == [
+    assert [n for n in ws.notes if "Dockerfile in it" in n] == [
         "api/.snapshots/: a hidden folder, and no build that runs names a Dockerfile in it:"
         " its 2 Dockerfiles are not treated as images (Dockerfile, Dockerfile.prod)",
         "api/backup/: a backup folder, and no build that runs names a Dockerfile in it:"
-        " its 1 Dockerfile is not treated as images (Dockerfile)",
+        " its 1 Dockerfile is not treated as an image (Dockerfile)",
         "archive/: an archive folder, and no build that runs names a Dockerfile in it (named"
         " only where no build runs: archive/legacy/compose.yaml:2: it is in archive/, an"
-        " archive folder nothing builds): its 1 Dockerfile is not treated as images"
+        " archive folder nothing builds): its 1 Dockerfile is not treated as an image"
         " (legacy/Dockerfile)",
         "jobs/20240102_101500/: a timestamped snapshot folder, and no build that runs names a"
         " Dockerfile in it (named only where no build runs: jobs/20240102_101500/build.sh:1:"
         " it is in jobs/20240102_101500/, a timestamped snapshot folder nothing builds): its 1"
-        " Dockerfile is not treated as images (Dockerfile)",
+        " Dockerfile is not treated as an image (Dockerfile)",
         "old/: an archive folder, and no build that runs names a Dockerfile in it: its 1"
-        " Dockerfile is not treated as images (worker/Dockerfile)",
+        " Dockerfile is not treated as an image (worker/Dockerfile)",
         "web/2024-01-02/: a timestamped snapshot folder, and no build that runs names a"
-        " Dockerfile in it: its 1 Dockerfile is not treated as images (Dockerfile)",
+        " Dockerfile in it: its 1 Dockerfile is not treated as an image (Dockerfile)",
     ]
 
 

@@ -759,11 +759,14 @@ def _images(
         listed = ", ".join(PurePosixPath(d).relative_to(folder).as_posix() for d in dockerfiles[:3])
         more = f" and {len(dockerfiles) - 3} more" if len(dockerfiles) > 3 else ""
         unrun_in = [n for d in dockerfiles for n in unrun.get(d, ())]
+        verdict = (
+            f"its {len(dockerfiles)} Dockerfiles are not treated as images"
+            if len(dockerfiles) > 1
+            else "its 1 Dockerfile is not treated as an image"
+        )
         notes.append(
             f"{folder}/: {why}, and no build that runs names a Dockerfile in it"
-            f"{not_run('', unrun_in)}: its {len(dockerfiles)} Dockerfile"
-            f"{'s are' if len(dockerfiles) > 1 else ' is'} not treated as images"
-            f" ({listed}{more})"
+            f"{not_run('', unrun_in)}: {verdict} ({listed}{more})"
         )
 
     images: list[Image] = []
