@@ -4,7 +4,14 @@ from pathlib import Path
 import pytest
 
 from vertice_lint.cli import _git_toplevel
-from vertice_lint.discover import Kind, classify, discover, is_dockerfile_variant, looks_stale
+from vertice_lint.discover import (
+    Kind,
+    classify,
+    discover,
+    is_dockerfile_variant,
+    looks_stale,
+    unbuilt_folder,
+)
 
 
 @pytest.mark.parametrize(
@@ -149,3 +156,30 @@ def test_inherited_git_variables_do_not_reach_git(
     monkeypatch.setenv("GIT_CONFIG_PARAMETERS", f"'core.fsmonitor'='touch {marker}'")
     assert [f.path for f in discover(repo)] == ["k8s/a.yaml", "svc/Dockerfile", "svc/main.py"]
     assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "folder"),
+    [
+        ("svc/.migration_backup/20251031_195305/Dockerfile", "svc/.migration_backup"),
+        ("web-backup-2025-11-15/Dockerfile", "web-backup-2025-11-15"),
+        ("backups/api/Dockerfile", "backups"),
+        ("svc/old/Dockerfile", "svc/old"),
+        ("archive/api/Dockerfile", "archive"),
+        ("svc/20251031_195305/Dockerfile", "svc/20251031_195305"),
+        ("svc/2024-01-02/Dockerfile", "svc/2024-01-02"),
+        ("svc/api.old/Dockerfile", "svc/api.old"),
+        ("svc/api_old/Dockerfile", "svc/api_old"),
+        (".archive/api/Dockerfile", ".archive"),
+        ("svc/Dockerfile", None),
+        ("backup-service/Dockerfile", None),  # a live service that makes backups
+        ("services/db-backup-job/Dockerfile", None),
+        ("golden/Dockerfile", None),
+        ("v1.2/Dockerfile", None),
+        (".github/actions/lint/Dockerfile", None),  # a Docker container action
+        (".devcontainer/Dockerfile", None),
+    ],
+)
+def test_unbuilt_folder(path: str, folder: str | None) -> None:
+    found = unbuilt_folder(path)
+    assert (found[0] if found else None) == folder

@@ -107,6 +107,50 @@ def looks_stale(name: str) -> bool:
     return bool(_STALE_SUFFIX.search(name))
 
 
+# Folders of tools that build from them (workflows, Docker container actions, dev containers):
+# hidden, but not hidden from a build.
+_TOOL_FOLDERS = frozenset({".github", ".gitlab", ".circleci", ".devcontainer", ".buildkite"})
+_ARCHIVE_FOLDER = re.compile(r"old|archives?|archived|attic|bak|backups?", re.IGNORECASE)
+_TIMESTAMP_FOLDER = re.compile(
+    r"\d{8}(?:[_T-]?\d{4}(?:\d{2})?)?"  # 20251031, 20251031_195305, 20251031T1953
+    r"|\d{4}([-_.])\d{2}\1\d{2}(?:[_T -]?\d{2}[-:.h]?\d{2}(?:[-:.]?\d{2})?)?"  # 2024-01-02[_10-30]
+)
+
+
+def unbuilt_folder_reason(name: str) -> str | None:
+    """Why, by its name, a folder holds copies nothing builds: a backup (`.migration_backup`,
+    `frontend-backup-2025-11-15`), an archive (`old/`, `archive/`), a timestamped snapshot
+    (`20251031_195305/`, `2024-01-02/`), a stale copy (`api.old/`, `api_old/`), a hidden folder
+    (`.archive/`; not the CI and dev-container folders tools build from)."""
+    lower = name.lower()
+    backup = re.search(r"backups?", lower)
+    # `backup/`, `.migration_backup/`, `api-backup-2025-11-15/`, `backup_2/`; not the live
+    # `backup-service/` or `db-backup-job/` a repository may deploy
+    if backup is not None and re.fullmatch(r"[-_.\d]*", lower[backup.end() :]):
+        return "a backup folder"
+    if _ARCHIVE_FOLDER.fullmatch(name):
+        return "an archive folder"
+    if _TIMESTAMP_FOLDER.fullmatch(name):
+        return "a timestamped snapshot folder"
+    if looks_stale(name):
+        return "a stale copy by its name"
+    if name.startswith(".") and name not in (".", "..") and lower not in _TOOL_FOLDERS:
+        return "a hidden folder"
+    return None
+
+
+def unbuilt_folder(path: str) -> tuple[str, str] | None:
+    """(folder, why) of the outermost folder above the file `path` that nothing builds by its
+    name (`unbuilt_folder_reason`), or None. A Dockerfile there is an image only when a build
+    names it, and the builds its own scripts, compose files and workflows declare do not run."""
+    parts = PurePosixPath(path).parts[:-1]
+    for index, part in enumerate(parts):
+        why = unbuilt_folder_reason(part)
+        if why is not None:
+            return "/".join(parts[: index + 1]), why
+    return None
+
+
 def classify(relpath: str, helm_roots: Iterable[str] = ()) -> Kind:
     """The kind of a file, from its path alone."""
     posix = PurePosixPath(relpath)

@@ -15,9 +15,10 @@ from typing import Any
 
 from vertice_lint.config import Config
 from vertice_lint.diagnostics import Evidence, ParseFailure
-from vertice_lint.discover import Kind, is_dockerfile_variant
+from vertice_lint.discover import Kind, is_dockerfile_variant, unbuilt_folder
 from vertice_lint.link import dependencies
 from vertice_lint.link.appfacts import app_facts
+from vertice_lint.link.builds import build_not_run, declared_builds, named_by
 from vertice_lint.link.image import contents, with_dockerfile_facts
 from vertice_lint.link.names import norm, service_words
 from vertice_lint.link.programs import programs_of, unjudged_probe_programs
@@ -48,7 +49,6 @@ from vertice_lint.model import (
 )
 from vertice_lint.model.image import image_repository
 from vertice_lint.parsers import ParsedFile
-from vertice_lint.parsers.commands import read_docker_build
 from vertice_lint.parsers.dockerfile import Dockerfile, Invocation
 from vertice_lint.parsers.dockerignore import DockerIgnore
 from vertice_lint.parsers.pyproject import Pyproject
@@ -60,7 +60,6 @@ from vertice_lint.parsers.yaml import (
     KubeObject,
     YamlDocument,
     YamlFile,
-    key_pos,
     value_pos,
 )
 from vertice_lint.paths import join, parent_dir
@@ -650,9 +649,11 @@ def _argv(inv: Invocation | None, shell: tuple[str, ...]) -> tuple[str, ...] | N
 
 def _build_requests(
     files: Mapping[str, ParsedFile], config: Config
-) -> tuple[dict[tuple[str, str], tuple[set[str], list[Link]]], list[str]]:
-    """(dockerfile, context) -> (image names, why) from the config and compose files."""
+) -> tuple[dict[tuple[str, str], tuple[set[str], list[Link]]], dict[str, list[str]], list[str]]:
+    """(dockerfile, context) -> (image names, why) from the config, the compose files and the
+    builds that run (link/builds.py); the builds that do not run, by Dockerfile ("where: why")."""
     requests: dict[tuple[str, str], tuple[set[str], list[Link]]] = {}
+    unrun: dict[str, list[str]] = {}
     notes: list[str] = []
 
     def add(dockerfile: str, context: str, name: str | None, link: Link) -> None:
@@ -676,11 +677,15 @@ def _build_requests(
         record = files[path].record
         if not isinstance(record, YamlFile) or record.compose is None:
             continue
+        not_run = build_not_run(path)
         for svc in record.compose.services:
             build = _compose_build(files, path, svc)
             if build is None:
                 continue
             context, dockerfile, image = build
+            if not_run is not None:
+                unrun.setdefault(dockerfile, []).append(f"{path}:{svc.line}: {not_run}")
+                continue
             if dockerfile not in files:
                 notes.append(
                     f"{path}: service {svc.name} builds {dockerfile}, which does not exist"
@@ -688,198 +693,81 @@ def _build_requests(
                 continue
             evidence = Evidence(path, svc.line, svc.col, f"compose service {svc.name} builds it")
             add(dockerfile, context, image, Link("compose build", (evidence,)))
-    for dockerfile, context, tag, evidence in _ci_builds(files):
-        if dockerfile in files and files[dockerfile].source.kind is Kind.DOCKERFILE:
-            add(dockerfile, context, tag, Link("CI build", (evidence,)))
-    return requests, notes
-
-
-_DOCKER_BUILD = re.compile(r"\b(?:docker|podman)(?:\s+buildx)?\s+build\b")
-
-
-def _ci_builds(files: Mapping[str, ParsedFile]) -> Iterator[tuple[str, str, str | None, Evidence]]:
-    """(dockerfile, context, tag, where) of the builds CI workflows and scripts run.
-
-    `docker build [-f FILE] [-t TAG] CONTEXT` lines (GitHub/GitLab workflows, Makefiles,
-    scripts) and `docker/build-push-action` steps; `-f` is relative to where the command runs,
-    which is the repository root for workflows and the file's directory for a Makefile or
-    script. Builds whose paths are computed (`$VAR`) are skipped.
-    """
-    for path in sorted(files):
-        parsed = files[path]
-        if parsed.text is None or parsed.source.kind not in (Kind.YAML, Kind.TEXT):
+    for declared in declared_builds(files):
+        target = files.get(declared.dockerfile)
+        if target is None or target.source.kind is not Kind.DOCKERFILE:
             continue
-        text = parsed.text.text
-        in_ci = (
-            path.startswith((".github/", ".gitlab", ".circleci/"))
-            or parsed.source.kind is Kind.YAML
-        )
-        cwd = "" if in_ci else parent_dir(path)
-        for match in _DOCKER_BUILD.finditer(text):
-            end = match.end()
-            while True:  # the command goes on over backslash-continued lines
-                newline = text.find("\n", end)
-                if newline < 0:
-                    end = len(text)
-                    break
-                if text[:newline].rstrip("\r").endswith("\\"):
-                    end = newline + 1
-                    continue
-                end = newline
-                break
-            command = re.split(r"&&|\|\||;|\|", text[match.end() : end].replace("\\\n", " "))[0]
-            try:
-                words = shlex.split(command)
-            except ValueError:
-                continue
-            build = read_docker_build(words)
-            dockerfile_opt, tag, context = build.file, build.tag, build.context
-            if (
-                context is None
-                or context == "-"  # the context is read from stdin
-                or "$" in context
-                or "$" in (dockerfile_opt or "")
-                or "://" in context
-            ):
-                continue
-            ctx = join(cwd, context)
-            dockerfile = join(cwd, dockerfile_opt) if dockerfile_opt else join(ctx, "Dockerfile")
-            before = text[: match.start()]
-            line, col = before.count("\n") + 1, match.start() - before.rfind("\n")
-            yield (
-                dockerfile,
-                ctx,
-                tag if tag and "$" not in tag else None,
-                Evidence(path, line, col, f"builds {dockerfile} with context {ctx or '.'}"),
-            )
-        record = parsed.record
-        if isinstance(record, YamlFile):
-            for document in record.documents:
-                yield from _build_push_steps(path, document)
-                yield from _skaffold_artifacts(path, document)
-
-
-def _skaffold_artifacts(
-    path: str, document: YamlDocument
-) -> Iterator[tuple[str, str, str | None, Evidence]]:
-    """`build.artifacts` of a skaffold.yaml (and of its profiles): image, context, Dockerfile."""
-    plain = _mapping(document.plain)
-    if not str(plain.get("apiVersion", "")).startswith("skaffold/"):
-        return
-    builds: list[tuple[Any, KeyPath]] = [(plain.get("build"), ("build",))]
-    for index, profile in enumerate(_list(plain.get("profiles"))):
-        builds.append((_mapping(profile).get("build"), ("profiles", index, "build")))
-    for build, keypath in builds:
-        for index, artifact in enumerate(_list(_mapping(build).get("artifacts"))):
-            artifact = _mapping(artifact)
-            image, context = artifact.get("image"), str(artifact.get("context", "."))
-            if not isinstance(image, str) or "$" in context or "{{" in context:
-                continue
-            ctx = join(parent_dir(path), context)
-            docker = _mapping(artifact.get("docker"))
-            dockerfile = join(ctx, str(docker.get("dockerfile", "Dockerfile")))
-            line, col = key_pos(document.data, (*keypath, "artifacts", index))
-            yield (
-                dockerfile,
-                ctx,
-                image,
-                Evidence(
-                    path,
-                    line,
-                    col,
-                    f"skaffold builds {image} from {dockerfile} with context {ctx or '.'}",
-                ),
-            )
-
-
-def _build_push_steps(
-    path: str, document: YamlDocument
-) -> Iterator[tuple[str, str, str | None, Evidence]]:
-    """`uses: docker/build-push-action` steps of a workflow document."""
-
-    def walk(value: Any, keypath: KeyPath) -> Iterator[tuple[Mapping[str, Any], KeyPath]]:
-        if isinstance(value, dict):
-            if str(value.get("uses", "")).startswith("docker/build-push-action"):
-                yield value, keypath
-            for key, child in value.items():
-                yield from walk(child, (*keypath, key))
-        elif isinstance(value, list):
-            for index, child in enumerate(value):
-                yield from walk(child, (*keypath, index))
-
-    for step, keypath in walk(document.plain, ()):
-        options = _mapping(step.get("with"))
-        context = str(options.get("context", "."))
-        if "$" in context or "://" in context:
+        where = declared.where
+        why = build_not_run(where.path)
+        if why is not None:
+            unrun.setdefault(declared.dockerfile, []).append(f"{where.path}:{where.line}: {why}")
             continue
-        ctx = join("", context)
-        file = options.get("file")
-        dockerfile = join("", str(file)) if file else join(ctx, "Dockerfile")
-        tags = re.split(r"[,\s]+", str(options.get("tags", "")).strip())
-        tag = next((t for t in tags if t and "$" not in t), None)
-        line, col = key_pos(document.data, keypath)
-        yield (
-            dockerfile,
-            ctx,
-            tag,
-            Evidence(
-                path,
-                line,
-                col,
-                f"docker/build-push-action builds {dockerfile} with context {ctx or '.'}",
-            ),
-        )
-
-
-def _referenced_elsewhere(dockerfile: str, files: Mapping[str, ParsedFile]) -> Evidence | None:
-    """Where a CI workflow or other YAML (skaffold, cloudbuild) names this Dockerfile variant:
-    by its path, or by its file name when no other Dockerfile has that name."""
-    name = PurePosixPath(dockerfile).name
-    same_name = [
-        p
-        for p, f in files.items()
-        if f.source.kind is Kind.DOCKERFILE and PurePosixPath(p).name == name
-    ]
-    needle = name if len(same_name) == 1 else dockerfile
-    for path in sorted(files):
-        parsed = files[path]
-        if parsed.source.kind is not Kind.YAML or parsed.text is None:
-            continue
-        at = parsed.text.text.find(needle)
-        if at >= 0:
-            before = parsed.text.text[:at]
-            line, col = before.count("\n") + 1, at - before.rfind("\n")
-            return Evidence(path, line, col, "names it")
-    return None
+        add(declared.dockerfile, declared.context, declared.tag, Link("CI build", (where,)))
+    return requests, unrun, notes
 
 
 def _images(
     files: Mapping[str, ParsedFile], config: Config, notes: list[str]
 ) -> tuple[list[Image], list[str]]:
-    requests, request_notes = _build_requests(files, config)
+    requests, unrun, request_notes = _build_requests(files, config)
     notes.extend(request_notes)
     requested = {dockerfile for dockerfile, _ in requests}
     configured = {parent_dir(join("", s.dockerfile)) for s in config.services if s.dockerfile}
     stale: list[str] = []
+    # folder nothing builds -> (why, its Dockerfiles no build that runs names)
+    unbuilt: dict[str, tuple[str, list[str]]] = {}
+
+    def not_run(path: str, names: Sequence[str] = ()) -> str:
+        said = list(dict.fromkeys((*unrun.get(path, ()), *names)))
+        if not said:
+            return ""
+        more = f" and {len(said) - 2} more" if len(said) > 2 else ""
+        return f" (named only where no build runs: {'; '.join(said[:2])}{more})"
+
     for path in sorted(files):
         parsed = files[path]
         if parsed.source.kind is not Kind.DOCKERFILE or path in requested:
             continue
+        dead = unbuilt_folder(path)
+        if dead is not None:
+            stale.append(path)
+            unbuilt.setdefault(dead[0], (dead[1], []))[1].append(path)
+            continue
         if is_dockerfile_variant(parsed.source.name):
-            evidence = _referenced_elsewhere(path, files)
-            if evidence is None:
+            named: Evidence | None = None
+            unrun_names: list[str] = []
+            for where in named_by(path, files):
+                why = build_not_run(where.path)
+                if why is None:
+                    named = where
+                    break
+                unrun_names.append(f"{where.path}:{where.line}: {why}")
+            if named is None:
                 stale.append(path)
                 notes.append(
                     f"{path}: Dockerfile variant that no compose file, workflow or config"
-                    " references: not treated as an image"
+                    f" references{not_run(path, unrun_names)}: not treated as an image"
                 )
                 continue
-            link = Link("Dockerfile variant referenced", (evidence,))
+            link = Link("Dockerfile variant referenced", (named,))
         else:
             if parent_dir(path) in configured:
                 continue  # the config says how this directory is built
             link = Link("Dockerfile in its own directory (default build context)")
         requests[(path, parent_dir(path))] = (set(), [link])
+    for folder, (why, dockerfiles) in sorted(unbuilt.items()):
+        listed = ", ".join(PurePosixPath(d).relative_to(folder).as_posix() for d in dockerfiles[:3])
+        more = f" and {len(dockerfiles) - 3} more" if len(dockerfiles) > 3 else ""
+        unrun_in = [n for d in dockerfiles for n in unrun.get(d, ())]
+        verdict = (
+            f"its {len(dockerfiles)} Dockerfiles are not treated as images"
+            if len(dockerfiles) > 1
+            else "its 1 Dockerfile is not treated as an image"
+        )
+        notes.append(
+            f"{folder}/: {why}, and no build that runs names a Dockerfile in it"
+            f"{not_run('', unrun_in)}: {verdict} ({listed}{more})"
+        )
 
     images: list[Image] = []
     for (dockerfile, context), (names, links) in sorted(requests.items()):
