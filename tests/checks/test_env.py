@@ -733,3 +733,34 @@ def test_vl401_reads_only_the_code_in_the_image(tmp_path: Path) -> None:
     assert [f[:4] for f in _lint(_repo(tmp_path, files), "VL401")] == [
         ("VL401", "api/shared/config.py", 3, 7)
     ]
+
+
+def test_vl401_module_getenv_refused_by_a_start_up_check(tmp_path: Path) -> None:
+    code = (
+        "import os\n\nfrom fastapi import FastAPI\n\n"
+        'SECRET_KEY = os.getenv("JWT_SECRET_KEY")\n'
+        'REPORT_URL = os.getenv("REPORT_URL")\n'
+        "app = FastAPI()\n\n\n"
+        "def validate() -> None:\n"
+        "    if not SECRET_KEY:\n"
+        '        raise ValueError("JWT_SECRET_KEY is required")\n\n\n'
+        "def report() -> None:\n"
+        "    if REPORT_URL is None:\n"
+        '        raise RuntimeError("no REPORT_URL")\n\n\n'
+        '@app.on_event("startup")\n'
+        "async def startup() -> None:\n"
+        "    validate()\n"
+    )
+    result = lint(
+        _repo(tmp_path, _app(code, _deployment(), UVICORN)), Config(), Selection(("VL401",))
+    )
+    assert [(d.line, d.col, d.severity, d.message) for d in result.diagnostics] == [
+        (
+            5,
+            14,
+            Severity.ERROR,
+            '`JWT_SECRET_KEY` is read at start-up by `os.getenv("JWT_SECRET_KEY")` (None when'
+            " unset, and validate() raises ValueError at start-up) but Deployment/api container"
+            " api does not set it: ValueError, the pod crash-loops",
+        )
+    ]

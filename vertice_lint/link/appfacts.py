@@ -316,6 +316,17 @@ def _env_needs(
             what = f"`{call}`" + (" (django-environ)" if read.kind == "environ" else "")
             error = "ImproperlyConfigured" if read.kind == "environ" else ""
             if read.kind in ("get", "getenv"):
+                refuser = next(
+                    ((f, e) for f, e in read.unset_raised_by if (path, f) in timing.startup),
+                    None,
+                )
+                if not read.unset_error and refuser is not None and when.startup:
+                    function, error = refuser
+                    what += f" (None when unset, and {function}() raises {error} at start-up)"
+                    yield EnvNeed(
+                        (read.name,), True, None, path, read.line, read.col, what, when, error
+                    )
+                    continue
                 if not read.unset_error:
                     continue  # the code tests, defaults or passes on the None: optional
                 if read.unset_use == "raise" and not when.startup:

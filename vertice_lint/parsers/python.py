@@ -87,6 +87,9 @@ class EnvRead:
     # `.split`, `+`...). "" when the code tests it, defaults it or passes it on: optional.
     unset_error: str = ""
     unset_use: str = ""
+    # a module-level `X = os.getenv("X")` whose None a function of the module refuses
+    # (`def check(): if not X: raise ValueError`): (that function's qualname, the exception)
+    unset_raised_by: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -615,6 +618,7 @@ class _Analyzer:
         # get/getenv call -> (exception, use) when its None fails (see EnvRead.unset_error)
         self.unset_fails: dict[int, tuple[str, str]] = {}
         self.parents: dict[int, ast.AST] = {}
+        self.unset_raised_by: dict[int, tuple[tuple[str, str], ...]] = {}
         self.environ_envs: dict[str, None] = {}
         self.scheme_defaults: set[str] = set()
         self.env_file_loads: list[tuple[int, int]] = []
@@ -691,6 +695,8 @@ class _Analyzer:
         scopes += [
             n for n in ast.walk(self.tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
         ]
+        module_assigned: dict[str, list[int]] = {}
+        refused: dict[str, list[tuple[str, str]]] = {}  # global name -> (function, exception)
         for scope in scopes:
             tested: set[str] = set()
             enforced: dict[str, str] = {}
@@ -732,6 +738,13 @@ class _Analyzer:
                     use = self._none_rejected(node)
                     if use is not None:
                         failing.setdefault(node.id, use)
+            if scope is self.tree:
+                module_assigned = assigned
+            else:
+                qualname = self._qualname(scope)
+                for name, error in enforced.items():
+                    if name not in assigned:  # the module's global
+                        refused.setdefault(name, []).append((qualname, error))
             for name, values in assigned.items():
                 if name in tested:
                     self.none_checked.update(values)
@@ -740,6 +753,21 @@ class _Analyzer:
                 if fails is not None:
                     for value in values:
                         self.unset_fails.setdefault(value, fails)
+        for name, by in refused.items():
+            for value in module_assigned.get(name, ()):
+                self.unset_raised_by[value] = tuple(by)
+
+    def _qualname(self, node: ast.AST) -> str:
+        """The qualname of a function (as FunctionInfo has it) from its ancestors."""
+        parts: list[str] = []
+        current: ast.AST | None = node
+        while current is not None and current is not self.tree:
+            if isinstance(current, ast.ClassDef):
+                parts.append(f"{current.name}.")
+            elif isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+                parts.append(current.name if current is node else f"{current.name}.<locals>.")
+            current = self.parents.get(id(current))
+        return "".join(reversed(parts))
 
     def _none_rejected(self, node: ast.expr) -> tuple[str, str] | None:
         """The exception and the use when `node`'s value, None, is used where None fails."""
@@ -1071,6 +1099,7 @@ class _Analyzer:
                 default,
                 unset_error=error,
                 unset_use=use,
+                unset_raised_by=() if has_default else self.unset_raised_by.get(id(node), ()),
             )
         )
 
