@@ -591,3 +591,176 @@ def test_vl401_env_from_an_overlay_patch_counts_for_every_kind(tmp_path: Path) -
         assert [f[:4] for f in _lint(unpatched, "VL401")] == [("VL401", "report/main.py", 3, 7)], (
             kind
         )
+
+
+# --- VL401: what the code does with the None of os.getenv ------------------------------------
+
+
+def test_vl401_getenv_whose_none_is_handled_or_passed_on_is_optional(tmp_path: Path) -> None:
+    code = (
+        "import os\n"
+        "from dataclasses import dataclass, field\n\n"
+        'DEBUG = os.getenv("DEBUG") == "True"\n'
+        'if os.getenv("TRACING"):\n'
+        "    pass\n"
+        'TOKEN = os.environ.get("TOKEN")\n'
+        "if not TOKEN:\n"
+        "    print('no token')\n"
+        'MODE = os.getenv("MODE")\n'
+        'LEVEL = "debug" if MODE is None else MODE\n\n\n'
+        "def connect(url=None):\n"
+        "    return url\n\n\n"
+        'client = connect(url=os.getenv("BROKER_URL"))\n\n\n'
+        "class Tracer:\n"
+        "    def __init__(self):\n"
+        '        self.endpoint = os.getenv("OTLP_ENDPOINT")\n\n\n'
+        "@dataclass\n"
+        "class Vector:\n"
+        '    key: str | None = field(default_factory=lambda: os.getenv("QDRANT_KEY"))\n\n\n'
+        "def llm():\n"
+        '    key = os.getenv("LLM_KEY")\n'
+        "    if not key:\n"
+        '        raise ValueError("LLM_KEY is not set")\n'
+        "    return key\n\n\n"
+        "tracer = Tracer()\n"
+        "vector = Vector()\n"
+    )
+    assert _lint(_repo(tmp_path, _app(code, _deployment())), "VL401") == []
+
+
+def test_vl401_getenv_whose_none_fails_at_start_up(tmp_path: Path) -> None:
+    code = (
+        "import os\n"
+        "import sys\n\n"
+        'PORT = int(os.getenv("PORT"))\n'
+        'HOSTS = os.getenv("ALLOWED_HOSTS").split(",")\n'
+        'KEY = os.environ.get("SECRET_KEY")\n'
+        "if KEY is None:\n"
+        '    raise RuntimeError("SECRET_KEY must be set")\n'
+        'if not os.getenv("DB_DSN"):\n'
+        "    sys.exit(1)\n\n\n"
+        "class Tracer:\n"
+        "    def __init__(self):\n"
+        '        base = os.getenv("COLLECTOR")\n'
+        '        self.url = base + "/v1/traces"\n\n\n'
+        "tracer = Tracer()\n"
+    )
+    result = lint(_repo(tmp_path, _app(code, _deployment())), Config(), Selection(("VL401",)))
+    who = "but Deployment/api container api does not set it"
+    assert [(d.line, d.col, d.severity, d.message) for d in result.diagnostics] == [
+        (
+            4,
+            12,
+            Severity.ERROR,
+            '`PORT` is read at start-up by `os.getenv("PORT")` (None when unset, then'
+            f" `int()`) {who}: TypeError, the pod crash-loops",
+        ),
+        (
+            5,
+            9,
+            Severity.ERROR,
+            '`ALLOWED_HOSTS` is read at start-up by `os.getenv("ALLOWED_HOSTS")` (None when'
+            f" unset, then `.split`) {who}: AttributeError, the pod crash-loops",
+        ),
+        (
+            6,
+            7,
+            Severity.ERROR,
+            '`SECRET_KEY` is read at start-up by `os.environ.get("SECRET_KEY")` (the code'
+            f" raises RuntimeError when it is unset) {who}: RuntimeError, the pod crash-loops",
+        ),
+        (
+            9,
+            8,
+            Severity.ERROR,
+            '`DB_DSN` is read at start-up by `os.getenv("DB_DSN")` (the code raises SystemExit'
+            f" when it is unset) {who}: SystemExit, the pod crash-loops",
+        ),
+        (
+            15,
+            16,
+            Severity.ERROR,
+            '`COLLECTOR` is read at start-up by `os.getenv("COLLECTOR")` (None when unset,'
+            f" then `+`) {who}: TypeError, the pod crash-loops",
+        ),
+    ]
+
+
+def test_vl401_vl403_generator_envs_file_not_in_the_repository_gives_unknown_keys(
+    tmp_path: Path,
+) -> None:
+    code = 'import os\n\nDATABASE_URL = os.environ["DATABASE_URL"]\n'
+    manifest = _deployment(
+        "          envFrom:\n            - configMapRef:\n                name: api-env\n"
+        "          env:\n            - name: API_KEY\n              valueFrom:\n"
+        "                configMapKeyRef:\n                  name: api-env\n"
+        "                  key: API_KEY\n"
+    )
+    kustomization = (
+        "resources:\n  - api.yaml\n"
+        "configMapGenerator:\n  - name: api-env\n    envs:\n      - generated.env\n"
+        "    literals:\n      - MODE=prod\n"
+    )
+    files = _app(code, manifest) | {"k8s/kustomization.yaml": kustomization}
+    root = _repo(tmp_path, files)
+    assert _lint(root, "VL401") == []
+    assert _lint(root, "VL403") == []
+    notes = lint(root, Config(), Selection(("VL401",))).notes
+    assert (
+        "Deployment/api container api: env from ConfigMap api-env, whose keys the repository"
+        " does not show (not defined here, external, or an env file it does not hold); it may"
+        " set any variable, so no env var is reported missing for it"
+    ) in notes
+    # with the file in the repository its keys are known again
+    (root / "k8s/generated.env").write_text("OTHER=1\n")
+    assert [f[:4] for f in _lint(root, "VL401")] == [("VL401", "api/main.py", 3, 16)]
+    assert [f[:4] for f in _lint(root, "VL403")] == [("VL403", "k8s/api.yaml", 21, 15)]
+
+
+def test_vl401_reads_only_the_code_in_the_image(tmp_path: Path) -> None:
+    # `shared/` is in the repository but the image copies main.py only: the import fails
+    # (VL3xx says so); what shared/config.py would read is not this container's code
+    dockerfile = 'FROM python:3.11-slim\nWORKDIR /app\nCOPY main.py .\nCMD ["python", "main.py"]\n'
+    code = "from shared.config import URL\n"
+    shared = 'import os\n\nURL = os.environ["COLLECTOR_URL"]\n'
+    files = _app(code, _deployment(), dockerfile) | {
+        "api/shared/__init__.py": "",
+        "api/shared/config.py": shared,
+    }
+    assert _lint(_repo(tmp_path, files), "VL401") == []
+    copied = dockerfile.replace("COPY main.py .", "COPY . .")
+    files["api/Dockerfile"] = copied
+    assert [f[:4] for f in _lint(_repo(tmp_path, files), "VL401")] == [
+        ("VL401", "api/shared/config.py", 3, 7)
+    ]
+
+
+def test_vl401_module_getenv_refused_by_a_start_up_check(tmp_path: Path) -> None:
+    code = (
+        "import os\n\nfrom fastapi import FastAPI\n\n"
+        'SECRET_KEY = os.getenv("JWT_SECRET_KEY")\n'
+        'REPORT_URL = os.getenv("REPORT_URL")\n'
+        "app = FastAPI()\n\n\n"
+        "def validate() -> None:\n"
+        "    if not SECRET_KEY:\n"
+        '        raise ValueError("JWT_SECRET_KEY is required")\n\n\n'
+        "def report() -> None:\n"
+        "    if REPORT_URL is None:\n"
+        '        raise RuntimeError("no REPORT_URL")\n\n\n'
+        '@app.on_event("startup")\n'
+        "async def startup() -> None:\n"
+        "    validate()\n"
+    )
+    result = lint(
+        _repo(tmp_path, _app(code, _deployment(), UVICORN)), Config(), Selection(("VL401",))
+    )
+    assert [(d.line, d.col, d.severity, d.message) for d in result.diagnostics] == [
+        (
+            5,
+            14,
+            Severity.ERROR,
+            '`JWT_SECRET_KEY` is read at start-up by `os.getenv("JWT_SECRET_KEY")` (None when'
+            " unset, and validate() raises ValueError at start-up) but Deployment/api container"
+            " api does not set it: ValueError, the pod crash-loops",
+        )
+    ]

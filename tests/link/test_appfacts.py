@@ -76,15 +76,16 @@ def test_env_needs_say_what_is_read_and_when(tmp_path: Path) -> None:
         "app = FastAPI()\n\n\n"
         "@app.get('/x')\n"
         "def x() -> str:\n"
-        '    return os.getenv("B")\n'
+        '    return os.getenv("B").upper() + os.getenv("D")\n'
     )
     _, _, app = _run(_model(tmp_path, code, cmd='["uvicorn", "main:app"]'))
     assert [
-        (n.names, n.path, n.line, n.col, n.crash, n.when.startup, n.when.text)
+        (n.names, n.path, n.line, n.col, n.error, n.when.startup, n.when.text)
         for n in app.env_needs
     ] == [
-        (("A",), "api/main.py", 5, 5, True, True, "at start-up"),
-        (("B",), "api/main.py", 12, 12, False, False, "when GET /x is requested"),
+        (("A",), "api/main.py", 5, 5, "", True, "at start-up"),
+        (("B",), "api/main.py", 12, 12, "AttributeError", False, "when GET /x is requested"),
+        (("D",), "api/main.py", 12, 37, "TypeError", False, "when GET /x is requested"),
     ]
 
 
@@ -147,7 +148,7 @@ def test_env_given_by_dockerfile_env_envfrom_prefix_and_patch(tmp_path: Path) ->
 def test_env_given_is_open_for_a_source_whose_keys_are_unknown(tmp_path: Path) -> None:
     container = "          envFrom:\n            - secretRef:\n                name: managed\n"
     _, facts, _ = _run(_model(tmp_path, "x = 1\n", container=container))
-    assert facts.env_given.open == ("secret managed",)
+    assert facts.env_given.open == ("Secret managed",)
 
 
 def test_env_given_by_a_patch_of_a_cronjob(tmp_path: Path) -> None:

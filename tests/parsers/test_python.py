@@ -813,3 +813,52 @@ def test_installed_apps_literals_through_names_and_additions() -> None:
         ("debug_toolbar", 7, 30),
     )
     assert _parse("APPS = ['a']\n").installed_apps == ()
+
+
+def test_env_get_says_how_its_none_fails() -> None:
+    module = _parse(
+        """\
+        import os
+        import sys
+        from pathlib import Path
+        A = os.getenv("A")
+        if not A:
+            raise RuntimeError("A is required")
+        B = int(os.getenv("B"))
+        C = Path(os.environ.get("C"))
+        D = os.getenv("D")
+        HOSTS = D.split(",")
+        if os.getenv("E") is None:
+            sys.exit("E is required")
+        F = "%s" % os.getenv("F")
+        G = os.getenv("G")
+        if G:
+            G.split(",")
+        H = os.getenv("H")
+        if H:
+            pass
+        else:
+            raise ValueError
+        I = os.getenv("I")
+        if I:
+            try:
+                pass
+            except OSError:
+                raise
+        J = "x" in os.getenv("J")
+        K = [k for k in os.getenv("K")]
+        """
+    )
+    assert {r.name: (r.unset_error, r.unset_use) for r in module.env_reads} == {
+        "A": ("RuntimeError", "raise"),
+        "B": ("TypeError", "int()"),
+        "C": ("TypeError", "pathlib.Path()"),
+        "D": ("AttributeError", ".split"),
+        "E": ("SystemExit", "raise"),
+        "F": ("", ""),  # formatted, not rejected
+        "G": ("", ""),  # tested before its use
+        "H": ("ValueError", "raise"),
+        "I": ("", ""),  # the raise is not in the branch taken when unset
+        "J": ("TypeError", "in"),
+        "K": ("TypeError", "iteration"),
+    }

@@ -110,12 +110,7 @@ def _missing_env(
     name = need.names[0]
     shown = " (or ".join(f"`{n}`" for n in need.names) + ")" * (len(need.names) - 1)
     error = need.error or ("ValidationError" if need.what.startswith("settings") else "KeyError")
-    if not need.crash:
-        consequence = "the code gets None"
-    elif need.when.startup:
-        consequence = f"{error}, the pod crash-loops"
-    else:
-        consequence = error
+    consequence = f"{error}, the pod crash-loops" if need.when.startup else error
     evidence: list[Evidence] = []
     edits: list[tuple[str, Callable[[str], Edit]]] = []
     fixable = True
@@ -167,7 +162,7 @@ def _missing_env(
             )
         except EditError:
             fix = None
-    severity = Severity.ERROR if need.crash and need.when.startup else Severity.WARNING
+    severity = Severity.ERROR if need.when.startup else Severity.WARNING
     return ctx.diagnostic(path, line, col, message, evidence=evidence, fix=fix, severity=severity)
 
 
@@ -297,8 +292,8 @@ def missing_config_key(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
                     continue
                 kind = "ConfigMap" if var.source_kind == "configMapKeyRef" else "Secret"
                 found = sources_named(ws.config_sources, workload, kind, var.source_name)
-                if not found or any(s.external for s in found):
-                    continue  # undefined (VL106) or managed elsewhere: keys unknown
+                if not found or not all(s.keys_known for s in found):
+                    continue  # undefined (VL106), managed elsewhere, or from a missing file
                 keys: set[str] = set().union(*(s.keys for s in found))
                 if var.source_key in keys:
                     continue

@@ -216,7 +216,10 @@ def _timing(cr: ContainerRuntime, modules: dict[str, PythonModule]) -> _Timing:
     by_name: dict[str, list[tuple[str, FunctionInfo]]] = {}
     for path, record in modules.items():
         for function in record.functions:
-            by_name.setdefault(function.qualname.rsplit(".", 1)[-1], []).append((path, function))
+            parts = function.qualname.rsplit(".", 2)
+            by_name.setdefault(parts[-1], []).append((path, function))
+            if len(parts) > 1 and parts[-1] == "__init__":  # `C(...)` runs `C.__init__`
+                by_name.setdefault(parts[-2], []).append((path, function))
     functions = {(p, f.qualname): f for fs in by_name.values() for p, f in fs}
 
     def callees(names: Iterable[str]) -> Iterator[tuple[str, str]]:
@@ -291,9 +294,10 @@ def _env_needs(
     envs = {name for record in closure.values() for name in record.environ_envs}
     scheme_defaults = {n for record in closure.values() for n in record.env_scheme_defaults}
     env_file = _env_file_loaded(cr, closure.values())
+    in_image = {n.repo_path for n in cr.runtime.modules if n.image_path is not None}
     for path, record in closure.items():
-        if path in skip:
-            continue
+        if path in skip or path not in in_image:
+            continue  # not the code this container runs (or not in its image: VL3xx says so)
         for read in record.env_reads:
             if read.has_default or read.guarded or read.kind == "setdefault" or env_file:
                 continue
@@ -301,7 +305,7 @@ def _env_needs(
                 read.via.rsplit(".", 1)[-1] not in envs or read.name in scheme_defaults
             ):
                 continue  # an imported Env object we never saw built, or a scheme default
-            crash = read.kind in ("subscript", "pop", "environ")
+            when = _when(timing, path, read.scope, read.function)
             call = {
                 "subscript": f'os.environ["{read.name}"]',
                 "pop": f'os.environ.pop("{read.name}")',
@@ -309,6 +313,29 @@ def _env_needs(
                 "getenv": f'os.getenv("{read.name}")',
                 "environ": f'{read.call}("{read.name}")',
             }[read.kind]
+            what = f"`{call}`" + (" (django-environ)" if read.kind == "environ" else "")
+            error = "ImproperlyConfigured" if read.kind == "environ" else ""
+            if read.kind in ("get", "getenv"):
+                refuser = next(
+                    ((f, e) for f, e in read.unset_raised_by if (path, f) in timing.startup),
+                    None,
+                )
+                if not read.unset_error and refuser is not None and when.startup:
+                    function, error = refuser
+                    what += f" (None when unset, and {function}() raises {error} at start-up)"
+                    yield EnvNeed(
+                        (read.name,), True, None, path, read.line, read.col, what, when, error
+                    )
+                    continue
+                if not read.unset_error:
+                    continue  # the code tests, defaults or passes on the None: optional
+                if read.unset_use == "raise" and not when.startup:
+                    continue  # raised where a caller may catch it: not known to fail
+                error = read.unset_error
+                if read.unset_use == "raise":
+                    what += f" (the code raises {error} when it is unset)"
+                else:
+                    what += f" (None when unset, then `{read.unset_use}`)"
             yield EnvNeed(
                 (read.name,),
                 True,
@@ -316,17 +343,16 @@ def _env_needs(
                 path,
                 read.line,
                 read.col,
-                f"`{call}`" + (" (django-environ)" if read.kind == "environ" else ""),
-                crash,
-                _when(timing, path, read.scope, read.function),
-                "ImproperlyConfigured" if read.kind == "environ" else "",
+                what,
+                when,
+                error,
                 via.get(path, ()),
             )
         for settings in record.settings_classes:
-            when = timing.instantiated.get(settings.name)
-            if when is None or settings.config_dynamic or _env_file_in_image(cr.image, settings):
+            built = timing.instantiated.get(settings.name)
+            if built is None or settings.config_dynamic or _env_file_in_image(cr.image, settings):
                 continue  # never built here, or its config (or a copied .env) is unknown to us
-            yield from _settings_needs(path, settings, when)
+            yield from _settings_needs(path, settings, built)
 
 
 _FRAMEWORK_STATUSES = frozenset({"django-settings", "django-app"})
@@ -415,7 +441,6 @@ def _settings_needs(path: str, settings: SettingsClass, when: When) -> Iterator[
             f.line,
             f.col,
             f"settings field `{f.name}` of `{settings.name}` (no default)",
-            True,
             when,
         )
 
@@ -454,6 +479,24 @@ class _Sources:
 
     def named(self, workload: Workload, kind: str, name: str) -> list[ConfigSource]:
         return [s for s in self.sources.get((kind, name), ()) if in_scope(s, workload)]
+
+
+def open_env_notes(facts: Iterable[ContainerFacts]) -> Iterator[str]:
+    """For `--verbose`: the containers whose env comes partly from sources whose keys cannot
+    be known here; VL401 (and VL404 for undefined names) assume they may set anything."""
+    seen: set[str] = set()
+    for f in facts:
+        if not f.env_given.open:
+            continue
+        note = (
+            f"{f.workload.ident} container {f.container.name}: env from"
+            f" {', '.join(f.env_given.open)}, whose keys the repository does not show (not"
+            " defined here, external, or an env file it does not hold); it may set any"
+            " variable, so no env var is reported missing for it"
+        )
+        if note not in seen:
+            seen.add(note)
+            yield note
 
 
 def _container_facts(workload: Workload, container: Container, given: _Sources) -> ContainerFacts:
@@ -498,7 +541,8 @@ def _env_given(workload: Workload, container: Container, given: _Sources) -> Env
         keys = _env_from_keys(workload, ref, given)
         where = Evidence(ref.at.path, ref.line, ref.col, f"envFrom {ref.kind} {ref.name}")
         if keys is None:
-            open_sources.append(f"{ref.kind} {ref.name}")
+            label = {"configMap": "ConfigMap", "secret": "Secret"}.get(ref.kind, "env_file")
+            open_sources.append(f"{label} {ref.name}")
             continue
         for key in keys:
             names.setdefault(ref.prefix + key, where)
@@ -513,8 +557,8 @@ def _env_from_keys(workload: Workload, ref: EnvFrom, given: _Sources) -> frozens
         return None if text is None else frozenset(env_file_keys(text))
     kind = "ConfigMap" if ref.kind == "configMap" else "Secret"
     found = given.named(workload, kind, ref.name)
-    if not found or any(s.external for s in found):
-        return None
+    if not found or not all(s.keys_known for s in found):
+        return None  # not in the repository, external, or a generator's missing envs file
     return frozenset().union(*(s.keys for s in found))
 
 

@@ -17,7 +17,7 @@ from vertice_lint.config import Config
 from vertice_lint.diagnostics import Evidence, ParseFailure
 from vertice_lint.discover import Kind, is_dockerfile_variant, unbuilt_folder
 from vertice_lint.link import dependencies
-from vertice_lint.link.appfacts import app_facts
+from vertice_lint.link.appfacts import app_facts, open_env_notes
 from vertice_lint.link.builds import build_not_run, declared_builds, named_by
 from vertice_lint.link.image import contents, with_dockerfile_facts
 from vertice_lint.link.names import norm, service_words
@@ -461,7 +461,10 @@ def _config_sources(
                 )
 
     def synced(
-        renderings: Sequence[tuple[str, RenderedObject]], written: str, generated: bool
+        renderings: Sequence[tuple[str, RenderedObject]],
+        written: str,
+        generated: bool,
+        keys_unknown: bool = False,
     ) -> Iterator[ConfigSource]:
         distinct: dict[ConfigSource, list[str]] = {}
         for name, made in renderings:
@@ -476,6 +479,7 @@ def _config_sources(
                 generated,
                 not generated and _external(config, made.kind, written, made.name),
                 written,
+                keys_unknown=keys_unknown,
             )
             names = distinct.setdefault(source, [])
             if name not in names:
@@ -515,11 +519,11 @@ def _config_sources(
             for gen in generators:
                 if not gen.name:
                     continue
+                keys, unread = render.generator_keys(path, kind, gen, _env_reader(root, files))
                 renderings = by_generator.get((path, gen.line, gen.col))
                 if renderings:
-                    yield from synced(renderings, gen.name, True)
+                    yield from synced(renderings, gen.name, True, bool(unread))
                     continue
-                keys, unread = render.generator_keys(path, kind, gen, _env_reader(root, files))
                 notes.extend(n for n in unread if n not in notes)
                 yield ConfigSource(
                     kind,
@@ -532,6 +536,7 @@ def _config_sources(
                     True,
                     False,
                     gen.name,
+                    keys_unknown=bool(unread),
                 )
 
 
@@ -1124,6 +1129,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     runtimes, container_facts, selections = app_facts(
         runtimes, workloads, entries, sources, modules, files
     )
+    notes.extend(open_env_notes(container_facts))
     # Python dependencies: what each image installs, against what its code imports.
     pins = dependencies.repository_pins(image_deps)
     third_party = dependencies.third_party_imports(runtimes, module_map)

@@ -40,7 +40,8 @@ class When:
 
 @dataclass(frozen=True)
 class EnvNeed:
-    """An env var the code cannot do without (no default, not guarded)."""
+    """An env var the code cannot do without: its read raises when it is unset (no default,
+    not guarded; for `os.getenv`, a None that the code is seen to reject)."""
 
     names: tuple[str, ...]  # any of these satisfies it (aliases)
     case_sensitive: bool
@@ -49,7 +50,6 @@ class EnvNeed:
     line: int
     col: int
     what: str  # how the code reads it, for the message
-    crash: bool  # False: the read gives None instead of raising
     when: When
     error: str = ""  # what is raised, when not KeyError / ValidationError
     via: tuple[Evidence, ...] = ()  # how a framework reaches the module (Django settings)

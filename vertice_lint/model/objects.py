@@ -47,6 +47,14 @@ class ConfigSource:
     external: bool  # declared external in the config: any key may exist
     written_name: str
     synced_by: tuple[str, ...] = ()  # names (directories) of the sync roots rendering it so
+    # a generator whose `envs` file the repository does not hold (made at deploy time,
+    # gitignored): it gives keys nobody here can list
+    keys_unknown: bool = False
+
+    @property
+    def keys_known(self) -> bool:
+        """`keys` is all it defines: neither external nor partly from a missing file."""
+        return not self.external and not self.keys_unknown
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,15 @@ class EnvRead:
     # A django-environ read through an Env object imported from another module (its qualified
     # name, `.base.env`): only an Env constructed in the code the container runs makes it one.
     via: str | None = None
+    # A get/getenv without a default gives None when the variable is unset. When that None
+    # demonstrably fails in the read's own scope: the exception, and how ("raise": a test of
+    # it raises or exits, `if not x: raise ...`; else the use that rejects None: `int()`,
+    # `.split`, `+`...). "" when the code tests it, defaults it or passes it on: optional.
+    unset_error: str = ""
+    unset_use: str = ""
+    # a module-level `X = os.getenv("X")` whose None a function of the module refuses
+    # (`def check(): if not X: raise ValueError`): (that function's qualname, the exception)
+    unset_raised_by: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -365,20 +374,68 @@ def _truth_tested(test: ast.expr) -> set[str]:
     return set()
 
 
-def _raises(node: ast.If | ast.While) -> bool:
-    """A branch of the statement raises or exits: the test enforces, it does not handle."""
-    for stmt in [*node.body, *node.orelse]:
-        for inner in [stmt, *_scope_nodes(stmt)]:
-            if isinstance(inner, ast.Raise):
-                return True
-            if isinstance(inner, ast.Call) and _dotted(inner.func) in (
-                "sys.exit",
-                "exit",
-                "quit",
-                "os._exit",
-            ):
-                return True
-    return False
+_EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit"})
+# callables whose first argument may not be None
+_REJECT_NONE = frozenset(
+    {
+        "int",
+        "float",
+        "complex",
+        "len",
+        "decimal.Decimal",
+        "pathlib.Path",
+        "pathlib.PurePath",
+        "json.loads",
+        "base64.b64decode",
+        "bytes.fromhex",
+        "ipaddress.ip_address",
+        "ipaddress.ip_network",
+    }
+)
+_BINOP_SYMBOLS: dict[type[ast.operator], str] = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.Mod: "%",
+}
+
+
+def _unset_branch_raises(node: ast.If | ast.While) -> tuple[ast.expr | None, str]:
+    """The value a simple test decides unset-ness of (`x`, `not x`, `x is None`, `x == ""`,
+    or the same of a call), and the exception raised by the statements of the branch taken
+    when it is unset ("SystemExit" for an exit; "" when that branch does not raise)."""
+    test, negated = node.test, False
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test, negated = test.operand, True
+    subject: ast.expr | None = None
+    unset_in_body = False
+    if isinstance(test, ast.Name | ast.Call):
+        subject, unset_in_body = test, negated
+    elif (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.left, ast.Name | ast.Call)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value in (None, "")
+        and isinstance(test.ops[0], ast.Is | ast.IsNot | ast.Eq | ast.NotEq)
+    ):
+        subject = test.left
+        unset_in_body = isinstance(test.ops[0], ast.Is | ast.Eq) != negated
+    if subject is None:
+        return None, ""
+    branch = node.body if unset_in_body else node.orelse
+    for stmt in branch:
+        if isinstance(stmt, ast.Raise):
+            exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+            return subject, (_last(_dotted(exc)) if exc is not None else None) or "an exception"
+        if (
+            isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Call)
+            and _dotted(stmt.value.func) in _EXITS
+        ):
+            return subject, "SystemExit"
+    return subject, ""
 
 
 def _str(node: ast.expr | None) -> str | None:
@@ -558,6 +615,10 @@ class _Analyzer:
         self.runs: list[ServerRun] = []
         self.or_fallback: set[int] = set()
         self.none_checked: set[int] = set()
+        # get/getenv call -> (exception, use) when its None fails (see EnvRead.unset_error)
+        self.unset_fails: dict[int, tuple[str, str]] = {}
+        self.parents: dict[int, ast.AST] = {}
+        self.unset_raised_by: dict[int, tuple[tuple[str, str], ...]] = {}
         self.environ_envs: dict[str, None] = {}
         self.scheme_defaults: set[str] = set()
         self.env_file_loads: list[tuple[int, int]] = []
@@ -618,26 +679,54 @@ class _Analyzer:
                 self.or_fallback.update(id(v) for v in node.values[:-1])
 
     def _collect_none_checks(self) -> None:
-        """`x = os.getenv("X")` whose `x` its scope tests (`if not x: return`, `x or d`).
+        """What the code does with the None of `os.getenv("X")` / `os.environ.get("X")`.
 
-        The code handles the None itself; a test whose branches raise (`if not x: raise`)
-        does not count: that is a required variable.
+        A read (or the name it is assigned to) that its scope tests (`if not x: return`,
+        `x or d`, `if x:`, `x == "True"`) is handled: optional. One whose None reaches a use
+        that rejects it (`int(x)`, `x.split(",")`, `x + "/"`), or whose unset branch of a test
+        raises or exits (`if not x: raise ValueError`), fails: `unset_fails`. Anything else
+        (an argument, an attribute, a return value) passes the None on: optional, since what
+        the receiver does with it is not known here.
         """
+        for node in ast.walk(self.tree):
+            for child in ast.iter_child_nodes(node):
+                self.parents[id(child)] = node
         scopes: list[ast.AST] = [self.tree]
         scopes += [
             n for n in ast.walk(self.tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
         ]
+        module_assigned: dict[str, list[int]] = {}
+        refused: dict[str, list[tuple[str, str]]] = {}  # global name -> (function, exception)
         for scope in scopes:
             tested: set[str] = set()
+            enforced: dict[str, str] = {}
+            failing: dict[str, tuple[str, str]] = {}
             assigned: dict[str, list[int]] = {}
+            enforcing: set[int] = set()  # the tests of those (`x is None`: not a handling)
             for node in _scope_nodes(scope):
+                if id(node) in enforcing:
+                    continue
                 if isinstance(node, ast.If | ast.While):
-                    if not _raises(node):
+                    subject, raised = _unset_branch_raises(node)
+                    if raised:
+                        enforcing.add(id(node.test))
+                    if isinstance(subject, ast.Name) and raised:
+                        enforced.setdefault(subject.id, raised)
+                    elif isinstance(subject, ast.Call) and raised:
+                        self.unset_fails.setdefault(id(subject), (raised, "raise"))
+                    else:
                         tested |= _truth_tested(node.test)
                 elif isinstance(node, ast.IfExp):
                     tested |= _truth_tested(node.test)
                 elif isinstance(node, ast.BoolOp):
                     tested |= {v.id for v in node.values[:-1] if isinstance(v, ast.Name)}
+                elif isinstance(node, ast.Compare):  # `x == "true"`, `x in (...)`
+                    operands = [node.left] + [
+                        c
+                        for op, c in zip(node.ops, node.comparators, strict=True)
+                        if not isinstance(op, ast.In | ast.NotIn)
+                    ]
+                    tested |= {n.id for n in operands if isinstance(n, ast.Name)}
                 elif isinstance(node, ast.comprehension):
                     for cond in node.ifs:
                         tested |= _truth_tested(cond)
@@ -645,9 +734,65 @@ class _Analyzer:
                     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                     if len(targets) == 1 and isinstance(targets[0], ast.Name):
                         assigned.setdefault(targets[0].id, []).append(id(node.value))
+                elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                    use = self._none_rejected(node)
+                    if use is not None:
+                        failing.setdefault(node.id, use)
+            if scope is self.tree:
+                module_assigned = assigned
+            else:
+                qualname = self._qualname(scope)
+                for name, error in enforced.items():
+                    if name not in assigned:  # the module's global
+                        refused.setdefault(name, []).append((qualname, error))
             for name, values in assigned.items():
                 if name in tested:
                     self.none_checked.update(values)
+                    continue
+                fails = (enforced[name], "raise") if name in enforced else failing.get(name)
+                if fails is not None:
+                    for value in values:
+                        self.unset_fails.setdefault(value, fails)
+        for name, by in refused.items():
+            for value in module_assigned.get(name, ()):
+                self.unset_raised_by[value] = tuple(by)
+
+    def _qualname(self, node: ast.AST) -> str:
+        """The qualname of a function (as FunctionInfo has it) from its ancestors."""
+        parts: list[str] = []
+        current: ast.AST | None = node
+        while current is not None and current is not self.tree:
+            if isinstance(current, ast.ClassDef):
+                parts.append(f"{current.name}.")
+            elif isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+                parts.append(current.name if current is node else f"{current.name}.<locals>.")
+            current = self.parents.get(id(current))
+        return "".join(reversed(parts))
+
+    def _none_rejected(self, node: ast.expr) -> tuple[str, str] | None:
+        """The exception and the use when `node`'s value, None, is used where None fails."""
+        parent = self.parents.get(id(node))
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            return "AttributeError", f".{parent.attr}"
+        if isinstance(parent, ast.Subscript) and parent.value is node:
+            return "TypeError", "[...]"
+        if isinstance(parent, ast.BinOp):
+            if isinstance(parent.op, ast.Mod) and parent.right is node:
+                return None  # `"%s" % None` formats it
+            return "TypeError", _BINOP_SYMBOLS.get(type(parent.op), "an operator")
+        if isinstance(parent, ast.Call) and parent.args and parent.args[0] is node:
+            callee = self._qualify(parent.func) or ""
+            if callee in _REJECT_NONE:
+                return "TypeError", f"{callee}()"
+        if (
+            isinstance(parent, ast.Compare)
+            and node in parent.comparators
+            and isinstance(parent.ops[parent.comparators.index(node)], ast.In | ast.NotIn)
+        ):
+            return "TypeError", "in"
+        if isinstance(parent, ast.For | ast.comprehension) and parent.iter is node:
+            return "TypeError", "iteration"
+        return None
 
     def _collect_routers(self) -> None:
         for node in ast.walk(self.tree):
@@ -937,8 +1082,25 @@ class _Analyzer:
         guarded = ctx.env_guard_all or name in ctx.env_guarded
         line, col = self._pos(node)
         default = _str(_arg(node, 1, "default"))
+        fails = None
+        if kind in ("get", "getenv") and not has_default:
+            fails = self.unset_fails.get(id(node)) or self._none_rejected(node)
+        error, use = fails or ("", "")
         self.env_reads.append(
-            EnvRead(name, kind, has_default, line, col, ctx.scope, ctx.function, guarded, default)
+            EnvRead(
+                name,
+                kind,
+                has_default,
+                line,
+                col,
+                ctx.scope,
+                ctx.function,
+                guarded,
+                default,
+                unset_error=error,
+                unset_use=use,
+                unset_raised_by=() if has_default else self.unset_raised_by.get(id(node), ()),
+            )
         )
 
     # django-environ ------------------------------------------------------------------------------
