@@ -1230,6 +1230,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     image_deps = dependencies.image_dependencies(images, files)
     pins = dependencies.repository_pins(image_deps)
     third_party = dependencies.third_party_imports(runtimes, module_map)
+    notes.extend(dependencies.unknown_install_notes(image_deps))
     try:
         version = k8s_schema.resolve_version(config.kubernetes_version)
     except ValueError as exc:
