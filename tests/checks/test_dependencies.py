@@ -952,3 +952,26 @@ def test_an_install_the_model_cannot_read_makes_the_dependency_rules_silent(
     dockerfile = DOCKERFILE.replace("pip install --no-cache-dir -r requirements.txt", install)
     _repo(tmp_path, _service(MAIN, "flask==3.0.3\n", Dockerfile=dockerfile))
     assert _lint(tmp_path, "VL301", "VL303", "VL204") == []
+
+
+def test_the_lock_file_speaks_only_for_the_version_the_image_pins(tmp_path: Path) -> None:
+    # the lock file locks another pydantic, which needs typing-inspection; the pinned one
+    # is known from the curated table, whose dependencies are all listed
+    lock = """\
+version = 1
+[[package]]
+name = "pydantic"
+version = "2.12.2"
+dependencies = [{ name = "annotated-types" }, { name = "pydantic-core" },
+    { name = "typing-extensions" }, { name = "typing-inspection" }]
+"""
+    requirements = (
+        "pydantic==2.5.3\npydantic-core==2.14.6\nannotated-types==0.7.0\n"
+        "typing-extensions==4.12.2\n"
+    )
+    main = "import pydantic\n"
+    _repo(tmp_path, {**_service(main, requirements, Dockerfile=_sync()), "uv.lock": lock})
+    assert _lint(tmp_path, "VL301") == []
+    (tmp_path / "requirements.txt").write_text(requirements.replace("2.5.3", "2.12.2"))
+    ((_, _, _, _, message),) = _lint(tmp_path, "VL301")
+    assert "pydantic needs typing-inspection" in message

@@ -328,19 +328,20 @@ class _Reader:
             unmet=tuple(self.unmet(names | frozenset(transitive))),
         )
 
-    def required(self, declared: Declared, name: str) -> tuple[tuple[str, ...], str] | None:
+    def required(self, name: str) -> tuple[tuple[str, ...], str] | None:
         """The dependencies a distribution needs on every platform, and what says so: the lock
-        file when it locks that distribution (at the version the image pins, if it pins one),
-        else the curated table; None when neither knows them."""
+        file when it locks that distribution at the version the image pins (any version when
+        the image does not pin it), else the curated table; None when neither knows them."""
+        declared = next((d for d in self.declared if d.normalized == name), None)
+        pinned = declared.requirement.pinned_version if declared is not None else None
         lock = self.lock
         if lock is not None:
-            pinned = declared.requirement.pinned_version if declared.normalized == name else None
             for package in lock.packages:
                 if package.normalized == name and (pinned is None or package.version == pinned):
                     return package.required, lock.path
         table = transitive_table()
         keys = [name]
-        if declared.normalized == name:
+        if declared is not None:
             keys += [f"{name}[{e}]" for e in declared.requirement.extras]
         if not any(k in table for k in keys):
             return None
@@ -366,7 +367,7 @@ class _Reader:
                 if name in visited:
                     continue
                 visited.add(name)
-                needed = self.required(declared, name)
+                needed = self.required(name)
                 if needed is None:
                     continue  # what it needs is not known: say nothing
                 names, source = needed
