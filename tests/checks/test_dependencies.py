@@ -774,3 +774,204 @@ def test_distutils_removed_in_python_312(
         )
     imp = [f for f in found if f[2] == 2]
     assert len(imp) == (1 if base.endswith("3.12-slim") else 0)
+
+
+# --- builder stages: the environment the final image copies, installs without dependencies -------
+
+SYNC_DOCKERFILE = """\
+FROM python:3.12-slim AS builder
+RUN pip install uv
+WORKDIR /build
+COPY requirements.txt .
+RUN python -m venv /opt/venv && . /opt/venv/bin/activate && {install}
+
+FROM python:3.12-slim
+COPY --from=builder {copied} /opt/venv
+ENV PATH="/opt/venv/bin:$PATH"
+WORKDIR /app
+COPY . .
+CMD ["python", "main.py"]
+"""
+# a compiled file (every dependency listed, `# via`) with a block appended by hand
+COMPILED = """\
+flask==3.0.3
+    # via svc (pyproject.toml)
+werkzeug==3.0.4
+    # via flask
+jinja2==3.1.4
+    # via flask
+markupsafe==2.1.5
+    # via jinja2, werkzeug
+itsdangerous==2.2.0
+    # via flask
+click==8.1.7
+    # via flask
+blinker==1.8.2
+    # via flask
+# added later
+pydantic-settings>=2.0.0
+"""
+MAIN = "import flask\nfrom pydantic_settings import BaseSettings\n"
+
+
+def _sync(install: str = "uv pip sync requirements.txt", copied: str = "/opt/venv") -> str:
+    return SYNC_DOCKERFILE.format(install=install, copied=copied)
+
+
+def test_a_venv_built_and_copied_from_a_builder_installs_its_requirements(tmp_path: Path) -> None:
+    _repo(
+        tmp_path,
+        _service(MAIN, "flask==3.0.3\n", Dockerfile=_sync("pip install -r requirements.txt")),
+    )
+    assert _lint(tmp_path, "VL301", "VL303") == [
+        (
+            "VL301",
+            "main.py",
+            2,
+            1,
+            "pydantic_settings comes from pydantic-settings (import name = distribution name),"
+            " which the image never installs: add it to requirements.txt",
+        )
+    ]
+
+
+def test_an_environment_the_final_stage_does_not_copy_installs_nothing(tmp_path: Path) -> None:
+    dockerfile = _sync("pip install -r requirements.txt", copied="/build").replace(
+        "/opt/venv /opt/venv\n", "/opt/venv /opt/venv-unused\n"
+    )
+    _repo(tmp_path, _service("import flask\n", "flask==3.0.3\n", Dockerfile=dockerfile))
+    found = _lint(tmp_path, "VL301", "VL303")
+    assert [(f[0], f[1], f[2]) for f in found] == [
+        ("VL301", "main.py", 1),
+        ("VL303", "requirements.txt", 1),
+    ]
+    assert "which the image never installs" in found[0][4]
+
+
+@pytest.mark.parametrize(
+    "install",
+    [
+        "uv pip sync requirements.txt",
+        "pip install pip-tools && pip-sync requirements.txt",
+        "pip install --no-deps -r requirements.txt",
+    ],
+)
+def test_installed_without_its_dependencies(tmp_path: Path, install: str) -> None:
+    _repo(tmp_path, _service(MAIN, COMPILED, Dockerfile=_sync(install)))
+    found = _lint(tmp_path, "VL301")
+    tool = install.split(" && ")[-1].split(" -r")[0].replace(" requirements.txt", "")
+    assert found == [
+        (
+            "VL301",
+            "main.py",
+            2,
+            1,
+            f"pydantic_settings comes from pydantic-settings, which `{tool}` installs without its"
+            " dependencies: pydantic-settings needs pydantic and python-dotenv, which"
+            " requirements.txt does not list and nothing else in the image installs, so the"
+            " import fails at start-up (ModuleNotFoundError): add pydantic and python-dotenv to"
+            " requirements.txt",
+        )
+    ]
+
+
+def test_installed_without_dependencies_through_a_listed_one(tmp_path: Path) -> None:
+    # pydantic-settings' dependencies are listed, pydantic's are not (pydantic-core...)
+    requirements = COMPILED + "pydantic==2.9.2\npython-dotenv==1.0.1\n"
+    _repo(tmp_path, _service(MAIN, requirements, Dockerfile=_sync()))
+    ((_, path, line, _, message),) = _lint(tmp_path, "VL301")
+    assert (path, line) == ("main.py", 2)
+    assert (
+        "pydantic (needed by pydantic-settings) needs pydantic-core and annotated-types and"
+        " typing-extensions" in message
+    )
+
+
+@pytest.mark.parametrize(
+    "requirements",
+    [
+        # every dependency listed
+        COMPILED + "pydantic==2.9.2\npython-dotenv==1.0.1\npydantic-core==2.23.4\n"
+        "annotated-types==0.7.0\ntyping-extensions==4.12.2\n",
+        # a distribution whose dependencies neither a lock file nor the table knows
+        COMPILED.replace("pydantic-settings>=2.0.0", "some-unknown-lib==1.0"),
+    ],
+)
+def test_installed_without_dependencies_silent_when_met_or_unknown(
+    tmp_path: Path, requirements: str
+) -> None:
+    main = MAIN.replace("pydantic_settings", "some_unknown_lib")
+    if "some-unknown-lib" not in requirements:
+        main = MAIN
+    _repo(tmp_path, _service(main, requirements, Dockerfile=_sync()))
+    assert _lint(tmp_path, "VL301") == []
+
+
+def test_installed_without_dependencies_not_imported_is_silent(tmp_path: Path) -> None:
+    _repo(tmp_path, _service("import flask\n", COMPILED, Dockerfile=_sync()))
+    assert _lint(tmp_path, "VL301") == []
+
+
+def test_installed_without_dependencies_from_the_lock_file(tmp_path: Path) -> None:
+    lock = """\
+version = 1
+[[package]]
+name = "flask"
+version = "3.0.3"
+dependencies = [{ name = "werkzeug" }, { name = "colorama", marker = "sys_platform == 'win32'" }]
+[[package]]
+name = "httpx-lite"
+version = "0.1.0"
+dependencies = [{ name = "anyio" }, { name = "certifi" }]
+[[package]]
+name = "anyio"
+version = "4.4.0"
+"""
+    requirements = (
+        "flask==3.0.3\nwerkzeug==3.0.4\nmarkupsafe==2.1.5\nhttpx-lite==0.1.0\nanyio==4.4.0\n"
+    )
+    main = "import flask\nimport httpx_lite\n"
+    _repo(tmp_path, {**_service(main, requirements, Dockerfile=_sync()), "uv.lock": lock})
+    ((_, path, line, _, message),) = _lint(tmp_path, "VL301")
+    # flask's colorama is for Windows only; the lock file says httpx-lite needs certifi
+    assert (path, line) == ("main.py", 2)
+    assert "httpx-lite needs certifi, which requirements.txt does not list" in message
+
+
+@pytest.mark.parametrize(
+    "install",
+    [
+        "pip install $(cat requirements.txt)",
+        "cat requirements.txt | xargs pip install",
+        "sh /opt/install-deps.sh",
+    ],
+)
+def test_an_install_the_model_cannot_read_makes_the_dependency_rules_silent(
+    tmp_path: Path, install: str
+) -> None:
+    dockerfile = DOCKERFILE.replace("pip install --no-cache-dir -r requirements.txt", install)
+    _repo(tmp_path, _service(MAIN, "flask==3.0.3\n", Dockerfile=dockerfile))
+    assert _lint(tmp_path, "VL301", "VL303", "VL204") == []
+
+
+def test_the_lock_file_speaks_only_for_the_version_the_image_pins(tmp_path: Path) -> None:
+    # the lock file locks another pydantic, which needs typing-inspection; the pinned one
+    # is known from the curated table, whose dependencies are all listed
+    lock = """\
+version = 1
+[[package]]
+name = "pydantic"
+version = "2.12.2"
+dependencies = [{ name = "annotated-types" }, { name = "pydantic-core" },
+    { name = "typing-extensions" }, { name = "typing-inspection" }]
+"""
+    requirements = (
+        "pydantic==2.5.3\npydantic-core==2.14.6\nannotated-types==0.7.0\n"
+        "typing-extensions==4.12.2\n"
+    )
+    main = "import pydantic\n"
+    _repo(tmp_path, {**_service(main, requirements, Dockerfile=_sync()), "uv.lock": lock})
+    assert _lint(tmp_path, "VL301") == []
+    (tmp_path / "requirements.txt").write_text(requirements.replace("2.5.3", "2.12.2"))
+    ((_, _, _, _, message),) = _lint(tmp_path, "VL301")
+    assert "pydantic needs typing-inspection" in message

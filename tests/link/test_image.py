@@ -232,3 +232,202 @@ def test_build_context_sent_files(tmp_path: Path) -> None:
     )
     assert key.excluded_by is not None
     assert (key.excluded_by.path, key.excluded_by.line) == ("svc/Dockerfile.dockerignore", 1)
+
+
+# --- Python environments per stage: which installs reach the final image ------------------------
+
+_REQ = {"requirements.txt": "flask==3.0.3\n", "app.py": "import flask\n"}
+_TAIL = 'COPY app.py .\nCMD ["python", "app.py"]\n'
+
+
+def _reaching(root: Path, dockerfile: str, files: dict[str, str] | None = None) -> list[tuple]:
+    ws = _ws(root, {**_REQ, **(files or {}), "Dockerfile": dockerfile + _TAIL})
+    (image,) = ws.images
+    assert image.contents is not None
+    return [(i.kind, i.value, i.env, i.no_deps) for i in image.contents.installs]
+
+
+@pytest.mark.parametrize(
+    ("builder", "copy", "env"),
+    [
+        # a virtualenv named by VIRTUAL_ENV and put first on PATH
+        (
+            "ENV VIRTUAL_ENV=/opt/venv\nRUN python -m venv $VIRTUAL_ENV\n"
+            'ENV PATH="$VIRTUAL_ENV/bin:$PATH"\nRUN pip install -r requirements.txt\n',
+            "COPY --from=builder /opt/venv /opt/venv\n",
+            "/opt/venv",
+        ),
+        # activated in the RUN, the venv's pip by its path, `uv venv` + `uv pip install`
+        (
+            "RUN python3 -m venv /venv && . /venv/bin/activate"
+            " && pip install -r requirements.txt\n",
+            "COPY --from=builder /venv /venv\n",
+            "/venv",
+        ),
+        (
+            "RUN virtualenv /v && /v/bin/pip install -r requirements.txt\n",
+            "COPY --from=builder /v /v\n",
+            "/v",
+        ),
+        (
+            "WORKDIR /src\nRUN uv venv && uv pip install -r /requirements.txt\n",
+            "COPY --from=builder /src/.venv /src/.venv\n",
+            "/src/.venv",
+        ),
+        # --prefix copied into /usr/local, --target on PYTHONPATH, the root's --user site
+        (
+            "RUN pip install --prefix=/install -r requirements.txt\n",
+            "COPY --from=builder /install /usr/local\n",
+            "/install",
+        ),
+        (
+            "RUN pip install --target /deps -r requirements.txt\n",
+            "COPY --from=builder /deps /deps\nENV PYTHONPATH=/deps\n",
+            "/deps",
+        ),
+        (
+            "RUN pip install --user -r requirements.txt\n",
+            "COPY --from=builder /root/.local /root/.local\n",
+            "/root/.local",
+        ),
+        # the base Python's site-packages, copied on its own
+        (
+            "RUN pip install -r requirements.txt\n",
+            "COPY --from=builder /usr/local/lib/python3.12/site-packages"
+            " /usr/local/lib/python3.12/site-packages\n",
+            "/usr/local",
+        ),
+    ],
+)
+def test_an_environment_copied_from_a_builder_brings_its_installs(
+    tmp_path: Path, builder: str, copy: str, env: str
+) -> None:
+    dockerfile = (
+        f"FROM python:3.12-slim AS builder\nCOPY requirements.txt /requirements.txt\n"
+        f"COPY requirements.txt .\n{builder}FROM python:3.12-slim\n{copy}"
+    )
+    (install,) = _reaching(tmp_path, dockerfile)
+    assert install[0] == "requirements" and install[2:] == (env, False)
+
+
+@pytest.mark.parametrize(
+    "builder",
+    [
+        "RUN python -m venv /opt/venv && /opt/venv/bin/pip install -r requirements.txt\n",
+        "RUN pip install --prefix=/install -r requirements.txt\n",
+        "RUN pip install -r requirements.txt\n",  # the builder's own /usr/local
+        "WORKDIR /src\nRUN uv venv && uv pip install -r /requirements.txt\n",
+    ],
+)
+def test_an_environment_the_final_stage_does_not_copy_installs_nothing(
+    tmp_path: Path, builder: str
+) -> None:
+    dockerfile = (
+        "FROM python:3.12-slim AS builder\nCOPY requirements.txt /requirements.txt\n"
+        f"COPY requirements.txt .\n{builder}RUN mkdir -p /out && echo ok > /out/version\n"
+        "FROM python:3.12-slim\nCOPY --from=builder /out /out\n"
+    )
+    assert _reaching(tmp_path, dockerfile) == []
+
+
+def test_uv_sync_into_uv_project_environment(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": '[project]\nname = "svc"\nversion = "1"\ndependencies = ["flask"]\n',
+        "uv.lock": 'version = 1\n[[package]]\nname = "flask"\nversion = "3.0.3"\n',
+    }
+    head = (
+        "FROM python:3.12-slim AS builder\nWORKDIR /src\nCOPY pyproject.toml uv.lock ./\n"
+        "ENV UV_PROJECT_ENVIRONMENT=/opt/env\n"
+        "RUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen --no-install-project\n"
+        "FROM python:3.12-slim\n"
+    )
+    copied = _reaching(tmp_path / "a", head + "COPY --from=builder /opt/env /opt/env\n", files)
+    assert copied == [("project", "/src", "/opt/env", False)]
+    # the project's own .venv is not where it went: copying it brings nothing
+    other = _reaching(tmp_path / "b", head + "COPY --from=builder /src /src\n", files)
+    assert other == []
+
+
+def test_uv_sync_of_a_bind_mounted_project_lands_in_its_venv(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": '[project]\nname = "svc"\nversion = "1"\ndependencies = ["flask"]\n',
+        "uv.lock": 'version = 1\n[[package]]\nname = "flask"\nversion = "3.0.3"\n',
+    }
+    dockerfile = (
+        "FROM python:3.12-slim AS builder\nWORKDIR /app\n"
+        "RUN --mount=type=cache,target=/root/.cache/uv"
+        " --mount=type=bind,source=uv.lock,target=uv.lock"
+        " --mount=type=bind,source=pyproject.toml,target=pyproject.toml"
+        " uv sync --frozen --no-install-project\n"
+        "FROM python:3.12-slim\nCOPY --from=builder /app/.venv /app/.venv\n"
+    )
+    ws = _ws(tmp_path, {**_REQ, **files, "Dockerfile": dockerfile + _TAIL})
+    assert ws.image_deps[ws.images[0].key].names == {"flask"}
+    assert [f.path for f in ws.image_deps[ws.images[0].key].files] == ["pyproject.toml"]
+
+
+@pytest.mark.parametrize(
+    "install",
+    [
+        "RUN pip install --no-index --find-links /wheels /wheels/*.whl\n",
+        "RUN pip install --no-index --find-links=/wheels /wheels/*\n",
+        "COPY requirements.txt .\nRUN pip install --no-index -f /wheels -r requirements.txt\n",
+    ],
+)
+def test_wheels_built_in_a_builder_and_installed_in_the_final_stage(
+    tmp_path: Path, install: str
+) -> None:
+    dockerfile = (
+        "FROM python:3.12-slim AS builder\nCOPY requirements.txt .\n"
+        "RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt\n"
+        f"FROM python:3.12-slim\nCOPY --from=builder /wheels /wheels\n{install}"
+    )
+    ws = _ws(tmp_path, {**_REQ, "Dockerfile": dockerfile + _TAIL})
+    deps = ws.image_deps[ws.images[0].key]
+    assert (deps.names, deps.unknown) == ({"flask"}, ())
+    # the RUN that installs the wheels is the one that installs the file's distributions
+    (installed,) = deps.files
+    assert (installed.path, installed.install.line) == ("requirements.txt", dockerfile.count("\n"))
+
+
+@pytest.mark.parametrize(
+    ("command", "tool"),
+    [
+        ("uv pip sync requirements.txt", "uv pip sync"),
+        ("pip-sync", "pip-sync"),
+        ("pip-sync requirements.txt", "pip-sync"),
+        ("pip install --no-deps -r requirements.txt", "pip install --no-deps"),
+        ("uv pip install --system --no-deps -r requirements.txt", "uv pip install --no-deps"),
+    ],
+)
+def test_installs_without_dependencies(tmp_path: Path, command: str, tool: str) -> None:
+    env = "ENV UV_SYSTEM_PYTHON=1\n" if command.startswith("uv pip sync") else ""
+    dockerfile = f"FROM python:3.12-slim\n{env}COPY requirements.txt .\nRUN {command}\n"
+    ws = _ws(tmp_path, {**_REQ, "Dockerfile": dockerfile + _TAIL})
+    (image,) = ws.images
+    assert image.contents is not None
+    (install,) = image.contents.installs
+    assert (install.kind, install.repo_path, install.no_deps, install.command) == (
+        "requirements",
+        "requirements.txt",
+        True,
+        tool,
+    )
+    assert install.env == "/usr/local"
+
+
+@pytest.mark.parametrize(
+    ("run", "why"),
+    [
+        ("RUN pip install $(cat requirements.txt)\n", "`pip install $(...)`"),
+        ("RUN cat requirements.txt | xargs pip install\n", "reads what it installs"),
+        ("RUN sh /opt/install.sh\n", "/opt/install.sh, no file of the repository"),
+        ("RUN ./scripts/install.sh\n", "no file of the repository"),
+    ],
+)
+def test_an_install_the_model_cannot_read_is_unknown(tmp_path: Path, run: str, why: str) -> None:
+    dockerfile = f"FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\n{run}"
+    ws = _ws(tmp_path, {**_REQ, "Dockerfile": dockerfile + _TAIL})
+    deps = ws.image_deps[ws.images[0].key]
+    assert len(deps.unknown) == 1 and why in deps.unknown[0], deps.unknown
+    assert any("what the image installs is not known" in n for n in ws.notes)

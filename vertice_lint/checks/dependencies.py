@@ -28,6 +28,7 @@ from vertice_lint.model import (
     ImageDeps,
     Owner,
     ThirdPartyImport,
+    UnmetDependency,
     Workspace,
     declared_by_spelling,
 )
@@ -148,6 +149,7 @@ def missing_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
         deps = ws.image_deps.get(key)
         if deps is None or deps.unknown or not deps.clean_base:
             continue
+        yield from _unmet(ws, ctx, deps, uses)
         python = deps.image.contents.python_version if deps.image.contents else None
         for use in uses:
             removed = use.edge.removed_in
@@ -191,6 +193,67 @@ def missing_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
                 evidence=evidence,
                 fix=_missing_fix(ws, deps, owner),
             )
+
+
+def _unmet(
+    ws: Workspace, ctx: CheckContext, deps: ImageDeps, uses: Sequence[ThirdPartyImport]
+) -> Iterator[Diagnostic]:
+    """VL301 for a distribution the code imports that the image installs without its
+    dependencies (`uv pip sync`, `pip-sync`, `--no-deps`) while one it needs is installed by
+    nothing: its import fails. Once per distribution, at the first import of it."""
+    by_name: dict[str, list[UnmetDependency]] = {}
+    for each in deps.unmet:
+        by_name.setdefault(each.declared.normalized, []).append(each)
+    mm = ws.module_map
+    for name, unmet in sorted(by_name.items()):
+        use = next((u for u in uses if name in mm.providers(u.module)), None)
+        if use is None:
+            continue  # the code does not import it
+        declared = unmet[0].declared
+        install = declared.install
+        missing = sorted({u.missing for u in unmet})
+        by_chain: dict[tuple[str, ...], list[str]] = {}
+        for each in unmet:
+            by_chain.setdefault(each.chain, []).append(each.missing)
+        needs = "; ".join(
+            (
+                f"{chain[-1]} (needed by {' <- '.join(reversed(chain[:-1]))})"
+                if len(chain) > 1
+                else declared.requirement.name
+            )
+            + f" needs {' and '.join(names)}"
+            for chain, names in by_chain.items()
+        )
+        sources = sorted({u.source for u in unmet})
+        imp = use.edge.imp
+        evidence = (
+            use.entry,
+            Evidence(
+                deps.image.dockerfile,
+                install.line,
+                install.col,
+                f"`{install.command}` installs {declared.path} without dependencies",
+            ),
+            Evidence(
+                declared.path,
+                declared.requirement.line,
+                declared.requirement.col,
+                f"{declared.requirement.name}: its dependencies are known from"
+                f" {', '.join(sources)}",
+            ),
+        )
+        fix = _missing_fix(ws, deps, Owner(missing[0], (missing[0],), "data"))
+        yield ctx.diagnostic(
+            use.edge.path,
+            imp.line,
+            imp.col,
+            f"{use.module} comes from {declared.requirement.name}, which `{install.command}`"
+            f" installs without its dependencies: {needs}, which {declared.path} does not list"
+            f" and nothing else in the image installs, so the import fails at start-up"
+            f" (ModuleNotFoundError): add {' and '.join(missing)} to {declared.path}",
+            evidence=evidence,
+            fix=fix if len(missing) == 1 else None,
+        )
 
 
 # What still provides a module the standard library dropped (distutils: setuptools' shim).
@@ -338,14 +401,20 @@ def requirements_not_installed(ws: Workspace, ctx: CheckContext) -> Iterator[Dia
     directories = {s.name: s.directory for s in ws.services}
     by_dir: dict[str, list[ImageDeps]] = {}
     by_image = _runtimes_by_image(ws)
+    unknown: set[str] = set()
     for deps in ws.image_deps.values():
         image = deps.image
+        directory = directories.get(image.service or "", posixpath.dirname(image.dockerfile))
+        if deps.unknown:
+            unknown.add(directory)  # an install it cannot read may be the one that installs it
         if not _may_run_python(deps, by_image.get(image.key, ())):
             continue  # a Node/Go/JVM image: a requirements.txt beside it is for something else
         directory = directories.get(image.service or "", posixpath.dirname(image.dockerfile))
         by_dir.setdefault(directory, []).append(deps)
     requirement_files = [p for p in ws.paths if ws.requirements_file(p) is not None]
     for directory, images in sorted(by_dir.items()):
+        if directory in unknown:
+            continue
         images.sort(key=lambda d: d.image.key)
         installed = {f.path for d in images for f in d.files}
         others = sorted({f.path for d in images for f in d.files if f.kind == "requirements"})

@@ -48,6 +48,7 @@ from vertice_lint.model import (
     ModuleMap,
     SystemModule,
     ThirdPartyImport,
+    UnmetDependency,
 )
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.dockerfile import Dockerfile
@@ -285,6 +286,8 @@ class _Reader:
                 requirement = from_pep508(package.name, package.line, 1, package.line, 1)
                 self.declared.append(Declared(requirement, lock.path, install))
             return
+        if install.no_deps and install.tool != "uv":
+            return  # `pip install --no-deps .`: the project, not its dependencies
         if not isinstance(record, Pyproject):
             self.unknown.append(f"{path} cannot be read (setup.py projects are not read)")
             return
@@ -342,6 +345,8 @@ class _Reader:
                 self.package(inner)
             elif inner.kind == "script":
                 self.script(inner, contents, seen)
+            elif inner.kind == "unknown":
+                self.unknown.append(f"{path}: {inner.value}")
 
     def lock_in(self, directory: str) -> LockFile | None:
         return self.repo.locks.get(directory)
@@ -364,23 +369,28 @@ class _Reader:
                 self.package(install)
             elif install.kind == "script":
                 self.script(install, contents, set())
+            elif install.kind == "unknown":
+                self.unknown.append(f"line {install.line}: {install.value}")
         service_dir = posixpath.dirname(self.image.dockerfile)
         for directory in [*self.lock_dirs, service_dir]:
             self.lock = self.lock or self.lock_in(directory)
         names = frozenset(d.normalized for d in self.declared)
+        # what is installed with its dependencies brings them; `uv pip sync` brings none
+        with_deps = [d for d in self.declared if not d.install.no_deps]
         brought = {
             name
-            for d in self.declared
+            for d in with_deps
             for name in self.transitive(frozenset({d.normalized}), [d])
             if name in names
         }
+        transitive = self.transitive(names, with_deps)
         return ImageDeps(
             image=self.image,
             files=tuple(self.files),
             declared=tuple(self.declared),
             constraint_pins=dict(self.pins),
             lock=self.lock,
-            transitive=self.transitive(names),
+            transitive=transitive,
             apt=tuple(i for i in installs if i.kind == "apt"),
             unknown=tuple(self.unknown),
             clean_base=bool(_CLEAN_BASE.match(record.ancestry()[-1].base)),
@@ -389,7 +399,58 @@ class _Reader:
             final_line=record.final.line,
             final_col=record.final.col,
             dist_packages_links=_dist_packages_links(record),
+            unmet=tuple(self.unmet(names | frozenset(transitive))),
         )
+
+    def required(self, name: str) -> tuple[tuple[str, ...], str] | None:
+        """The dependencies a distribution needs on every platform, and what says so: the lock
+        file when it locks that distribution at the version the image pins (any version when
+        the image does not pin it), else the curated table; None when neither knows them."""
+        declared = next((d for d in self.declared if d.normalized == name), None)
+        pinned = declared.requirement.pinned_version if declared is not None else None
+        lock = self.lock
+        if lock is not None:
+            for package in lock.packages:
+                if package.normalized == name and (pinned is None or package.version == pinned):
+                    return package.required, lock.path
+        table = transitive_table()
+        keys = [name]
+        if declared is not None:
+            keys += [f"{name}[{e}]" for e in declared.requirement.extras]
+        if not any(k in table for k in keys):
+            return None
+        needed = [n for k in keys for n in table.get(k, ())]
+        return tuple(dict.fromkeys(needed)), "data/transitive.json"
+
+    def unmet(self, installed: frozenset[str]) -> list[UnmetDependency]:
+        """The distributions installed without their dependencies (`uv pip sync`, `--no-deps`)
+        that need one the image does not install; through the needed ones also installed
+        without theirs."""
+        no_deps = {d.normalized for d in self.declared if d.install.no_deps}
+        found: list[UnmetDependency] = []
+        seen: set[str] = set()
+        for declared in self.declared:
+            if not declared.install.no_deps or declared.normalized in seen:
+                continue
+            seen.add(declared.normalized)
+            todo: list[tuple[str, ...]] = [(declared.normalized,)]
+            visited: set[str] = set()
+            while todo:
+                chain = todo.pop(0)
+                name = chain[-1]
+                if name in visited:
+                    continue
+                visited.add(name)
+                needed = self.required(name)
+                if needed is None:
+                    continue  # what it needs is not known: say nothing
+                names, source = needed
+                for dependency in names:
+                    if dependency not in installed:
+                        found.append(UnmetDependency(declared, chain, dependency, source))
+                    elif dependency in no_deps:
+                        todo.append((*chain, dependency))
+        return found
 
     def transitive(
         self, names: frozenset[str], declared_list: Sequence[Declared] | None = None
@@ -427,6 +488,20 @@ def image_dependencies(
     """What each image (with contents) installs, by image key."""
     repo = _Files(files)
     return {image.key: _Reader(repo, image).read() for image in images if image.contents}
+
+
+def unknown_install_notes(image_deps: Mapping[str, ImageDeps]) -> list[str]:
+    """Notes (`--verbose`) for the images whose installs the model cannot all read: why the
+    dependency rules say nothing about them."""
+    notes = []
+    for _key, deps in sorted(image_deps.items()):
+        if deps.unknown:
+            notes.append(
+                f"{deps.image.dockerfile}: what the image installs is not known"
+                f" ({'; '.join(deps.unknown[:3])}): VL301, VL303 and VL204 do not judge"
+                " its Python distributions"
+            )
+    return list(dict.fromkeys(notes))
 
 
 _VIA = re.compile(r"#\s*via\b(.*)$")

@@ -37,9 +37,13 @@ from vertice_lint.model import (
 )
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.commands import (
+    PipInstall,
+    ProjectInstall,
     apt_configuration,
     read_apt,
     read_pip,
+    read_pip_sync,
+    read_pip_wheel,
     read_project_install,
 )
 from vertice_lint.parsers.dockerfile import Copy, Dockerfile, Instruction, Invocation, Stage
@@ -185,8 +189,10 @@ def script_commands(text: str) -> tuple[Command, ...]:
 
 def _script_of(
     argv: Sequence[str], workdir: str, fs: Mapping[str, FileOrigin]
-) -> FileOrigin | None:
-    """The repository script a command runs (`bin/install`, `./setup.sh`, `sh setup.sh`)."""
+) -> tuple[str, FileOrigin | None] | None:
+    """The script a command runs (`bin/install`, `./setup.sh`, `sh setup.sh`): its image path
+    and the repository file there (None when no COPY puts one there); None when the command
+    runs no script (`sh` reading its input, a program on PATH)."""
     program = posixpath.basename(argv[0])
     if program in SHELLS and len(argv) > 1 and not argv[1].startswith("-"):
         script = argv[1]
@@ -194,85 +200,625 @@ def _script_of(
         script = argv[0]
     else:
         return None
-    return fs.get(posixpath.normpath(posixpath.join(workdir, script)))
+    path = posixpath.normpath(posixpath.join(workdir, script))
+    return path, fs.get(path)
 
 
-def _installs_of_run(run: Invocation, workdir: str, fs: Mapping[str, FileOrigin]) -> list[Install]:
-    return installs_of_commands(_commands(run), workdir, fs, run.line, run.col)
+# Where a Python's programs are: a `pip` or `python` found there is the base Python's.
+_SYSTEM_BIN = frozenset({"/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin"})
+_DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_PIP_WORD = re.compile(r"^(?:.*/)?(?:pip\d*(?:\.\d+)?|uv|pip-sync|poetry|pipenv)$")
+
+
+class Where:
+    """What the commands of a RUN (or a script it runs) see while they run: the variables
+    (ENV, ARG defaults, `export`, an activated virtualenv), the working directory, the user,
+    the base Python's prefix, the virtualenvs of the stage, the wheel directories it holds.
+    The commands update it (`cd`, `export`, `. /opt/venv/bin/activate`, `python -m venv`)."""
+
+    def __init__(
+        self,
+        variables: Mapping[str, str],
+        workdir: str,
+        user: str | None = None,
+        system: str | None = None,
+        venvs: Iterable[str] = (),
+        wheelhouses: Mapping[str, Sequence[Install]] | None = None,
+        poetry: Mapping[str, bool] | None = None,
+    ) -> None:
+        self.variables = dict(variables)
+        self.workdir = workdir
+        self.user = user
+        self.system = system
+        self.venvs = set(venvs)
+        self.wheelhouses: dict[str, list[Install]] = {
+            k: list(v) for k, v in (wheelhouses or {}).items()
+        }
+        self.poetry: dict[str, bool] = dict(poetry or {})  # `poetry config` settings
+        self.unknown: set[str] = set()  # variables set to a value the model cannot read
+
+    def expand(self, word: str, extra: Mapping[str, str] | None = None) -> str | None:
+        """The word with its variables substituted; None when one has no known value."""
+        values = {**self.variables, **(extra or {})}
+        missing = False
+
+        def value(match: re.Match[str]) -> str:
+            nonlocal missing
+            name = match.group(1) or match.group(2)
+            if name in self.unknown or name not in values:
+                missing = True
+                return ""
+            return values[name]
+
+        out = _VARIABLE.sub(value, word)
+        if missing or "$(" in word or "`" in word:
+            return None
+        return out
+
+    def path(self, word: str, extra: Mapping[str, str] | None = None) -> str | None:
+        value = self.expand(word, extra)
+        if value is None or not value:
+            return None
+        return posixpath.normpath(posixpath.join(self.workdir, value))
+
+    def _venvs(self, values: Mapping[str, str]) -> set[str]:
+        known = set(self.venvs)
+        for name in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT"):
+            if name in values and name not in self.unknown:
+                found = self.path(values[name])
+                if found is not None:
+                    known.add(found)
+        return known
+
+    def program_env(self, program: str, extra: Mapping[str, str] | None = None) -> str | None:
+        """The Python environment a `pip`/`python` program belongs to: its directory's
+        parent for a path (`/opt/venv/bin/pip`), else the first virtualenv or system
+        directory on PATH."""
+        values = {**self.variables, **(extra or {})}
+        if "/" in program:
+            found = self.path(program, extra)
+            if found is None:
+                return None
+            directory = posixpath.dirname(found)
+            if directory in _SYSTEM_BIN:
+                return self.system
+            return posixpath.dirname(directory) if directory.endswith("/bin") else None
+        if "PATH" in self.unknown:
+            return None
+        venvs = self._venvs(values)
+        for entry in values.get("PATH", _DEFAULT_PATH).split(":"):
+            entry = posixpath.normpath(entry) if entry else entry
+            if entry in _SYSTEM_BIN:
+                return self.system
+            if entry.endswith("/bin") and posixpath.dirname(entry) in venvs:
+                return posixpath.dirname(entry)
+        return self.system
+
+    def user_base(self, values: Mapping[str, str]) -> str | None:
+        """Where `pip install --user` puts distributions (`site.USER_BASE`)."""
+        if "PYTHONUSERBASE" in values:
+            return self.path(values["PYTHONUSERBASE"])
+        if "HOME" in values:
+            home = self.path(values["HOME"])
+            return posixpath.join(home, ".local") if home else None
+        if self.user in (None, "root", "0", "0:0", "root:root"):
+            return "/root/.local"
+        return None  # another user's home: useradd may have put it anywhere
+
+    def pip_env(self, command: Command, pip: PipInstall) -> str | None:
+        """The environment a `pip install` / `uv pip install|sync` / `pip-sync` installs into."""
+        values = {**self.variables, **dict(command.env)}
+        extra = dict(command.env)
+        call = pip.call
+        for option, variable in (("--target", "PIP_TARGET"), ("--prefix", "PIP_PREFIX")):
+            chosen = call.value(option) or (values.get(variable) if pip.tool == "pip" else None)
+            if chosen:
+                return self.path(chosen, extra)
+        if call.value("--root"):
+            return self.path(call.value("--root") or "", extra)
+        if pip.tool == "pip-sync":
+            python = call.value("--python-executable")
+            return self.program_env(python, extra) if python else self.program_env("pip", extra)
+        if pip.tool == "uv":
+            if call.has("--system") or values.get("UV_SYSTEM_PYTHON", "").lower() in _TRUE:
+                return self.program_env("python", extra)
+            python = call.value("--python") or values.get("UV_PYTHON")
+            if python and "/" in python:
+                found = self.path(python, extra)
+                if found is None:
+                    return None
+                directory = posixpath.dirname(found)
+                if directory.endswith("/bin"):
+                    return posixpath.dirname(directory)
+                return found
+            if values.get("VIRTUAL_ENV") and "VIRTUAL_ENV" not in self.unknown:
+                return self.path(values["VIRTUAL_ENV"], extra)
+            directory = self.workdir
+            while True:  # uv looks for a .venv in the working directory and its parents
+                candidate = posixpath.join(directory, ".venv")
+                if candidate in self.venvs:
+                    return candidate
+                if directory == "/":
+                    return None
+                directory = posixpath.dirname(directory)
+        if call.has("--user") or values.get("PIP_USER", "").lower() in _TRUE:
+            return self.user_base(values)
+        return self.program_env(command.argv[0], extra)
+
+    def project_env(
+        self, command: Command, project: ProjectInstall, fs: Mapping[str, FileOrigin]
+    ) -> str | None:
+        """The environment `uv sync`, `poetry install` or `pipenv install` installs into."""
+        values = {**self.variables, **dict(command.env)}
+        extra = dict(command.env)
+        venv = values.get("VIRTUAL_ENV") if "VIRTUAL_ENV" not in self.unknown else None
+        if project.tool == "uv":
+            if project.call.has("--active") and venv:
+                return self.path(venv, extra)
+            where = project.call.value("--project", "--directory")
+            directory = self.path(where, extra) if where else self.workdir
+            if directory is None:
+                return None
+            chosen = values.get("UV_PROJECT_ENVIRONMENT")
+            if chosen:
+                found = self.expand(chosen, extra)
+                return posixpath.normpath(posixpath.join(directory, found)) if found else None
+            parent = directory
+            while parent != "/":  # a workspace member: the workspace root's .venv
+                parent = posixpath.dirname(parent)
+                if posixpath.join(parent, "pyproject.toml") in fs:
+                    return None
+            return posixpath.join(directory, ".venv")
+        if project.tool == "poetry":
+            if venv:
+                return self.path(venv, extra)
+            create = values.get("POETRY_VIRTUALENVS_CREATE")
+            in_project = values.get("POETRY_VIRTUALENVS_IN_PROJECT")
+            if (create is not None and create.lower() not in _TRUE) or (
+                create is None and self.poetry.get("virtualenvs.create") is False
+            ):
+                return self.program_env("python", extra)
+            if (in_project or "").lower() in _TRUE or self.poetry.get("virtualenvs.in-project"):
+                return posixpath.join(self.workdir, ".venv")
+            return None  # poetry's own cache directory, a name with a hash
+        if project.call.has("--system"):
+            return self.program_env("python", extra)
+        if values.get("PIPENV_VENV_IN_PROJECT", "").lower() in _TRUE:
+            return posixpath.join(self.workdir, ".venv")
+        return None
+
+    def run(self, command: Command) -> None:
+        """What a command changes for the next ones: `cd`, `export`, an activated virtualenv,
+        a created one, poetry's configuration."""
+        argv = command.argv
+        program = posixpath.basename(argv[0])
+        if program == "cd" and len(argv) == 2:
+            found = self.path(argv[1])
+            if found is not None:
+                self.workdir = found
+        elif program == "export":
+            for word in argv[1:]:
+                name, eq, value = word.partition("=")
+                if not eq:
+                    continue
+                expanded = self.expand(value)
+                if expanded is None:
+                    self.unknown.add(name)
+                else:
+                    self.unknown.discard(name)
+                    self.variables[name] = expanded
+        elif program in (".", "source") and len(argv) > 1 and argv[1].endswith("/bin/activate"):
+            found = self.path(argv[1])
+            if found is None:
+                self.unknown.update({"VIRTUAL_ENV", "PATH"})
+                return
+            venv = posixpath.dirname(posixpath.dirname(found))
+            self.venvs.add(venv)
+            self.variables["VIRTUAL_ENV"] = venv
+            path = self.variables.get("PATH", _DEFAULT_PATH)
+            self.variables["PATH"] = f"{venv}/bin:{path}"
+            self.unknown.difference_update({"VIRTUAL_ENV", "PATH"})
+        elif program == "poetry" and len(argv) >= 4 and argv[1] == "config":
+            key, value = argv[-2], argv[-1].lower()
+            if key in ("virtualenvs.create", "virtualenvs.in-project"):
+                self.poetry[key] = value in _TRUE
+        else:
+            created = _created_venv(argv)
+            if created is not None:
+                found = self.path(created)
+                if found is not None:
+                    self.venvs.add(found)
+
+
+def _created_venv(argv: Sequence[str]) -> str | None:
+    """The directory `python -m venv DIR`, `virtualenv DIR` or `uv venv [DIR]` creates."""
+    program = posixpath.basename(argv[0])
+    operands = [w for w in argv[1:] if not w.startswith("-")]
+    if program == "virtualenv":
+        return operands[0] if operands else None
+    if program == "uv":
+        if operands[:1] == ["venv"]:
+            return operands[1] if len(operands) > 1 else ".venv"
+        return None
+    if re.fullmatch(r"python(\d+(\.\d+)?)?", program):
+        for i, word in enumerate(argv[:-1]):
+            if word == "-m" and argv[i + 1] in ("venv", "virtualenv"):
+                rest = [w for w in argv[i + 2 :] if not w.startswith("-")]
+                return rest[0] if rest else None
+    return None
+
+
+def _pip_command(pip: PipInstall) -> str:
+    """How an install is named in messages."""
+    if pip.tool == "uv":
+        text = f"uv pip {pip.call.command}"
+    elif pip.tool == "pip-sync":
+        text = "pip-sync"
+    else:
+        text = "pip install"
+    return f"{text} --no-deps" if pip.call.has("--no-deps") else text
+
+
+def _installs_of_run(run: Invocation, where: Where, fs: Mapping[str, FileOrigin]) -> list[Install]:
+    return installs_of_commands(_commands(run), where.workdir, fs, run.line, run.col, where)
 
 
 def installs_of_commands(
-    commands: Iterable[Command], workdir: str, fs: Mapping[str, FileOrigin], line: int, col: int
+    commands: Iterable[Command],
+    workdir: str,
+    fs: Mapping[str, FileOrigin],
+    line: int,
+    col: int,
+    where: Where | None = None,
 ) -> list[Install]:
     """What some commands install, run in `workdir` of an image whose files are `fs`.
 
     A repository script the commands run is an Install of kind "script" (`repo_path` the
     script, `image_path` the workdir): its text is read where the parsed files are at hand
-    (distributions.py), and its installs counted there.
+    (distributions.py), and its installs counted there. `where` is what the commands see
+    (variables, Python environments); without it (a script's commands) the environment they
+    install into is unknown (`env` None).
     """
     out: list[Install] = []
+    located = where is not None
+    where = where if where is not None else Where({}, workdir)
+    where.workdir = workdir
 
     def repo_of(image_path: str) -> str | None:
-        origin = fs.get(posixpath.normpath(posixpath.join(workdir, image_path)))
+        origin = fs.get(posixpath.normpath(posixpath.join(where.workdir, image_path)))
         return origin.repo_path if origin else None
 
     def project_dir(image_path: str) -> str | None:
-        target = posixpath.normpath(posixpath.join(workdir, image_path))
+        target = posixpath.normpath(posixpath.join(where.workdir, image_path))
         origin = fs.get(posixpath.join(target, "pyproject.toml")) or fs.get(
             posixpath.join(target, "setup.py")
         )
         return posixpath.dirname(origin.repo_path) if origin else None
 
     def image_dir(image_path: str) -> str:
-        return posixpath.normpath(posixpath.join(workdir, image_path))
+        return posixpath.normpath(posixpath.join(where.workdir, image_path))
+
+    def unknown(why: str, tool: str) -> Install:
+        return Install("unknown", why, None, tool, line, col)
 
     for command in commands:
         argv = command.argv
         if not argv:
             continue
+        program = posixpath.basename(argv[0])
         apt = read_apt(argv)
         if apt is not None:
             for package in apt.packages:
                 name = (package.value or "").split("=")[0]
                 out.append(Install("apt", name, None, apt.program, line, col))
             continue
-        script = _script_of(argv, workdir, fs)
-        if script is not None:
-            out.append(
-                Install("script", argv[0], script.repo_path, "sh", line, col, False, workdir)
-            )
+        if program == "xargs" and any(_PIP_WORD.match(w) for w in argv[1:]):
+            out.append(unknown(f"`{' '.join(argv)}` reads what it installs from its input", "sh"))
             continue
         project = read_project_install(argv)
         if project is not None:
+            env = where.project_env(command, project, fs) if located else None
             out.append(
                 Install(
                     "project",
-                    workdir,
+                    where.workdir,
                     project_dir("."),
                     project.tool,
                     line,
                     col,
-                    image_path=workdir,
+                    image_path=where.workdir,
                     packages=project.packages if project.tool == "uv" else (),
                     skip=project.skip,
+                    env=env,
+                    command=f"{project.tool} {project.call.command}",
                 )
             )
             continue
-        pip = read_pip(argv, [name for name, _ in command.env])
-        if pip is None:
+        wheel = read_pip_wheel(argv)
+        if wheel is not None:
+            built, directory = wheel
+            target = where.path(directory, dict(command.env))
+            found = _pip_installs(built, None, repo_of, project_dir, image_dir, unknown, line, col)
+            if target is not None:
+                where.wheelhouses.setdefault(target, []).extend(found)
             continue
-        for item in pip.items:
-            if item.kind in ("requirements", "constraints"):
-                out.append(Install(item.kind, item.value, repo_of(item.value), pip.tool, line, col))
-                continue
+        pip = read_pip_sync(argv) or read_pip(argv, [name for name, _ in command.env])
+        if pip is None:
+            script = _script_of(argv, where.workdir, fs)
+            if script is not None and script[1] is not None:
+                out.append(Install("script", argv[0], script[1].repo_path, "sh", line, col, False))
+                out[-1] = replace(out[-1], image_path=where.workdir)
+            elif script is not None and (program in SHELLS or program.endswith(".sh")):
+                out.append(
+                    unknown(f"`{' '.join(argv)}` runs {script[0]}, no file of the repository", "sh")
+                )
+            else:
+                where.run(command)
+            continue
+        env = where.pip_env(command, pip) if located else None
+        for install in _pip_installs(pip, env, repo_of, project_dir, image_dir, unknown, line, col):
+            wheels = _from_wheelhouse(install, where.wheelhouses)
+            if wheels is None:
+                out.append(install)
+            else:
+                out.extend(replace(w, env=env, line=line, col=col) for w in wheels)
+    return out
+
+
+def _pip_installs(
+    pip: PipInstall,
+    env: str | None,
+    repo_of: Callable[[str], str | None],
+    project_dir: Callable[[str], str | None],
+    image_dir: Callable[[str], str],
+    unknown: Callable[[str, str], Install],
+    line: int,
+    col: int,
+) -> list[Install]:
+    """The Installs of one pip-like command's items."""
+    out: list[Install] = []
+    how = _pip_command(pip)
+    for item in pip.items:
+        if item.kind in ("requirements", "constraints"):
+            out.append(Install(item.kind, item.value, repo_of(item.value), pip.tool, line, col))
+        else:
             editable = item.kind == "editable"
             word = item.value
-            if word.startswith((".", "/")) and not word.endswith((".whl", ".tar.gz", ".zip")):
+            if word.startswith("$") or "`" in word:
+                shown = "$(...)" if word == "$" else word
+                out.append(unknown(f"`{how} {shown}`: what it names is not known", pip.tool))
+                continue
+            if word.startswith((".", "/")) and not word.endswith(_ARCHIVES):
                 local = Install("project", word, project_dir(word), pip.tool, line, col, editable)
                 out.append(replace(local, image_path=image_dir(word)))
             else:
                 out.append(Install("package", word, None, pip.tool, line, col, editable))
+    no_deps = pip.no_deps
+    return [replace(i, env=env, no_deps=no_deps, command=how) for i in out]
+
+
+_ARCHIVES = (".whl", ".tar.gz", ".zip")
+
+
+def _from_wheelhouse(
+    install: Install, wheelhouses: Mapping[str, Sequence[Install]]
+) -> list[Install] | None:
+    """What `pip install /wheels/*.whl` (or `/wheels/*`, `/wheels/`) installs: the
+    distributions the `pip wheel -w /wheels` of a stage built; None for another install."""
+    if install.kind not in ("package", "project") or not install.value.startswith("/"):
+        return None
+    value = install.value
+    for directory, built in wheelhouses.items():
+        head = value.rstrip("/")
+        if head == directory or (
+            posixpath.dirname(value) == directory and _GLOB.search(posixpath.basename(value))
+        ):
+            return list(built)
+    return None
+
+
+# --- which installs reach the final image -------------------------------------------------------
+
+
+class _StageEnvs:
+    """The Python environments of a stage: the installs in each directory (None: where the
+    model cannot tell), the virtualenvs and wheel directories, the ENV in effect at its end."""
+
+    def __init__(self) -> None:
+        self.installs: dict[str | None, list[int]] = {}  # environment -> indexes of installs
+        self.venvs: set[str] = set()
+        self.wheelhouses: dict[str, list[Install]] = {}
+        self.variables: dict[str, str] = {}
+        self.poetry: dict[str, bool] = {}
+
+    def inherit(self, base: _StageEnvs) -> None:
+        self.installs = {k: list(v) for k, v in base.installs.items()}
+        self.venvs = set(base.venvs)
+        self.wheelhouses = {k: list(v) for k, v in base.wheelhouses.items()}
+        self.variables = dict(base.variables)
+        self.poetry = dict(base.poetry)
+
+    def add(self, env: str | None, index: int) -> None:
+        self.installs.setdefault(env, []).append(index)
+
+    def copy_from(self, source: _StageEnvs, copy: Copy) -> None:
+        """What `COPY --from=<that stage> SRC DEST` brings of its environments."""
+        many = len(copy.sources) > 1
+        for src in copy.sources:
+            path = posixpath.normpath("/" + src.value.lstrip("/"))
+            prefix = _GLOB.split(path, maxsplit=1)[0] if _GLOB.search(path) else None
+            dest = copy.dest_abs
+            for env, indexes in source.installs.items():
+                moved = _moved(env, path, prefix, dest, many or copy.dest_is_dir)
+                if moved is not None or (env is None and indexes):
+                    self.installs.setdefault(moved, []).extend(indexes)
+            for venv in source.venvs:
+                moved = _moved(venv, path, prefix, dest, many or copy.dest_is_dir)
+                if moved:
+                    self.venvs.add(moved)
+            for directory, built in source.wheelhouses.items():
+                moved = _moved(directory, path, prefix, dest, many or copy.dest_is_dir)
+                if moved:
+                    self.wheelhouses.setdefault(moved, []).extend(built)
+
+
+def _moved(env: str | None, src: str, prefix: str | None, dest: str, into: bool) -> str | None:
+    """Where a directory of a stage (`env`) is after `COPY --from SRC DEST`, when the COPY
+    takes it or a part of it (site-packages of /usr/local); None when it takes none of it."""
+    if env is None:
+        return None
+    if prefix is not None:  # a glob: whatever it matches below its fixed part may be the env
+        base = prefix.rstrip("/") or "/"
+        if env == base or env.startswith(base.rstrip("/") + "/") or base.startswith(env + "/"):
+            return dest
+        return None
+    if src == "/" or env == src:
+        return posixpath.normpath(posixpath.join(dest, env.lstrip("/"))) if src == "/" else dest
+    if env.startswith(src + "/"):
+        return posixpath.normpath(posixpath.join(dest, env[len(src) + 1 :]))
+    if src.startswith(env + "/"):  # a part of it: the env is there, wherever the part lands
+        part = src[len(env) + 1 :]
+        return dest[: -len(part) - 1] if dest.endswith("/" + part) else dest
+    return None
+
+
+def _stage_variables(stage: Stage, line: int, inherited: Mapping[str, str]) -> dict[str, str]:
+    """ENV (and ARG defaults) in effect at a line of a stage."""
+    values = dict(inherited)
+    for arg in stage.args:
+        if arg.default is not None and arg.line < line:
+            values.setdefault(arg.name, arg.default)
+    for var in stage.envs:
+        if var.line < line:
+            values[var.name] = var.value
+    return values
+
+
+def _user_at(stage: Stage, line: int, inherited: str | None) -> str | None:
+    user = inherited
+    for instruction in stage.instructions:
+        if instruction.keyword == "USER" and instruction.line < line:
+            user = instruction.args.strip().split(":", 1)[0] or None
+    return user
+
+
+def _bind_mounts(
+    run: Invocation,
+    workdir: str,
+    context: str,
+    repo_files: Sequence[str],
+    build: BuildContext,
+    stages: Sequence[Mapping[str, FileOrigin]],
+    record: Dockerfile,
+) -> dict[str, FileOrigin]:
+    """The files `RUN --mount=type=bind,source=S,target=T[,from=STAGE]` shows the RUN."""
+    out: dict[str, FileOrigin] = {}
+    for name, value in run.flags:
+        if name != "mount":
+            continue
+        pairs = (part.partition("=") for part in value.split(","))
+        fields = {k.strip().lower(): v.strip() for k, _, v in pairs}
+        if fields.get("type", "bind") != "bind":
+            continue
+        target = fields.get("target") or fields.get("dst") or fields.get("destination")
+        if not target or "$" in target:
+            continue
+        dest = posixpath.normpath(posixpath.join(workdir, target))
+        source = fields.get("source") or fields.get("src") or "."
+        origin = fields.get("from")
+        if origin is not None:
+            found = record.stage(origin)
+            if found is None or found.index >= len(stages):
+                continue
+            root = posixpath.normpath("/" + source.lstrip("/"))
+            for path, file in stages[found.index].items():
+                if path == root:
+                    out[dest] = file
+                elif path.startswith(root.rstrip("/") + "/"):
+                    out[posixpath.join(dest, path[len(root.rstrip("/")) + 1 :])] = file
+            continue
+        for repo_path, rel, kind in _context_files(source, context, repo_files, build):
+            target_path = posixpath.join(dest, rel) if kind == "dir" else dest
+            out[posixpath.normpath(target_path)] = FileOrigin(repo_path, run.line, run.col)
     return out
+
+
+def _reaching_installs(
+    record: Dockerfile,
+    context: str,
+    repo_files: Sequence[str],
+    build: BuildContext,
+    stage_fs: Sequence[Mapping[str, FileOrigin]],
+    projects: Mapping[str, Pyproject] | None,
+) -> list[Install]:
+    """The installs whose environment the final image holds: those of the final stage and
+    the stages it is built FROM, and those a `COPY --from` brings with the directory of
+    their environment (a virtualenv, `--prefix`, `--target`, `--user` site, the base
+    Python's prefix); an install whose environment is not known reaches the final image
+    when anything is copied from its stage. In build order."""
+    every: list[Install] = []
+    envs: list[_StageEnvs] = []
+    users: list[str | None] = []
+    for stage in record.stages:
+        state = _StageEnvs()
+        base = envs[stage.base_stage] if stage.base_stage is not None else None
+        if base is not None:
+            state.inherit(base)
+        inherited_user = users[stage.base_stage] if stage.base_stage is not None else None
+        python = base_python(record, stage)
+        system = "/usr/local" if python is not None else None
+        workdirs = _workdirs(stage)
+        default = record.stages[stage.base_stage].workdir if stage.base_stage is not None else "/"
+        fs = stage_fs[stage.index]
+        present = {origin.repo_path for origin in fs.values()}
+        runs = {run.line: run for run in stage.runs}
+        copies = {copy.line: copy for copy in stage.copies}
+        for instruction in stage.instructions:
+            if instruction.keyword in ("COPY", "ADD"):
+                copy = copies.get(instruction.line)
+                if copy is not None and copy.from_index is not None and copy.from_index < len(envs):
+                    state.copy_from(envs[copy.from_index], copy)
+                continue
+            run = runs.get(instruction.line) if instruction.keyword == "RUN" else None
+            if run is None:
+                continue
+            workdir = _workdir_at(workdirs, run.line, default)
+            variables = _stage_variables(stage, run.line, state.variables)
+            where = Where(
+                variables,
+                workdir,
+                _user_at(stage, run.line, inherited_user),
+                system,
+                state.venvs,
+                state.wheelhouses,
+                state.poetry,
+            )
+            view = fs
+            if any(name == "mount" for name, _ in run.flags):
+                view = {
+                    **fs,
+                    **_bind_mounts(run, workdir, context, repo_files, build, stage_fs, record),
+                }
+            for install in _installs_of_run(run, where, view):
+                found = (
+                    _local_projects(install, projects, present, repo_files)
+                    if install.kind == "project" and projects
+                    else [install]
+                )
+                for each in found:
+                    state.add(each.env, len(every))
+                    every.append(each)
+            state.venvs = where.venvs
+            state.wheelhouses = where.wheelhouses
+            state.poetry = where.poetry
+        state.variables = _stage_variables(stage, stage.end_line + 1, state.variables)
+        envs.append(state)
+        users.append(_user_at(stage, stage.end_line + 1, inherited_user))
+    final = envs[record.final.index]
+    reaching = sorted({i for indexes in final.installs.values() for i in indexes})
+    return [every[i] for i in reaching]
 
 
 def python_of(base: str) -> str | None:
@@ -324,29 +870,7 @@ def contents(
     build = build_context(context, files, ignore)
     stage_fs = _stage_fs(record, context, files, build)
     final = record.final
-    # Installs reach the final image through its base stages and the stages it copies from.
-    relevant: set[int] = set()
-    todo = [final]
-    while todo:
-        for stage in record.ancestry(todo.pop()):
-            if stage.index not in relevant:
-                relevant.add(stage.index)
-                todo.extend(
-                    record.stages[c.from_index] for c in stage.copies if c.from_index is not None
-                )
-    installs: list[Install] = []
-    for index in sorted(relevant):
-        stage = record.stages[index]
-        workdirs = _workdirs(stage)
-        default = record.stages[stage.base_stage].workdir if stage.base_stage is not None else "/"
-        present = {origin.repo_path for origin in stage_fs[index].values()}
-        for run in stage.runs:
-            workdir = _workdir_at(workdirs, run.line, default)
-            for install in _installs_of_run(run, workdir, stage_fs[index]):
-                if install.kind == "project" and projects:
-                    installs.extend(_local_projects(install, projects, present, files))
-                else:
-                    installs.append(install)
+    installs = _reaching_installs(record, context, files, build, stage_fs, projects)
     python = base_python(record, final)
     version = python.version if python is not None else None
     prefix = "/usr/local" if version else "/usr"

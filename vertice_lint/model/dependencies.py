@@ -216,6 +216,19 @@ class Declared:
         return self.requirement.normalized
 
 
+@dataclass(frozen=True)
+class UnmetDependency:
+    """A distribution installed without its dependencies (`uv pip sync`, `pip-sync`,
+    `--no-deps`) that needs one nothing in the image installs: importing it fails."""
+
+    declared: Declared  # the distribution installed without its dependencies
+    # normalised names from the declared one to the one that needs `missing` (through
+    # dependencies also installed without theirs)
+    chain: tuple[str, ...]
+    missing: str  # the normalised name nothing installs
+    source: str  # what says it is needed: the lock file's path or "data/transitive.json"
+
+
 # Where Debian's python3 packages (apt-get install python3-xyz) put their modules.
 DIST_PACKAGES = "/usr/lib/python3/dist-packages"
 
@@ -252,6 +265,9 @@ class ImageDeps:
     # the RUNs of the final stage and the stages it is built FROM (build order) that link
     # dist-packages into a /usr/local Python's site-packages
     dist_packages_links: tuple[DistPackagesLink, ...] = ()
+    # distributions installed without their dependencies whose needed dependencies nothing
+    # installs (known from a lock file or the curated table only)
+    unmet: tuple[UnmetDependency, ...] = ()
 
     def fix_target(self) -> InstalledFile | None:
         """The file a missing requirement is added to: the first one the Dockerfile names."""
@@ -266,6 +282,8 @@ class ImageDeps:
         out = []
         for installed in self.files:
             via = f" (through {installed.included_by})" if installed.included_by else ""
+            if installed.install.no_deps:
+                via += f" with `{installed.install.command}`, without dependencies"
             out.append(
                 Evidence(
                     self.image.dockerfile,

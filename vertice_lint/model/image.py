@@ -143,7 +143,15 @@ class Install:
     "project" (`pip install .`, `uv sync`, `poetry install`: `repo_path` is the project
     directory, `image_path` where it is in the image), "apt" (a Debian package), "script" (a
     repository script the RUN runs: `repo_path` the script, `image_path` the workdir; its own
-    installs are read by link/dependencies.py).
+    installs are read by link/dependencies.py), "unknown" (an install the model cannot read:
+    `value` says why; what the image installs is then unknown).
+
+    `env` is the directory of the Python environment it installs into, as the stage sees it
+    (a virtualenv `/opt/venv`, the base Python's prefix `/usr/local`, a `--prefix`, `--target`
+    or `--user` directory, `<project>/.venv` of `uv sync`); None when the model cannot tell
+    (then it reaches the final image whenever the final image copies anything from its stage).
+    `no_deps`: the tool installs exactly what it names, without their dependencies
+    (`uv pip sync`, `pip-sync`, `--no-deps`, or wheels built so).
     """
 
     kind: str
@@ -159,6 +167,9 @@ class Install:
     # "project": `uv sync --no-install-project`, `poetry install --no-root`; "workspace":
     # `uv sync --no-install-workspace` (no workspace member either)
     skip: str = ""
+    env: str | None = None
+    no_deps: bool = False
+    command: str = ""  # the installing command, for messages (`uv pip sync`, `pip install`)
 
 
 @dataclass(frozen=True)

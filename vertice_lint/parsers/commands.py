@@ -336,6 +336,12 @@ class PipInstall:
         assert self.call.subcommand is not None
         return self.call.subcommand
 
+    @property
+    def no_deps(self) -> bool:
+        """It installs exactly what it names, not their dependencies: `uv pip sync`,
+        `pip-sync`, `--no-deps`."""
+        return self.call.command == "sync" or self.call.has("--no-deps")
+
 
 def read_pip(words: Sequence[str], environment: Collection[str] = ()) -> PipInstall | None:
     """`pip install ...` in its forms, or None for any other command.
@@ -358,6 +364,51 @@ def read_pip(words: Sequence[str], environment: Collection[str] = ()) -> PipInst
     call = Call("pip", 0, call.subcommand, call.command, call.arguments, call.general)
     no_cache = call.has("--no-cache-dir") or "PIP_NO_CACHE_DIR" in environment
     return PipInstall(call, _pip_items(call.arguments), no_cache)
+
+
+_PIP_WHEEL_OPTIONS = _merge(
+    PIP_OPTIONS,
+    _options("-w --wheel-dir | -d --dest --destination-dir --destination-directory"),
+    abbreviations=True,
+)
+# pip-tools' `pip-sync [OPTIONS] [SRC_FILES]...` (its --help)
+PIP_SYNC_OPTIONS = _options(
+    "--pip-args | --python-executable | -f --find-links | -i --index-url | --extra-index-url"
+    " | --trusted-host | --cert | --client-cert | --config",
+    "-a --ask | -n --dry-run | --force | --user | --no-config | -v --verbose | -q --quiet"
+    " | --no-color | --color | -h --help | --version",
+)
+
+
+def read_pip_wheel(words: Sequence[str]) -> tuple[PipInstall, str] | None:
+    """`pip wheel -w DIR ...` / `pip download -d DIR ...` (any pip spelling): what it builds or
+    fetches (its items, as `pip install` reads them) and the directory it writes to."""
+    if not words:
+        return None
+    program = posixpath.basename(words[0])
+    module = _python_module(words, "pip") if _PYTHON_PROGRAM_RE.fullmatch(program) else None
+    if module is None and not _PIP_PROGRAM_RE.fullmatch(program):
+        return None
+    call = _subcommand("pip", words, module or 0, _PIP_GENERAL_ONLY, _PIP_WHEEL_OPTIONS)
+    if call is None or call.command not in ("wheel", "download"):
+        return None
+    directory = call.value("--wheel-dir", "--dest") or "."
+    return PipInstall(call, _pip_items(call.arguments), call.has("--no-cache-dir")), directory
+
+
+def read_pip_sync(words: Sequence[str]) -> PipInstall | None:
+    """pip-tools' `pip-sync [FILES]` (requirements.txt when none is named): the environment
+    becomes exactly these files' distributions, without their dependencies."""
+    if not words or posixpath.basename(words[0]) != "pip-sync":
+        return None
+    arguments, _ = _read(words, 1, PIP_SYNC_OPTIONS)
+    call = Call("pip-sync", 0, None, "sync", tuple(arguments))
+    items = tuple(
+        PipItem("requirements", a.value, a.index)
+        for a in arguments
+        if a.option is None and a.value is not None
+    )
+    return PipInstall(call, items or (PipItem("requirements", "requirements.txt", 0),), False)
 
 
 def _python_module(words: Sequence[str], module: str) -> int | None:

@@ -30,6 +30,13 @@ class LockedPackage:
     dependencies: tuple[str, ...]
     line: int
     extras: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # the dependencies with an environment marker (`sys_platform == 'win32'`): maybe not needed
+    conditional: frozenset[str] = frozenset()
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The dependencies installed with it on every platform and Python."""
+        return tuple(d for d in self.dependencies if d not in self.conditional)
 
 
 @dataclass(frozen=True)
@@ -112,12 +119,29 @@ def _toml_packages(kind: str, text: str) -> tuple[LockedPackage, ...]:
         if kind == "uv":
             dependencies = _names(entry.get("dependencies"))
             extras = {k: _names(v) for k, v in _table(entry.get("optional-dependencies")).items()}
+            listed = entry.get("dependencies")
+            conditional = frozenset(
+                canonicalize_name(e["name"])
+                for e in (listed if isinstance(listed, list) else [])
+                if isinstance(e, dict) and isinstance(e.get("name"), str) and "marker" in e
+            )
         else:
             declared = _table(entry.get("dependencies"))
             dependencies = tuple(
                 canonicalize_name(dep)
                 for dep, spec in declared.items()
                 if not (isinstance(spec, dict) and spec.get("optional") is True)
+            )
+            conditional = frozenset(
+                canonicalize_name(dep)
+                for dep, spec in declared.items()
+                if not isinstance(spec, str)
+                and (
+                    not isinstance(spec, dict)  # a list of alternatives, per marker
+                    or "markers" in spec
+                    or "python" in spec
+                    or "platform" in spec
+                )
             )
             extras = {
                 extra: tuple(canonicalize_name(_poetry_extra_name(s)) for s in specs)
@@ -132,6 +156,7 @@ def _toml_packages(kind: str, text: str) -> tuple[LockedPackage, ...]:
                 dependencies=dependencies,
                 line=line,
                 extras=extras,
+                conditional=conditional,
             )
         )
     return tuple(found)
