@@ -591,3 +591,18 @@ def test_vl401_env_from_an_overlay_patch_counts_for_every_kind(tmp_path: Path) -
         assert [f[:4] for f in _lint(unpatched, "VL401")] == [("VL401", "report/main.py", 3, 7)], (
             kind
         )
+
+
+def test_vl402_values_that_say_they_are_not_the_real_one(tmp_path: Path) -> None:
+    # a committed default that names itself as one is a placeholder; a real-looking one is not
+    compose = (
+        "services:\n  db:\n    image: postgres:16\n    environment:\n"
+        "      POSTGRES_PASSWORD: staging_pw_change_in_prod\n"
+        "      ADMIN_PASSWORD: admin_dev_only\n"
+        "      JWT_SECRET: your-jwt-secret-here\n"
+        "      SESSION_SECRET: 9f8e7d6c5b4a39281706f5e4d3c2b1a0\n"
+    )
+    found = _lint(_repo(tmp_path, {"docker-compose.yml": compose}), "VL402")
+    assert [(f[2], f[4].split(" in compose")[0]) for f in found] == [
+        (8, "`SESSION_SECRET` is written in plain text")
+    ]

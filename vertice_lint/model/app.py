@@ -288,6 +288,8 @@ _URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/:@\s]*:([^/@\s]+)@", re.
 _PLACEHOLDER = re.compile(
     r"^$|^[<\[{(].*[>\]})]$|\$\{|\$\(|placeholder|change[-_ ]?me|replace|dummy|example|redacted"
     r"|sample|sealed|^x+$|todo|fixme|fake|not[-_ ]?set|^secret$|^password$"
+    # a value that says it is not the real one: `..._change_in_prod`, `..._dev_only`, `your-...`
+    r"|change[-_ ]?(it|this|in[-_ ]?prod)|dev[-_ ]?only|^your[-_]|[-_]here$"
     r"|^ENC\[AES256_GCM,",  # a value SOPS encrypted
     re.IGNORECASE,
 )
