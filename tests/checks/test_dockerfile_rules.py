@@ -613,3 +613,24 @@ def test_vl705_fix_keeps_keyword_case_crlf_and_continuation(tmp_path: Path) -> N
         'FROM python:3.12-slim\r\nentrypoint ["python", "main app.py", "--port", "8080"]\r\n'
         "USER app\r\n"
     )
+
+
+def test_vl704_installer_tools_need_no_pin(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM python:3.12-slim",
+            "RUN pip install --no-cache-dir --upgrade pip setuptools wheel",
+            "RUN pip install --no-cache-dir uv && uv pip install --system -r requirements.txt",
+            "RUN pip install --no-cache-dir poetry pip-tools requests",
+        ),
+    )
+    assert _lint(root, "VL704") == [
+        (
+            "VL704",
+            "Dockerfile",
+            4,
+            5,
+            "`pip install` with unpinned packages: requests (pin them: `name==version`)",
+        )
+    ]

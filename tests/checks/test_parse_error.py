@@ -84,3 +84,14 @@ def test_vl001_names_the_image_when_no_workload_runs_it(tmp_path: Path) -> None:
         SYNTAX + "; image svc/Dockerfile runs it as the entry module: Python stops at start"
         " with a SyntaxError and the container exits"
     )
+
+
+def test_vl001_a_compose_service_is_no_pod(tmp_path: Path) -> None:
+    files = _files(deployed=False)
+    files["docker-compose.yml"] = "services:\n  api:\n    build: ./svc\n"
+    root = write_repo(tmp_path, files)
+    (main, _other) = _vl001(root)
+    assert main[2] == (
+        SYNTAX + "; compose/api (container api, image svc/Dockerfile) runs it as the entry"
+        " module: Python stops at start with a SyntaxError and the container exits"
+    )

@@ -355,8 +355,9 @@ def _python_paths(
 
 # --- VL704 pip-hygiene -----------------------------------------------------------------------
 
-# `pip install --upgrade pip wheel`: the installer itself, which the app never imports
-_INSTALLER_TOOLS = frozenset({"pip", "wheel"})
+# `pip install --upgrade pip setuptools wheel`, `pip install uv`: the installer itself (and
+# the installers that the next RUN uses), which the app never imports
+_INSTALLER_TOOLS = frozenset({"pip", "setuptools", "wheel", "uv", "pip-tools", "poetry"})
 
 
 def pip_hygiene(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:

@@ -32,7 +32,11 @@ def parse_error(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
             message += (
                 f"; {shown} {'runs' if len(who) == 1 else 'run'} it as the entry module:"
                 " Python stops at start with a SyntaxError and the container exits"
-                + (" (the pod crash-loops)" if workloads else "")
+                + (
+                    " (the pod crash-loops)"
+                    if any(not w.startswith("compose/") for w in workloads)
+                    else ""
+                )
             )
         yield ctx.diagnostic(path, failure.line, failure.col, message, evidence=evidence)
     for problem in ws.parse_problems:

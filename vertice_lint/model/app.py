@@ -282,9 +282,15 @@ _NOT_SECRET_SUFFIXES = frozenset(
         "TIMEOUT",
         "SECONDS",
         "MINUTES",
+        # a certificate is public (its key is not): `tls.crt`, `ca.crt`, `CA_CERT`
+        "CRT",
+        "CERT",
     }
 )
-_URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/:@\s]*:([^/@\s]+)@", re.IGNORECASE)
+_URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://([^/:@\s]*):([^/@\s]+)@", re.IGNORECASE)
+# The documented default credentials of common service images (postgres, RabbitMQ's guest,
+# MinIO's minioadmin, Grafana's and others' admin, neo4j): public knowledge, not a secret.
+_WELL_KNOWN_DEFAULTS = frozenset({"postgres", "guest", "minioadmin", "admin", "root", "neo4j"})
 _PLACEHOLDER = re.compile(
     r"^$|^[<\[{(].*[>\]})]$|\$\{|\$\(|placeholder|change[-_ ]?me|replace|dummy|example|redacted"
     r"|sample|sealed|^x+$|todo|fixme|fake|not[-_ ]?set|^secret$|^password$"
@@ -314,11 +320,13 @@ def public_name(name: str) -> bool:
 def secret_in_url(value: str) -> bool:
     """A connection URL with a literal password (`scheme://user:pass@host`)."""
     match = _URL_CREDENTIALS.match(value.strip())
-    return match is not None and not is_placeholder(match.group(1))
+    # `postgresql://postgres:postgres@db`: the image's default, a placeholder as well
+    return match is not None and not is_placeholder(match.group(2))
 
 
 def is_placeholder(value: str) -> bool:
-    return _PLACEHOLDER.search(value.strip()) is not None
+    text = value.strip()
+    return _PLACEHOLDER.search(text) is not None or text.lower() in _WELL_KNOWN_DEFAULTS
 
 
 def secret_data_value(section: str, value: Any) -> str | None:
