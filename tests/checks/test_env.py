@@ -600,11 +600,13 @@ def test_vl402_values_that_say_they_are_not_the_real_one(tmp_path: Path) -> None
         "      POSTGRES_PASSWORD: staging_pw_change_in_prod\n"
         "      ADMIN_PASSWORD: admin_dev_only\n"
         "      JWT_SECRET: your-jwt-secret-here\n"
+        "      REGISTRY_TOKEN: default-dev-token\n"
+        "      REQUIRE_API_KEY: 'true'\n"
         "      SESSION_SECRET: 9f8e7d6c5b4a39281706f5e4d3c2b1a0\n"
     )
     found = _lint(_repo(tmp_path, {"docker-compose.yml": compose}), "VL402")
     assert [(f[2], f[4].split(" in compose")[0]) for f in found] == [
-        (8, "`SESSION_SECRET` is written in plain text")
+        (10, "`SESSION_SECRET` is written in plain text")
     ]
 
 

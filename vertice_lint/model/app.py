@@ -295,7 +295,9 @@ _PLACEHOLDER = re.compile(
     r"^$|^[<\[{(].*[>\]})]$|\$\{|\$\(|placeholder|change[-_ ]?me|replace|dummy|example|redacted"
     r"|sample|sealed|^x+$|todo|fixme|fake|not[-_ ]?set|^secret$|^password$"
     # a value that says it is not the real one: `..._change_in_prod`, `..._dev_only`, `your-...`
-    r"|change[-_ ]?(it|this|in[-_ ]?prod)|dev[-_ ]?only|^your[-_]|[-_]here$"
+    r"|change[-_ ]?(it|this|in[-_ ]?prod)|dev[-_ ]?only|^your[-_]|[-_]here$|^default[-_]"
+    # a flag, not a value (`REQUIRE_API_KEY=true`)
+    r"|^(true|false|yes|no|on|off)$"
     r"|^ENC\[AES256_GCM,",  # a value SOPS encrypted
     re.IGNORECASE,
 )
