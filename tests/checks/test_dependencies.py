@@ -75,13 +75,27 @@ def test_example_reports_the_incident() -> None:
 def test_example_evidence_and_once_for_three_containers() -> None:
     result = lint(EXAMPLE, Config(), Selection(select=("VL301",)))
     (diag,) = result.diagnostics  # the image runs as a Deployment, a compose service, itself
+    # how app.py is reached: the command, the import chain from the entry module, the installs,
+    # the workloads that run the image
     assert [(e.path, e.line, e.note) for e in diag.evidence] == [
-        ("services/tegumentar_service/Dockerfile", 17, "the image's command: python main.py"),
+        (
+            "services/tegumentar_service/Dockerfile",
+            17,
+            "services/tegumentar_service/main.py is run as a script:"
+            " the image's command: python main.py",
+        ),
+        ("services/tegumentar_service/main.py", 5, "imports app"),
         (
             "services/tegumentar_service/Dockerfile",
             12,
             "the image installs services/tegumentar_service/requirements.txt",
         ),
+        (
+            "k8s/base/tegumentar-service.yaml",
+            18,
+            "run by Deployment/vertice/tegumentar-service container tegumentar",
+        ),
+        ("docker-compose.yml", 3, "run by compose/tegumentar container tegumentar"),
     ]
     assert diag.fix is not None and diag.fix.safety.value == "safe"
 
@@ -975,3 +989,28 @@ dependencies = [{ name = "annotated-types" }, { name = "pydantic-core" },
     (tmp_path / "requirements.txt").write_text(requirements.replace("2.5.3", "2.12.2"))
     ((_, _, _, _, message),) = _lint(tmp_path, "VL301")
     assert "pydantic needs typing-inspection" in message
+
+
+def test_vl301_evidence_shows_the_import_chain_from_the_entry_module(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        _service(
+            "from app.api import routes\n",
+            "flask==3.0.3\n",
+            **{
+                "app/__init__.py": "",
+                "app/api/__init__.py": "",
+                "app/api/routes.py": "from app.api.clients import http\n",
+                "app/api/clients.py": "import httpx\n\nhttp = httpx.Client()\n",
+            },
+        ),
+    )
+    result = lint(root, Config(), Selection(select=("VL301",)))
+    (diag,) = result.diagnostics
+    assert (diag.path, diag.line) == ("app/api/clients.py", 1)
+    assert [(e.path, e.line, e.note) for e in diag.evidence] == [
+        ("Dockerfile", 6, "main.py is run as a script: the image's command: python main.py"),
+        ("main.py", 1, "imports app.api.routes"),
+        ("app/api/routes.py", 1, "imports app.api.clients"),
+        ("Dockerfile", 4, "the image installs requirements.txt"),
+    ]

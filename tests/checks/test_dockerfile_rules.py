@@ -37,7 +37,14 @@ def test_vl701_reports_what_is_missing_at_the_install_word(tmp_path: Path) -> No
         ),
     )
     assert _lint(root, "VL701") == [
-        ("VL701", "Dockerfile", 2, 23, APT_NO_FLAGS),
+        (
+            "VL701",
+            "Dockerfile",
+            2,
+            23,
+            APT_NO_FLAGS + "; no automatic fix: the RUN at line 4 reads the package lists this"
+            " one leaves (give it its own `apt-get update` first)",
+        ),
         (
             "VL701",
             "Dockerfile",
@@ -94,7 +101,7 @@ def test_vl701_fix_single_line(tmp_path: Path) -> None:
     root = _repo(
         tmp_path, _dockerfile("FROM debian:bookworm", "RUN apt-get update && apt-get install curl")
     )
-    assert fix_twice(root, "VL701", "Dockerfile") == (
+    assert fix_twice(root, "VL701", "Dockerfile", "--unsafe-fixes") == (
         "FROM debian:bookworm\n"
         "RUN apt-get update && apt-get install -y --no-install-recommends curl"
         + APT_FIXED_END
@@ -115,7 +122,7 @@ def test_vl701_fix_keeps_leading_operator_style_and_crlf(tmp_path: Path) -> None
             newline="\r\n",
         ),
     )
-    assert fix_twice(root, "VL701", "Dockerfile") == (
+    assert fix_twice(root, "VL701", "Dockerfile", "--unsafe-fixes") == (
         "FROM debian:bookworm\r\n"
         "RUN apt-get update \\\r\n"
         "  && apt-get install -y --no-install-recommends \\\r\n"
@@ -135,7 +142,7 @@ def test_vl701_fix_keeps_trailing_operator_style(tmp_path: Path) -> None:
             "    apt-get install -y curl",
         ),
     )
-    assert fix_twice(root, "VL701", "Dockerfile") == (
+    assert fix_twice(root, "VL701", "Dockerfile", "--unsafe-fixes") == (
         "FROM debian:bookworm\n"
         "RUN apt-get update && \\\n"
         "    apt-get install --no-install-recommends -y curl && \\\n"
@@ -416,7 +423,7 @@ def test_vl704_forms_pins_and_env(tmp_path: Path) -> None:
                     "RUN python3 -m pip install --upgrade 'requests>=2' flask==3.0.3 requests",
                     "RUN pip install --no-cache-dir -c c.txt uvicorn",
                     "RUN pip install --no-cache-dir --upgrade pip wheel 'uvicorn[standard]>=0.30'",
-                    "FROM python:3.12-slim",
+                    "FROM a",  # a is shipped: its layers are the image's
                     "ENV PIP_NO_CACHE_DIR=1",
                     "RUN pip install -r requirements.txt",
                     "RUN --mount=type=cache,target=/root/.cache/pip pip install -r r.txt",
@@ -556,7 +563,6 @@ def test_vl705_final_stage_only_and_why_no_fix(tmp_path: Path) -> None:
                     "FROM python:3.12 AS builder",
                     "CMD python build.py",
                     "FROM python:3.12-slim",
-                    "ENTRYPOINT exec gunicorn app:app",
                     "CMD alembic upgrade head && uvicorn app:app --port $PORT",
                 ]
             )
@@ -568,18 +574,27 @@ def test_vl705_final_stage_only_and_why_no_fix(tmp_path: Path) -> None:
             "VL705",
             "Dockerfile",
             4,
-            12,
-            SHELL_FORM.format("ENTRYPOINT") + "no automatic fix: `exec` is a shell builtin"
-            ' (the exec form of this command is ["gunicorn", "app:app"])',
-        ),
-        (
-            "VL705",
-            "Dockerfile",
-            5,
             5,
             SHELL_FORM.format("CMD") + "no automatic fix: it expands variables, which the exec"
-            " form does not; run it from a script that ends with `exec`",
+            " form does not; write `exec` before the command that should become PID 1"
+            " (`... && exec app`)",
         ),
+    ]
+
+
+def test_vl705_a_shell_form_that_execs_is_not_reported(tmp_path: Path) -> None:
+    # `exec` makes the app PID 1; a CMD under a shell-form ENTRYPOINT never runs
+    for lines in (
+        ["ENTRYPOINT exec gunicorn app:app", "CMD alembic upgrade head"],
+        ["CMD alembic upgrade head && exec uvicorn app:app --port ${PORT:-8080}"],
+        ["CMD PYTHONUNBUFFERED=1 exec python main.py"],
+    ):
+        root = _repo(tmp_path, _dockerfile("FROM python:3.12-slim", *lines))
+        assert _lint(root, "VL705") == [], lines
+    root = _repo(tmp_path, _dockerfile("FROM python:3.12-slim", "CMD exec >/tmp/log 2>&1; app"))
+    assert [f[4].split("; ", 1)[1] for f in _lint(root, "VL705")] == [
+        "no automatic fix: its `exec` runs no program (only redirections); write `exec` before"
+        " the command that should become PID 1 (`... && exec app`)"
     ]
 
 
@@ -598,3 +613,24 @@ def test_vl705_fix_keeps_keyword_case_crlf_and_continuation(tmp_path: Path) -> N
         'FROM python:3.12-slim\r\nentrypoint ["python", "main app.py", "--port", "8080"]\r\n'
         "USER app\r\n"
     )
+
+
+def test_vl704_installer_tools_need_no_pin(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        _dockerfile(
+            "FROM python:3.12-slim",
+            "RUN pip install --no-cache-dir --upgrade pip setuptools wheel",
+            "RUN pip install --no-cache-dir uv && uv pip install --system -r requirements.txt",
+            "RUN pip install --no-cache-dir poetry pip-tools requests",
+        ),
+    )
+    assert _lint(root, "VL704") == [
+        (
+            "VL704",
+            "Dockerfile",
+            4,
+            5,
+            "`pip install` with unpinned packages: requests (pin them: `name==version`)",
+        )
+    ]

@@ -764,3 +764,38 @@ def test_vl401_module_getenv_refused_by_a_start_up_check(tmp_path: Path) -> None
             " api does not set it: ValueError, the pod crash-loops",
         )
     ]
+
+
+def test_vl402_values_that_say_they_are_not_the_real_one(tmp_path: Path) -> None:
+    # a committed default that names itself as one is a placeholder; a real-looking one is not
+    compose = (
+        "services:\n  db:\n    image: postgres:16\n    environment:\n"
+        "      POSTGRES_PASSWORD: staging_pw_change_in_prod\n"
+        "      ADMIN_PASSWORD: admin_dev_only\n"
+        "      JWT_SECRET: your-jwt-secret-here\n"
+        "      REGISTRY_TOKEN: default-dev-token\n"
+        "      REQUIRE_API_KEY: 'true'\n"
+        "      SESSION_SECRET: 9f8e7d6c5b4a39281706f5e4d3c2b1a0\n"
+    )
+    found = _lint(_repo(tmp_path, {"docker-compose.yml": compose}), "VL402")
+    assert [(f[2], f[4].split(" in compose")[0]) for f in found] == [
+        (10, "`SESSION_SECRET` is written in plain text")
+    ]
+
+
+def test_vl402_well_known_defaults_and_certificates_are_not_secrets(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  api:\n    image: ghcr.io/acme/api:1\n    environment:\n"
+        "      DATABASE_URL: postgresql://postgres:postgres@db:5432/app\n"
+        "      BROKER_URL: amqp://guest:guest@mq:5672/\n"
+        "      MINIO_ROOT_PASSWORD: minioadmin\n"
+        "      CACHE_URL: redis://app:k3y-9f8e7d@cache:6379/0\n"
+    )
+    secret = (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: tls\ntype: kubernetes.io/tls\n"
+        "stringData:\n  tls.crt: |\n    -----BEGIN CERTIFICATE-----\n  ca.crt: x509\n"
+    )
+    root = _repo(tmp_path, {"docker-compose.yml": compose, "k8s/tls.yaml": secret})
+    assert [(f[1], f[2], f[4].split(" in ")[0]) for f in _lint(root, "VL402")] == [
+        ("docker-compose.yml", 8, "`CACHE_URL` holds a password")
+    ]

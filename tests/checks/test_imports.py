@@ -530,3 +530,25 @@ def test_vl202_missing_submodule_of_the_importers_namespace_package(tmp_path: Pa
     root = _repo(tmp_path, files)
     assert _lint(root, "VL301") == []
     assert [f[:4] for f in _lint(root, "VL202")] == [("VL202", "svc/src/main.py", 2, 1)]
+
+
+def test_vl203_guarded_name_import_is_a_warning_that_says_guarded(tmp_path: Path) -> None:
+    root = _repo(
+        tmp_path,
+        {
+            "Dockerfile": _dockerfile('["python", "main.py"]'),
+            "main.py": (
+                "try:\n"
+                "    from helpers import fast_dumps\n"
+                "except ImportError:\n"
+                "    fast_dumps = None\n"
+            ),
+            "helpers.py": "def dumps(x):\n    return str(x)\n",
+        },
+    )
+    result = lint(root, Config(), Selection(select=("VL203",)))
+    (diag,) = result.diagnostics
+    assert (diag.path, diag.line, diag.severity) == ("main.py", 2, Severity.WARNING)
+    assert diag.message.endswith(
+        "(it is guarded by `except ImportError`, so it fails silently and the fallback runs)"
+    )

@@ -7,7 +7,9 @@ import pytest
 from vertice_lint.parsers.shell import (
     Command,
     command_start,
+    execs_last_command,
     has_shell_syntax,
+    is_single_command,
     script_words,
     shebang,
     shebang_shell,
@@ -234,3 +236,26 @@ def test_env_split_string_is_env_s_own() -> None:
     assert found == Command(("python", "main.py"), (("X", "1"),))
     (found,) = unwrap_argv(["env", "-u", "HOME", "-S", "python -u", "main.py"])
     assert found.argv == ("python", "-u", "main.py")
+
+
+def test_execs_last_command_and_single_command() -> None:
+    execs = {
+        "exec gunicorn app:app": True,
+        "alembic upgrade head && exec uvicorn app:app --port $PORT": True,
+        "A=1 exec python main.py;": True,
+        "exec >/tmp/log 2>&1; python main.py": False,
+        "exec python main.py | tee log": False,
+        "exec python main.py &": False,
+        "(exec python main.py)": False,
+        "python main.py": False,
+    }
+    assert {text: execs_last_command(text) for text in execs} == execs
+    single = {
+        'uvicorn app:app --port "${PORT:-80}" 2>&1': True,
+        "python main.py;": True,
+        "a && b": False,
+        "A=1 python main.py": False,
+        "cd /app": False,
+        "exec python": False,
+    }
+    assert {text: is_single_command(text) for text in single} == single

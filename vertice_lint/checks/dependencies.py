@@ -19,6 +19,7 @@ import tomlkit
 from packaging.utils import canonicalize_name
 
 from vertice_lint.checks import CheckContext
+from vertice_lint.checks.imports import deployed_by, import_chain, importers
 from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety, Severity
 from vertice_lint.fix.text_edit import append_line, insert_line, replace_span
 from vertice_lint.model import (
@@ -145,11 +146,22 @@ def missing_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
     skipped: absence would prove nothing.
     """
     mm = ws.module_map
+    # the container whose walk found the image's imports (link: the first one that runs code)
+    walked: dict[str, ContainerRuntime] = {}
+    runners: dict[str, list[Evidence]] = {}  # the workload containers that run each image
+    for each in ws.runtimes:
+        if each.runtime.entrypoints:
+            walked.setdefault(each.image.key, each)
+        for ev in deployed_by(each):
+            if ev not in runners.setdefault(each.image.key, []):
+                runners[each.image.key].append(ev)
     for key, uses in sorted(ws.third_party.items()):
         deps = ws.image_deps.get(key)
         if deps is None or deps.unknown or not deps.clean_base:
             continue
         yield from _unmet(ws, ctx, deps, uses)
+        run = walked.get(key)
+        parents = importers(run) if run is not None and uses else {}
         python = deps.image.contents.python_version if deps.image.contents else None
         for use in uses:
             removed = use.edge.removed_in
@@ -169,7 +181,10 @@ def missing_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
             target = deps.fix_target()
             where = target.path if target is not None else deps.image.dockerfile
             imp = use.edge.imp
-            evidence = (use.entry, *deps.evidence())
+            # how the file is reached: the command, the imports from the entry module on
+            chain = import_chain(run, use.edge.path, parents) if run is not None else []
+            chain = [ev for ev in chain if not ev.note.startswith("run by ")] or [use.entry]
+            evidence = (*chain, *deps.evidence(), *runners.get(key, [])[:3])
             brought = sorted(p for p in providers if p in deps.transitive)
             if brought:
                 parent, source = deps.transitive[brought[0]]

@@ -12,6 +12,7 @@ edit of the file text (`ws.text`).
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from collections.abc import Iterator
 
@@ -28,7 +29,14 @@ from vertice_lint.model import (
     StageFacts,
     Workspace,
 )
-from vertice_lint.model.files import AptCommand, Copy, Dockerfile, Instruction, Invocation
+from vertice_lint.model.files import (
+    AptCommand,
+    Copy,
+    Dockerfile,
+    Instruction,
+    Invocation,
+    Stage,
+)
 
 APT_LISTS = "/var/lib/apt/lists"
 APT_CLEANUP = "rm -rf /var/lib/apt/lists/*"
@@ -65,13 +73,66 @@ def apt_hygiene(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     for path, record, text, facts in _built_dockerfiles(ws):
         for stage in facts.stages:
             for run in stage.runs:
-                diagnostic = _apt_run(ctx, path, text, record, stage, run)
+                diagnostic = _apt_run(ctx, path, text, record, facts, stage, run)
                 if diagnostic is not None:
                     yield diagnostic
 
 
+# apt commands that read the package lists (`apt-get update` writes them; remove, purge,
+# clean and autoremove read only the installed packages)
+_READS_LISTS = frozenset(
+    {"install", "reinstall", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source"}
+    | {"download", "show", "policy", "search", "list", "depends", "rdepends", "madison"}
+)
+
+
+def _later_list_reader(
+    record: Dockerfile, facts: DockerfileFacts, stage: StageFacts, run: RunStep
+) -> Instruction | None:
+    """The first later RUN, in this stage or a stage built FROM it, that reads the apt package
+    lists before it runs `apt-get update` itself: removing the lists at the end of `run` would
+    make it fail (`E: Unable to locate package`). A RUN the model does not split (exec form,
+    heredoc) that names apt counts as one."""
+    steps = {r.instruction.start: r for each in facts.stages for r in each.runs}
+    stages = [
+        each for each in record.stages if any(s.index == stage.index for s in record.ancestry(each))
+    ]
+    later = sorted(
+        (i for each in stages for i in each.instructions if i.keyword == "RUN"),
+        key=lambda i: i.start,
+    )
+    for instruction in later:
+        if instruction.start <= run.instruction.start:
+            continue
+        step = steps.get(instruction.start)
+        if step is None:
+            if _APT_WORD_RE.search(instruction.text) or any(
+                _APT_WORD_RE.search(h.content) for h in instruction.heredocs
+            ):
+                return instruction
+            continue
+        for command in step.commands:
+            apt = command.apt
+            if apt is not None and apt.call.command == "update":
+                break  # this RUN fetches the lists again first
+            if (apt is not None and apt.call.command in _READS_LISTS) or (
+                command.words.program in ("apt-cache", "aptitude")
+            ):
+                return instruction
+    return None
+
+
+_APT_WORD_RE = re.compile(r"\bapt(-get|-cache|itude)?\b")
+
+
 def _apt_run(
-    ctx: CheckContext, path: str, text: str, record: Dockerfile, stage: StageFacts, run: RunStep
+    ctx: CheckContext,
+    path: str,
+    text: str,
+    record: Dockerfile,
+    facts: DockerfileFacts,
+    stage: StageFacts,
+    run: RunStep,
 ) -> Diagnostic | None:
     instruction = run.instruction
     installs = [(i, c) for i, c in enumerate(run.commands) if _apt_get_install(c) is not None]
@@ -109,7 +170,15 @@ def _apt_run(
         return None
     fix = None
     tail = instruction.text.rstrip()[-1:]
-    if updated and not run.has_comment and tail not in (";", "&", "|"):
+    message = "`apt-get install` " + ", ".join(missing)
+    reader = None if cleaned else _later_list_reader(record, facts, stage, run)
+    if reader is not None:
+        # the cleanup would break the later RUN: that one needs its own update first
+        message += (
+            f"; no automatic fix: the RUN at line {reader.line} reads the package"
+            " lists this one leaves (give it its own `apt-get update` first)"
+        )
+    elif updated and not run.has_comment and tail not in (";", "&", "|"):
         edits = []
         for command, apt in applied:
             flags = ("" if apt.yes or yes_everywhere else " -y") + (
@@ -121,14 +190,28 @@ def _apt_run(
         if not cleaned:
             at = _span_end(instruction, len(instruction.text))
             edits.append(Edit(path, at, at, _apt_cleanup_text(text, record, instruction)))
+        # --no-install-recommends changes which packages the image gets (a recommended one
+        # the app needs is gone): never a safe fix; -y and the cleanup install the same
         fix = Fix(
             tuple(edits),
-            Safety.SAFE,
-            "add -y and --no-install-recommends after `install` and remove the package lists"
-            " at the end of the RUN",
+            Safety.UNSAFE if with_recommends else Safety.SAFE,
+            _apt_fix_description(bool(no_yes), bool(with_recommends), not cleaned),
         )
     line, col = instruction.position(applied[0][0].words.argv[0].start)
-    return ctx.diagnostic(path, line, col, "`apt-get install` " + ", ".join(missing), fix=fix)
+    return ctx.diagnostic(path, line, col, message, fix=fix)
+
+
+def _apt_fix_description(yes: bool, recommends: bool, cleanup: bool) -> str:
+    flags = " and ".join(
+        f for f, on in (("-y", yes), ("--no-install-recommends", recommends)) if on
+    )
+    parts = [f"add {flags} after `install`"] if flags else []
+    if cleanup:
+        parts.append("remove the package lists at the end of the RUN")
+    what = " and ".join(parts)
+    if recommends:
+        what += " (unsafe: the recommended packages are no longer installed)"
+    return what
 
 
 def _apt_cleanup_text(text: str, record: Dockerfile, instruction: Instruction) -> str:
@@ -272,28 +355,38 @@ def _python_paths(
 
 # --- VL704 pip-hygiene -----------------------------------------------------------------------
 
-# `pip install --upgrade pip wheel`: the installer itself, which the app never imports
-_INSTALLER_TOOLS = frozenset({"pip", "wheel"})
+# `pip install --upgrade pip setuptools wheel`, `pip install uv`: the installer itself (and
+# the installers that the next RUN uses), which the app never imports
+_INSTALLER_TOOLS = frozenset({"pip", "setuptools", "wheel", "uv", "pip-tools", "poetry"})
 
 
 def pip_hygiene(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """`pip install` without --no-cache-dir, or of packages without a version pin."""
-    for path, _record, _text, facts in _built_dockerfiles(ws):
+    for path, record, _text, facts in _built_dockerfiles(ws):
         for stage in facts.stages:
+            cache_dir = record.stages[stage.index].env_var("PIP_CACHE_DIR")
             for run in stage.runs:
-                diagnostic = _pip_run(ctx, path, run)
+                diagnostic = _pip_run(ctx, path, stage, run, cache_dir.value if cache_dir else None)
                 if diagnostic is not None:
                     yield diagnostic
 
 
-def _pip_run(ctx: CheckContext, path: str, run: RunStep) -> Diagnostic | None:
+def _pip_run(
+    ctx: CheckContext, path: str, stage: StageFacts, run: RunStep, cache_dir: str | None
+) -> Diagnostic | None:
     instruction = run.instruction
     installs = [(c.words, c.pip) for c in run.commands if c.pip is not None and c.pip.tool == "pip"]
     if not installs:
         return None
     # `--no-cache-dir`, or PIP_NO_CACHE_DIR set for the command, by ENV or by an ARG default
-    # (pip disables its cache for any value, even `0`), or a cache mount
-    cached = any("/.cache" in target or target.endswith("/pip") for target in run.mounts)
+    # (pip disables its cache for any value, even `0`), or a cache mount on pip's cache (there
+    # --no-cache-dir would defeat the mount), or a builder stage, whose layers never ship
+    cached = not stage.shipped or any(
+        "/.cache" in target
+        or target.endswith("/pip")
+        or (cache_dir is not None and target == posixpath.normpath(cache_dir))
+        for target in run.mounts
+    )
     with_cache = [(words, pip) for words, pip in installs if not (pip.no_cache or cached)]
     unpinned = [
         _shown(item.value, item.name)
@@ -336,15 +429,23 @@ def _shown(spec: str, name: str) -> str:
 # --- VL705 shell-form-entrypoint -------------------------------------------------------------
 
 _ASSIGNMENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+# a SHELL that reads `exec` (not powershell or cmd)
+_POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
 
 
 def shell_form_entrypoint(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
-    """CMD/ENTRYPOINT of the final stage in shell form: /bin/sh, not the app, gets SIGTERM."""
+    """CMD/ENTRYPOINT of the final stage in shell form: /bin/sh, not the app, gets SIGTERM.
+    A shell form that ends with `exec app` already makes the app PID 1: not reported."""
     for path, record, _text, _facts in _built_dockerfiles(ws):
         final = record.final
         for invocation in (final.entrypoint, final.cmd):
             if invocation is None or invocation.form != "shell":
                 continue
+            if invocation.execs:
+                continue
+            entrypoint = final.entrypoint
+            if invocation is final.cmd and entrypoint is not None and entrypoint.form == "shell":
+                continue  # a shell-form ENTRYPOINT ignores the CMD: it never runs
             instruction = next(
                 (
                     i
@@ -356,11 +457,11 @@ def shell_form_entrypoint(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnost
             )
             if instruction is None:
                 continue
-            yield _shell_form(ctx, path, instruction, invocation)
+            yield _shell_form(ctx, path, final, instruction, invocation)
 
 
 def _shell_form(
-    ctx: CheckContext, path: str, instruction: Instruction, invocation: Invocation
+    ctx: CheckContext, path: str, final: Stage, instruction: Instruction, invocation: Invocation
 ) -> Diagnostic:
     keyword = invocation.keyword
     message = (
@@ -369,17 +470,46 @@ def _shell_form(
     )
     exec_form = json.dumps(list(invocation.args), ensure_ascii=False)
     contiguous = len(instruction.segments) == instruction.end_line - instruction.line + 1
+    posix = bool(final.shell) and posixpath.basename(final.shell[0]) in _POSIX_SHELLS
+    # `exec ` in front of one simple command: the shell replaces itself with the program,
+    # and the variables, quotes and redirections it expands stay as they are
+    prefix = posix and invocation.single_command
+    start = instruction.file_offset(instruction.args_offset)
+    with_exec = Fix(
+        (Edit(path, start, start, "exec "),),
+        Safety.SAFE,
+        "prefix the command with `exec` (the shell form is kept)",
+    )
     fix = None
-    if invocation.has_shell_syntax:
-        message += f"; no automatic fix: {_why_shell(invocation)}"
+    if not posix:
+        message += f"; write it as {keyword} {exec_form}"
+    elif invocation.has_shell_syntax:
+        if prefix:
+            fix = with_exec
+            message += (
+                f"; prefix it with `exec` ({keyword} exec ...): {_why_shell(invocation)}, so the"
+                " shell form is needed"
+            )
+        else:
+            message += f"; no automatic fix: {_why_shell(invocation)}; {_exec_last()}"
+    elif keyword == "ENTRYPOINT" and final.cmd is not None:
+        # the exec form would pass the CMD to the program as arguments (the shell form drops it)
+        fix = with_exec if prefix else None
+        message += (
+            f"; prefix it with `exec` (ENTRYPOINT exec ...): the exec form {exec_form} would"
+            " also pass the CMD to it as arguments"
+        )
     elif not invocation.args or not contiguous:
         message += f"; write it as {keyword} {exec_form}"
     else:
-        start = instruction.file_offset(instruction.args_offset)
         end = _span_end(instruction, len(instruction.text))
         fix = Fix((Edit(path, start, end, exec_form),), Safety.SAFE, "rewrite in exec form")
         message += f"; use the exec form {keyword} {exec_form}"
     return ctx.diagnostic(path, invocation.line, invocation.col, message, fix=fix)
+
+
+def _exec_last() -> str:
+    return "write `exec` before the command that should become PID 1 (`... && exec app`)"
 
 
 def _why_shell(invocation: Invocation) -> str:
@@ -387,15 +517,9 @@ def _why_shell(invocation: Invocation) -> str:
     if invocation.text.startswith("["):
         return "it is not a valid JSON array, so Docker runs it as shell form; quote every element"
     if first == "exec":
-        rest = json.dumps(list(invocation.args[1:]), ensure_ascii=False)
-        return f"`exec` is a shell builtin (the exec form of this command is {rest})"
+        return "its `exec` runs no program (only redirections)"
     if _ASSIGNMENT_RE.match(first):
-        return "it sets variables before the command; set them with ENV and use the exec form"
+        return "it sets variables before the command (or set them with ENV and use the exec form)"
     if "$" in invocation.text or "`" in invocation.text:
-        return (
-            "it expands variables, which the exec form does not; run it from a script"
-            " that ends with `exec`"
-        )
-    return (
-        "it uses shell operators, globs or redirections; run it from a script that ends with `exec`"
-    )
+        return "it expands variables, which the exec form does not"
+    return "it uses shell operators, globs or redirections"

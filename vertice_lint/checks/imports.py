@@ -110,7 +110,9 @@ def _entry_evidence(entry: Entrypoint) -> Evidence:
     return Evidence(source.path, source.line, source.col, f"{_describe(entry)}: {source.note}")
 
 
-def _deployed(run: ContainerRuntime) -> list[Evidence]:
+def deployed_by(run: ContainerRuntime) -> list[Evidence]:
+    """Where the workload container that runs `run` is declared (none for an image's own
+    command)."""
     if run.workload is None or run.container is None:
         return []
     return [
@@ -122,11 +124,24 @@ def _deployed(run: ContainerRuntime) -> list[Evidence]:
 
 def _chain(run: ContainerRuntime, path: str) -> list[Evidence]:
     """The entrypoint, the imports that lead to `path`, and the workload that runs it."""
+    return import_chain(run, path, importers(run))
+
+
+def importers(run: ContainerRuntime) -> dict[str, ImportEdge]:
+    """Repository path of each module the container reaches -> the first import of it."""
     parent: dict[str, ImportEdge] = {}
     for edge in run.runtime.imports:
         target = _destination(edge)
         if target is not None and target != edge.path:
             parent.setdefault(target, edge)
+    return parent
+
+
+def import_chain(
+    run: ContainerRuntime, path: str, parent: Mapping[str, ImportEdge]
+) -> list[Evidence]:
+    """The entrypoint, the imports that lead to `path` (`parent`: `importers(run)`), and the
+    workload that runs it."""
     entries = {e.repo_path: e for e in run.runtime.entrypoints if e.repo_path}
     hops: list[Evidence] = []
     current = path
@@ -137,7 +152,7 @@ def _chain(run: ContainerRuntime, path: str) -> list[Evidence]:
         )
         current = edge.path
     head = [_entry_evidence(entries[current])] if current in entries else []
-    return [*head, *reversed(hops), *_deployed(run)]
+    return [*head, *reversed(hops), *deployed_by(run)]
 
 
 @dataclass
@@ -520,10 +535,10 @@ def entrypoint_missing(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
                         f"`{entry.program}` is not installed in the image: it is a console script"
                         f" of {declared}, whose project the image never installs (only its"
                         " dependencies: `--no-root` / `--no-install-project`)",
-                        evidence=[_entry_evidence(entry), *_deployed(run)],
+                        evidence=[_entry_evidence(entry), *deployed_by(run)],
                     )
                 continue
-            evidence = [_entry_evidence(entry), *_deployed(run)]
+            evidence = [_entry_evidence(entry), *deployed_by(run)]
             message = _missing_target(ws, run, entry, index, installed)
             if message is not None:
                 findings.add(

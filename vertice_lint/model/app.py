@@ -282,12 +282,22 @@ _NOT_SECRET_SUFFIXES = frozenset(
         "TIMEOUT",
         "SECONDS",
         "MINUTES",
+        # a certificate is public (its key is not): `tls.crt`, `ca.crt`, `CA_CERT`
+        "CRT",
+        "CERT",
     }
 )
-_URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/:@\s]*:([^/@\s]+)@", re.IGNORECASE)
+_URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://([^/:@\s]*):([^/@\s]+)@", re.IGNORECASE)
+# The documented default credentials of common service images (postgres, RabbitMQ's guest,
+# MinIO's minioadmin, Grafana's and others' admin, neo4j): public knowledge, not a secret.
+_WELL_KNOWN_DEFAULTS = frozenset({"postgres", "guest", "minioadmin", "admin", "root", "neo4j"})
 _PLACEHOLDER = re.compile(
     r"^$|^[<\[{(].*[>\]})]$|\$\{|\$\(|placeholder|change[-_ ]?me|replace|dummy|example|redacted"
     r"|sample|sealed|^x+$|todo|fixme|fake|not[-_ ]?set|^secret$|^password$"
+    # a value that says it is not the real one: `..._change_in_prod`, `..._dev_only`, `your-...`
+    r"|change[-_ ]?(it|this|in[-_ ]?prod)|dev[-_ ]?only|^your[-_]|[-_]here$|^default[-_]"
+    # a flag, not a value (`REQUIRE_API_KEY=true`)
+    r"|^(true|false|yes|no|on|off)$"
     r"|^ENC\[AES256_GCM,",  # a value SOPS encrypted
     re.IGNORECASE,
 )
@@ -312,11 +322,13 @@ def public_name(name: str) -> bool:
 def secret_in_url(value: str) -> bool:
     """A connection URL with a literal password (`scheme://user:pass@host`)."""
     match = _URL_CREDENTIALS.match(value.strip())
-    return match is not None and not is_placeholder(match.group(1))
+    # `postgresql://postgres:postgres@db`: the image's default, a placeholder as well
+    return match is not None and not is_placeholder(match.group(2))
 
 
 def is_placeholder(value: str) -> bool:
-    return _PLACEHOLDER.search(value.strip()) is not None
+    text = value.strip()
+    return _PLACEHOLDER.search(text) is not None or text.lower() in _WELL_KNOWN_DEFAULTS
 
 
 def secret_data_value(section: str, value: Any) -> str | None:

@@ -22,7 +22,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from vertice_lint.diagnostics import ParseFailure, ParseProblem
-from vertice_lint.parsers.shell import has_shell_syntax, shell_words
+from vertice_lint.parsers.shell import (
+    execs_last_command,
+    has_shell_syntax,
+    is_single_command,
+    shell_words,
+)
 
 INSTRUCTIONS = frozenset(
     {
@@ -160,7 +165,9 @@ class Invocation:
     """RUN, CMD or ENTRYPOINT: exec form (`args` is the JSON array) or shell form.
 
     For the shell form `args` are the words as a POSIX shell splits `text`, and
-    `has_shell_syntax` tells whether the text needs a shell at all.
+    `has_shell_syntax` tells whether the text needs a shell at all; `execs` whether the shell
+    ends by replacing itself with a program (`... && exec app`), `single_command` whether the
+    text is one simple command starting with a program (so `exec ` in front of it would).
     """
 
     keyword: str
@@ -173,6 +180,8 @@ class Invocation:
     line: int
     col: int
     end_line: int
+    execs: bool = False
+    single_command: bool = False
 
 
 @dataclass(frozen=True)
@@ -928,6 +937,7 @@ class _Builder:
         form: Form = "shell" if argv is None else "exec"
         if argv is None:
             argv = shell_words(instruction.args)
+        shell_form = form == "shell" and not instruction.heredocs
         needs_shell = form == "shell" and (
             bool(instruction.heredocs) or has_shell_syntax(instruction.args)
         )
@@ -942,6 +952,8 @@ class _Builder:
             line=line,
             col=col,
             end_line=instruction.end_line,
+            execs=shell_form and execs_last_command(instruction.args),
+            single_command=shell_form and is_single_command(instruction.args),
         )
 
     def _copy(self, instruction: Instruction, stage: _StageState) -> None:

@@ -238,6 +238,70 @@ def has_shell_syntax(text: str) -> bool:
     return bool(words) and (words[0] in _SHELL_WORDS or bool(_ASSIGNMENT_RE.match(words[0])))
 
 
+def _top_level(text: str) -> list[tuple[str, list[str]]] | None:
+    """The simple commands of `text` as (the operator before it, its words with redirections
+    and their targets dropped); None when it is unbalanced or uses subshells or groups."""
+    try:
+        tokens = _tokens(_strip_comments(text))
+    except ValueError:
+        return None
+    commands: list[tuple[str, list[str]]] = [("", [])]
+    skip_target = False
+    for token, is_operator in tokens:
+        if not is_operator:
+            if skip_target:
+                skip_target = False
+            else:
+                commands[-1][1].append(token)
+        elif "<" in token or ">" in token:
+            if commands[-1][1] and commands[-1][1][-1].isdigit():
+                commands[-1][1].pop()
+            skip_target = True
+        elif "(" in token or ")" in token:
+            return None
+        else:
+            commands.append((token, []))
+    if commands[0][1] and commands[0][1][0] in ("{", "}"):
+        return None
+    return commands
+
+
+def execs_last_command(text: str) -> bool:
+    """Whether a shell running `text` ends by replacing itself with a program: its last command
+    is `exec PROGRAM ...` (`exec gunicorn app:app`, `alembic upgrade head && exec uvicorn
+    app:app`), neither piped nor sent to the background. `exec >log 2>&1` alone runs nothing."""
+    commands = _top_level(text)
+    if commands is None:
+        return False
+    while len(commands) > 1 and not commands[-1][1] and commands[-1][0] in (";", "\n"):
+        commands.pop()  # a trailing `;` or newline
+    operator, words = commands[-1]
+    if operator in ("|", "|&", "&"):
+        return False  # a pipeline's last part, or a command after one sent to the background
+    i = 0
+    while i < len(words) and _ASSIGNMENT_RE.match(words[i]):
+        i += 1
+    if i >= len(words) or words[i] != "exec":
+        return False
+    after = _after_wrapper(words, i + 1, WRAPPERS["exec"])
+    return after is not None and after < len(words)
+
+
+def is_single_command(text: str) -> bool:
+    """Whether `text` is one simple command that starts with a program (no operators, no
+    leading assignments, no builtin or keyword first): `exec ` before it replaces the shell
+    with that program, expansions and redirections kept."""
+    commands = _top_level(text)
+    if commands is None:
+        return False
+    while len(commands) > 1 and not commands[-1][1] and commands[-1][0] in (";", "\n"):
+        commands.pop()
+    if len(commands) != 1 or not commands[0][1]:
+        return False
+    first = commands[0][1][0]
+    return first not in _SHELL_WORDS and first not in WRAPPERS and not _ASSIGNMENT_RE.match(first)
+
+
 def _has_special_chars(text: str) -> bool:
     quote = ""
     word_start = True
