@@ -14,7 +14,7 @@ def parse_error(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
 
     Stale Dockerfile variants (`Dockerfile.old`) are not images of anything: no findings.
     """
-    stale = set(ws.stale_dockerfiles)
+    stale = set(ws.stale_dockerfiles) | set(ws.inventory.templates)  # a template: a note
     for parsed in ws.failures():
         if parsed.source.path in stale:
             continue
