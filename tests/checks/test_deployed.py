@@ -309,7 +309,7 @@ def test_a_go_template_inside_a_block_scalar_is_the_object_s_own_text(tmp_path: 
     config = (
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: alerts\n  labelz: {}\n"
         "data:\n  mail.tmpl: |\n    {{ range .Alerts }}\n    {{ .Labels.alertname }}\n"
-        "    {{ end }}\n"
+        "    {{ end }}\n  collector.yaml: |\n    exporter:\n      project: {{PROJECT_ID}}\n"
     )
     write_repo(tmp_path, {"k8s/alerts.yaml": config})
     assert [(r, p, line) for r, p, line, *_ in lint_rule(tmp_path, "VL801")] == [
@@ -346,3 +346,17 @@ def test_a_test_compose_file_runs_no_orphan(tmp_path: Path) -> None:
         tmp_path, {"ops/e2e/compose.yml": compose, "qa/tests/compose.yml": compose + e2e[9:]}
     )
     assert lint_rule(tmp_path, "VL101") == []
+
+
+def test_a_patch_file_named_by_a_bare_string_is_not_validated(tmp_path: Path) -> None:
+    patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n"
+    write_repo(
+        tmp_path,
+        {
+            "app/kustomization.yaml": "resources: [web.yaml]\npatches:\n- more/replicas.yaml\n",
+            "app/web.yaml": _deployment("web", "example/web:1"),
+            "app/more/replicas.yaml": patch,
+        },
+    )
+    assert [(r, p) for r, p, *_ in lint_rules(tmp_path, "VL801")] == []
+    assert {r.directory for r in workspace(tmp_path).sync_roots} == {"app"}

@@ -228,14 +228,17 @@ def _service_ports(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
 
 def missing_probe(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A long-running container that serves a port but has no readinessProbe."""
-    # a Service selects the pods only when it is applied with them: by one sync root (with
-    # no sync root at all, any Service of the repository)
+    # a Service selects the pods only when it is applied with them: by one sync root (and a
+    # Service no root applies, the pods of workloads no root applies: with no root at all,
+    # any Service of the repository)
     roots = [r.files for r in ws.sync_roots]
+    synced = {f for files in roots for f in files}
     selected = {
         (w.path, w.doc_index)
         for s in ws.service_selections
         for w in s.workloads
-        if not roots or any(s.path in files and w.path in files for files in roots)
+        if any(s.path in files and w.path in files for files in roots)
+        or (s.path not in synced and w.path not in synced)
     }
     for workload in ws.workloads:
         if workload.kind not in _LONG_RUNNING:

@@ -88,11 +88,15 @@ def inventory(
 
 
 def _templates(files: Mapping[str, ParsedFile], roots: Sequence[SyncRoot]) -> dict[str, str]:
-    """The templates (link/templates.py), but for what Argo CD or Flux syncs as written: a
-    `${var}` that no postBuild substitutes reaches the API server as it is."""
+    """The templates (link/templates.py), but for what Argo CD or Flux syncs as written (a
+    `${var}` that no postBuild substitutes reaches the API server as it is), and the patch
+    files a kustomization's `patches` names by a bare string: partial objects too."""
     substituted = substituted_files(files, roots)
     synced = {f for r in roots if r.kind != "kustomization" for f in r.files} - substituted
-    return {p: why for p, why in template_files(files, substituted).items() if p not in synced}
+    out = {p: why for p, why in template_files(files, substituted).items() if p not in synced}
+    for target, kfile in render.bare_patch_files(files).items():
+        out.setdefault(target, f"a patch {kfile} names (a partial object)")
+    return out
 
 
 def inventory_notes(inv: Inventory) -> list[str]:

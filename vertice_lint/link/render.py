@@ -96,6 +96,22 @@ def patch_targets(files: Mapping[str, ParsedFile]) -> Iterator[tuple[str, int, i
                 yield path, patch.line, patch.col, kind, patch.target["name"]
 
 
+def bare_patch_files(files: Mapping[str, ParsedFile]) -> dict[str, str]:
+    """Files a kustomization's `patches` names by a bare string (the old
+    patchesStrategicMerge way, which kustomize refuses there: a VL001): file -> kustomization.
+    They are partial objects, not resources."""
+    out: dict[str, str] = {}
+    for path in sorted(files):
+        record = files[path].record
+        k = record.kustomization if isinstance(record, YamlFile) else None
+        items = k.node.get("patches") if k is not None and hasattr(k.node, "get") else None
+        for item in items if isinstance(items, list) else []:
+            target = join(parent_dir(path), item) if isinstance(item, str) else ""
+            if target in files:
+                out.setdefault(target, path)
+    return out
+
+
 # --- rendering ---------------------------------------------------------------------------
 
 
@@ -1001,7 +1017,7 @@ def sync_roots(
     # No Argo CD or Flux object: what is applied is what `kubectl apply -k` and `kubectl apply
     # -f DIR` apply, so every directory of plain manifests (no kustomization, no file a
     # kustomization reads, no template) is applied as well as the top-level kustomizations.
-    kustomized = {f for r in roots for f in r.files}
+    kustomized = {f for r in roots for f in r.files} | set(bare_patch_files(files))
     templates = template_files(files, set())
     by_dir: dict[str, list[str]] = {}
     for path in sorted(files):

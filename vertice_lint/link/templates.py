@@ -3,8 +3,9 @@
 A file is a template, and its objects are not validated as final Kubernetes objects (VL801),
 nor its unparsable YAML reported (VL001), nor its workloads counted as applied, when:
 
-- it has `{{ }}` placeholders where YAML reads structure (a key, or a value that starts with
-  `{{`, which YAML reads as a flow mapping or cannot read at all), or in the object's name,
+- it has `{{ }}` placeholders where YAML reads structure (a value that starts with `{{`,
+  which YAML reads as a mapping with a mapping for key, or cannot read at all), or in a key
+  or in the object's name,
   namespace or image, outside a Helm chart's templates (which are not read). `${{ }}` is a
   GitHub Actions expression, not a placeholder; `{{ $value }}` inside a quoted or mid-line
   string (a PrometheusRule's annotation) is the object's own text;
@@ -25,6 +26,8 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
+from ruamel.yaml.comments import CommentedKeyMap, CommentedKeySeq
+
 from vertice_lint.discover import Kind
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.yaml import YamlFile
@@ -34,9 +37,6 @@ _FIXTURE_DIRS = frozenset(
     {"testdata", "test-data", "test_data", "fixtures", "__fixtures__", "test", "tests"}
 )
 _JSONNET = (".jsonnet", ".libsonnet")
-# `{{` that opens a value or a key (`key: {{ x }}`, `- {{ x }}`, `{{ x }}: v`), not `${{`
-# (a line starting with `{{` is one only at the top level: indented, it may be a block scalar's)
-_STRUCTURAL_BRACES = re.compile(r"(?m)(?:^|:[ \t]+|^[ \t]*-[ \t]+)(?<!\$)\{\{")
 _BRACES = re.compile(r"(?<!\$)\{\{")
 _ENVSUBST = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 _WHOLE_VAR = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
@@ -88,12 +88,25 @@ def _why(path: str, parsed: ParsedFile, jsonnet_dirs: set[str], substituted: boo
         return "has {{ }} placeholders" if _BRACES.search(text) else ""
     if not isinstance(record, YamlFile) or not record.objects:
         return ""
-    if _STRUCTURAL_BRACES.search(text):
+    if any(_complex_key(doc.data) for doc in record.documents):
         return "has {{ }} placeholders"
     for obj in record.objects:
         if _placeholder(obj.plain, (), substituted):
             return "has placeholders (`{{ }}` or `${VAR}`) a tool fills in before applying it"
     return ""
+
+
+def _complex_key(node: Any) -> bool:
+    """A mapping key that is itself a mapping or a sequence: what YAML makes of a value that
+    opens with `{{` (`replicas: {{replicas}}`); no Kubernetes object has one."""
+    if isinstance(node, dict):
+        return any(
+            isinstance(k, (CommentedKeyMap, CommentedKeySeq)) or _complex_key(v)
+            for k, v in node.items()
+        )
+    if isinstance(node, list):
+        return any(_complex_key(item) for item in node)
+    return False
 
 
 def _placeholder(node: Any, at: tuple[str, ...], substituted: bool) -> bool:
