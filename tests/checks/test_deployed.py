@@ -360,3 +360,20 @@ def test_a_patch_file_named_by_a_bare_string_is_not_validated(tmp_path: Path) ->
     )
     assert [(r, p) for r, p, *_ in lint_rules(tmp_path, "VL801")] == []
     assert {r.directory for r in workspace(tmp_path).sync_roots} == {"app"}
+
+
+def test_disabled_and_nested_workflows_deploy_nothing(tmp_path: Path) -> None:
+    step = "jobs:\n  d:\n    steps:\n      - run: kubectl apply -f - < out.yaml\n"
+    write_repo(
+        tmp_path,
+        {
+            **_BASE,
+            ".github/workflows/cd.old.yml": step,
+            "svc/mailer/.github/workflows/cd.yml": step,
+        },
+    )
+    assert [(r, p) for r, p, *_ in lint_rule(tmp_path, "VL102")] == [
+        ("VL102", "svc/mailer/Dockerfile")
+    ]
+    write_repo(tmp_path, {".github/workflows/cd.yml": step})
+    assert lint_rule(tmp_path, "VL102") == []

@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from vertice_lint import k8s_schema
-from vertice_lint.discover import Kind
+from vertice_lint.discover import Kind, looks_stale
 from vertice_lint.link import render
 from vertice_lint.link.names import LAYOUT_DIRS, norm
 from vertice_lint.link.templates import template_files
@@ -165,6 +165,8 @@ def deploy_commands(
             continue
         if parsed.text is None or parsed.source.kind not in (Kind.TEXT, Kind.YAML):
             continue
+        if looks_stale(PurePosixPath(path).name) or "/.github/" in path:
+            continue  # a disabled copy (`ci.old.yaml`); a workflow not at the root never runs
         text = parsed.text.text
         record = parsed.record
         if isinstance(record, YamlFile):
