@@ -254,9 +254,13 @@ _NO_ENDPOINTS = {
         },
         "app=web, team=x",
     ),
-    # the pods are of a manifest no sync root renders
+    # the pods are of a manifest no sync root renders (Argo CD syncs svc/ only)
     "pods-of-an-unsynced-manifest": (
         {
+            "argocd/app.yaml": (
+                "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: svc\n"
+                "spec:\n  source:\n    path: svc\n"
+            ),
             "svc/kustomization.yaml": "resources: [svc.yaml]\n",
             "svc/svc.yaml": _service(),
             "loose/dep.yaml": _DEPLOYMENT,

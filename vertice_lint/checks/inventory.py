@@ -30,8 +30,10 @@ from vertice_lint.model import (
     pod_spec_path,
 )
 from vertice_lint.model.files import PythonModule
-from vertice_lint.model.image import registry_path
+from vertice_lint.model.image import image_repository, registry_path
 
+_SHOWN_ROOTS = 5
+_TEST_DIRS = frozenset({"test", "tests", "e2e", "testdata", "integration-tests"})
 _HEALTH = ("/healthz", "/health", "/readyz", "/ready", "/livez", "/ping", "/status")
 _SELECTOR_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout"})
 
@@ -64,10 +66,18 @@ def orphan_workload(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     for workload in ws.workloads:
         if workload.kind != "compose" and not _reached(ws, workload.path):
             continue
+        if workload.path in ws.inventory.templates:
+            continue  # a template or a test fixture: not what is applied
+        if _below_a_dockerfile(ws, workload.path):
+            continue  # the manifest is in a source directory: its source is right there
         orphans = [
             c
             for c in workload.containers
-            if c.image and c.image_link is None and ws.inventory.registry(registry_path(c.image))
+            if c.image
+            and c.image_link is None
+            and ws.inventory.registry(registry_path(c.image))
+            # a Dockerfile of a directory of that name may build it (a link the model missed)
+            and _word(image_repository(c.image)) not in ws.inventory.dockerfile_words
         ]
         if not orphans:
             continue
@@ -101,6 +111,15 @@ def orphan_workload(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
             evidence=evidence,
             fix=fix,
         )
+
+
+def _below_a_dockerfile(ws: Workspace, path: str) -> bool:
+    """The file is in (or below) a directory that holds a Dockerfile, the repository root
+    aside (`services/api/k8s/deployment.yaml` beside `services/api/Dockerfile`)."""
+    parts = path.split("/")[:-1]
+    return any(
+        "/".join(parts[:i]) in ws.inventory.dockerfile_dirs for i in range(1, len(parts) + 1)
+    )
 
 
 def _reached(ws: Workspace, path: str) -> bool:
@@ -145,9 +164,14 @@ def _removal(ws: Workspace, workload: Workload, evidence: list[Evidence]) -> Fix
 
 def undeployed_service(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A service with a Dockerfile and an entrypoint that no synced workload runs."""
+    if any(d.any_image for d in ws.inventory.deploys):
+        return  # the repository deploys in a way the model does not render (a note says so)
     deployed = _deployed_images(ws)
     charted = ws.inventory.chart_images
+    named = [image_repository(i) for d in ws.inventory.deploys for i in d.images]
     for service in ws.services:
+        if any(p.lower() in _TEST_DIRS for p in service.directory.split("/")):
+            continue  # a test runner's image (run by a test job), not a service to deploy
         images = [i for i in ws.images if i.service == service.name]
         runnable = [i for i in images if i.cmd is not None or i.entrypoint is not None]
         if not runnable or any(i.key in deployed for i in images):
@@ -156,6 +180,10 @@ def undeployed_service(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
             c.word in service.words for c in charted
         ):
             continue  # a Helm chart's values name its image: templates are not rendered
+        if any(n in i.names for n in named for i in images) or any(
+            _word(n) in service.words for n in named
+        ):
+            continue  # a script deploys or publishes its image
         image = runnable[0]
         dockerfile = ws.dockerfile(image.dockerfile)
         assert dockerfile is not None  # an image is a parsed Dockerfile with stages
@@ -170,7 +198,45 @@ def undeployed_service(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
         )
         if why_not:
             message += f"; no automatic fix: {why_not}"
-        yield ctx.diagnostic(image.dockerfile, line, col, message, fix=fix)
+        yield ctx.diagnostic(
+            image.dockerfile, line, col, message, evidence=_considered(ws, image), fix=fix
+        )
+
+
+def _word(repository: str) -> str:
+    return repository.rsplit("/", 1)[-1].lower().replace("_", "-").replace(".", "-")
+
+
+def _considered(ws: Workspace, image: Image) -> list[Evidence]:
+    """What VL102 looked at: how the image is built, and the sync roots (or compose files)."""
+    out = [Evidence(image.dockerfile, 1, 1, f"built as {image.link.reason or 'its service'}")]
+    out.extend(image.link.evidence[:2])
+    roots = ws.sync_roots
+    for root in roots[:_SHOWN_ROOTS]:
+        out.append(
+            Evidence(
+                root.path,
+                root.line,
+                root.col,
+                f"sync root {root.name} ({root.kind}) renders {len(root.workloads)}"
+                f" workload{'' if len(root.workloads) == 1 else 's'}, none runs it",
+            )
+        )
+    if len(roots) > _SHOWN_ROOTS:
+        first = roots[_SHOWN_ROOTS]
+        out.append(
+            Evidence(
+                first.path,
+                first.line,
+                first.col,
+                f"and {len(roots) - _SHOWN_ROOTS} more sync roots, none runs it",
+            )
+        )
+    if not roots:
+        composes = sorted({w.path for w in ws.workloads if w.kind == "compose"})
+        for path in composes[:_SHOWN_ROOTS]:
+            out.append(Evidence(path, 1, 1, "no service of this compose file runs it"))
+    return out
 
 
 def _deployed_images(ws: Workspace) -> set[str]:
@@ -180,6 +246,9 @@ def _deployed_images(ws: Workspace) -> set[str]:
     compose = [w for w in ws.workloads if w.kind == "compose"]
     if not any(r.workloads for r in ws.sync_roots):
         workloads = [*workloads, *compose]
+    else:  # the compose files a deploy script runs (`docker compose -f prod.yml up`)
+        run = {f for d in ws.inventory.deploys for f in d.compose_files}
+        workloads = [*workloads, *(w for w in compose if w.path in run)]
     return {c.image_link.key for w in workloads for c in w.containers if c.image_link is not None}
 
 

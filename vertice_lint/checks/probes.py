@@ -101,6 +101,8 @@ def port_mismatch(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
         workload, container, app = cr.workload, cr.container, cr.app
         if workload is None or container is None or app is None or workload.kind == "compose":
             continue
+        if workload.path in ws.inventory.templates:
+            continue  # a template or a test fixture, not what is applied
         listening = app.listen_port
         numbers = {p.number for p in container.ports if p.protocol.upper() == "TCP"}
         app_port = listening.port if listening else None
@@ -226,10 +228,23 @@ def _service_ports(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
 
 def missing_probe(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A long-running container that serves a port but has no readinessProbe."""
-    selected = {(w.path, w.doc_index) for s in ws.service_selections for w in s.workloads}
+    # a Service selects the pods only when it is applied with them: by one sync root (and a
+    # Service no root applies, the pods of workloads no root applies: with no root at all,
+    # any Service of the repository)
+    roots = [r.files for r in ws.sync_roots]
+    synced = {f for files in roots for f in files}
+    selected = {
+        (w.path, w.doc_index)
+        for s in ws.service_selections
+        for w in s.workloads
+        if any(s.path in files and w.path in files for files in roots)
+        or (s.path not in synced and w.path not in synced)
+    }
     for workload in ws.workloads:
         if workload.kind not in _LONG_RUNNING:
             continue
+        if workload.path in ws.inventory.templates:
+            continue  # a template or a test fixture, not what is applied
         for container in workload.containers:
             if container.init or any(p.kind == "readiness" for p in container.probes):
                 continue

@@ -14,7 +14,7 @@ def parse_error(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
 
     Stale Dockerfile variants (`Dockerfile.old`) are not images of anything: no findings.
     """
-    stale = set(ws.stale_dockerfiles)
+    stale = set(ws.stale_dockerfiles) | set(ws.inventory.templates)  # a template: a note
     runners = _entry_runners(ws)
     for parsed in ws.failures():
         path = parsed.source.path

@@ -15,13 +15,15 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from vertice_lint import k8s_schema
-from vertice_lint.discover import Kind
+from vertice_lint.discover import Kind, looks_stale
 from vertice_lint.link import render
-from vertice_lint.link.names import norm
+from vertice_lint.link.names import LAYOUT_DIRS, norm
+from vertice_lint.link.templates import template_files
 from vertice_lint.model import KubeEntry, SyncRoot, Workload
 from vertice_lint.model.image import image_repository, registry_path
 from vertice_lint.model.inventory import (
     ChartImage,
+    DeployCommand,
     FileProblem,
     Inventory,
     KeyPath,
@@ -32,6 +34,7 @@ from vertice_lint.model.inventory import (
     SchemaProblem,
 )
 from vertice_lint.parsers import ParsedFile
+from vertice_lint.parsers.shell import script_words
 from vertice_lint.parsers.yaml import YamlFile, key_pos, value_pos
 from vertice_lint.paths import join, parent_dir
 
@@ -67,14 +70,288 @@ def inventory(
         PatchTarget(kfile, line, col, kind, name)
         for kfile, line, col, kind, name in render.patch_targets(files)
     )
+    charts = tuple(_chart_images(files))
     return Inventory(
         kustomizations=tuple(kustomizations),
         resources=tuple(resources),
         patch_targets=patches,
-        chart_images=tuple(_chart_images(files)),
+        chart_images=charts,
         registries=tuple(_registries(workloads, roots)),
         image_positions=dict(_image_positions(files, workloads)),
+        deploys=tuple(deploy_commands(files, roots, charts)),
+        templates=_templates(files, roots),
+        dockerfile_words=_dockerfile_words(files),
+        dockerfile_dirs=frozenset(
+            parent_dir(p) for p, f in files.items() if f.source.kind is Kind.DOCKERFILE
+        ),
     )
+
+
+def _templates(files: Mapping[str, ParsedFile], roots: Sequence[SyncRoot]) -> dict[str, str]:
+    """The templates (link/templates.py), but for what Argo CD or Flux syncs as written (a
+    `${var}` that no postBuild substitutes reaches the API server as it is), and the patch
+    files a kustomization's `patches` names by a bare string: partial objects too."""
+    substituted = substituted_files(files, roots)
+    synced = {f for r in roots if r.kind != "kustomization" for f in r.files} - substituted
+    out = {p: why for p, why in template_files(files, substituted).items() if p not in synced}
+    for target, kfile in render.bare_patch_files(files).items():
+        out.setdefault(target, f"a patch {kfile} names (a partial object)")
+    return out
+
+
+def inventory_notes(inv: Inventory) -> list[str]:
+    """What --verbose says about the inventory: the templates not validated, and why VL102
+    cannot tell which services are deployed."""
+    notes = [
+        f"{path}: {why}; not validated as a final Kubernetes object, nor applied as one"
+        for path, why in sorted(inv.templates.items())
+    ]
+    unknown = [d for d in inv.deploys if d.any_image]
+    if unknown:
+        first = unknown[0]
+        more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+        notes.append(
+            f"{first.path}:{first.line}: `{first.command}`: {first.why}{more}; which images"
+            " this repository deploys is unknown, so VL102 reports no undeployed service"
+        )
+    return notes
+
+
+def _dockerfile_words(files: Mapping[str, ParsedFile]) -> frozenset[str]:
+    words: set[str] = set()
+    for path, parsed in files.items():
+        if parsed.source.kind is not Kind.DOCKERFILE:
+            continue
+        parts = PurePosixPath(path).parts[:-1]
+        if parts:
+            words.add(norm(parts[-1]))
+        if len(parts) >= 2 and parts[-1].lower() in LAYOUT_DIRS:
+            words.add(norm(parts[-2]))
+    return frozenset(words)
+
+
+# --- deploy commands the model does not render ----------------------------------------------
+
+_DEPLOY = re.compile(
+    r"\b(?:kubectl|oc)\s+(?:apply|create|replace|run|set\s+image)\b"
+    r"|\bhelm\s+(?:install|upgrade)\b"
+    r"|\bskaffold\s+(?:run|deploy|dev|apply)\b"
+    r"|\bkustomize\s+edit\s+set\s+image\b"
+    r"|\bgcloud\s+(?:beta\s+)?run\s+(?:deploy|services\s+replace)\b"
+    r"|\b(?:docker|podman)\s+push\b"
+    r"|\bdocker\s+(?:stack\s+deploy|service\s+create)\b"
+    r"|\bdocker[\s-]compose\b[^\n]*\bup\b"
+)
+_COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+_FILE_OPTIONS = ("-f", "--filename", "-k", "--kustomize")
+_CLOUD_BUILDERS = ("kubectl", "gke-deploy", "helm")
+
+
+def deploy_commands(
+    files: Mapping[str, ParsedFile], roots: Sequence[SyncRoot], charts: Sequence[ChartImage]
+) -> Iterator[DeployCommand]:
+    """The deploy commands of the repository's scripts, Makefiles and CI files, and its Helm
+    charts, that the model does not render (see DeployCommand)."""
+    charted = {parent_dir(c.path) for c in charts}
+    rendered = {f for r in roots for f in r.files}
+    rendered_dirs = {parent_dir(f) for f in rendered} | {r.directory for r in roots}
+    directories = {parent_dir(p) for p in files}
+    for path in sorted(files):
+        parsed = files[path]
+        if parsed.source.kind is Kind.HELM_CHART:
+            if parent_dir(path) not in charted:
+                why = "a Helm chart whose values name no image: its templates are not rendered"
+                yield DeployCommand(path, 1, 1, "helm chart", why, any_image=True)
+            continue
+        if parsed.text is None or parsed.source.kind not in (Kind.TEXT, Kind.YAML):
+            continue
+        if looks_stale(PurePosixPath(path).name) or "/.github/" in path:
+            continue  # a disabled copy (`ci.old.yaml`); a workflow not at the root never runs
+        text = parsed.text.text
+        record = parsed.record
+        if isinstance(record, YamlFile):
+            yield from _cloud_build(path, record)
+        for match in _DEPLOY.finditer(text):
+            start = text.rfind("\n", 0, match.start()) + 1
+            if "#" in text[start : match.start()].replace("${#", "").replace("$#", ""):
+                continue  # a comment (or an unreadable line)
+            command = _command_at(text, match.start())
+            if command is None:
+                continue
+            line = text.count("\n", 0, match.start()) + 1
+            col = match.start() - start + 1
+            found = _deploy(path, line, col, command, files, directories, rendered, rendered_dirs)
+            if found is not None:
+                yield found
+
+
+def _command_at(text: str, at: int) -> tuple[str, ...] | None:
+    """The words of the simple command starting at `at` (backslash-continued lines joined)."""
+    end = at
+    while True:
+        newline = text.find("\n", end)
+        if newline < 0:
+            end = len(text)
+            break
+        if text[:newline].rstrip("\r").endswith("\\"):
+            end = newline + 1
+            continue
+        end = newline
+        break
+    script = script_words(text[at:end].replace("\\\n", " "))
+    if not script.commands:
+        return None
+    return script.commands[0].values
+
+
+def _deploy(
+    path: str,
+    line: int,
+    col: int,
+    argv: tuple[str, ...],
+    files: Mapping[str, ParsedFile],
+    directories: set[str],
+    rendered: set[str],
+    rendered_dirs: set[str],
+) -> DeployCommand | None:
+    program = PurePosixPath(argv[0]).name if argv else ""
+    args = [a for a in argv[1:]]
+    shown = " ".join(argv[:4])
+    images = tuple(_image_args(program, args))
+    computed = any("$" in i or "{{" in i for i in images)
+    literal = tuple(i for i in images if "$" not in i and "{{" not in i)
+    if program in ("kubectl", "oc") and args[:1] and args[0] in ("apply", "create", "replace"):
+        if args[0] == "create" and len(args) > 1 and not args[1].startswith("-"):
+            if not images:
+                return None  # `kubectl create namespace x`, `secret ...`: no image
+            return DeployCommand(path, line, col, shown, "it creates a workload", literal, computed)
+        targets = [args[i + 1] for i, a in enumerate(args[:-1]) if a in _FILE_OPTIONS]
+        targets += [a.split("=", 1)[1] for a in args if a.startswith(("--filename=", "-f="))]
+        unknown = [
+            t
+            for t in targets
+            if not _rendered(t, path, files, directories, rendered, rendered_dirs)
+        ]
+        if not targets or not unknown:
+            return None  # what it applies is a sync root the model renders
+        why = f"it applies {unknown[0]}, which no sync root renders"
+        if unknown[0] == "-":
+            why = "it applies what it reads from stdin (a heredoc or a pipe)"
+        elif "$" in unknown[0]:
+            why = f"it applies a computed file ({unknown[0]})"
+        return DeployCommand(path, line, col, shown, why, any_image=True)
+    compose = args[1:] if program == "docker" and args[:1] == ["compose"] else args
+    if (program == "docker-compose" or args[:1] == ["compose"]) and "up" in compose:
+        named = [compose[i + 1] for i, a in enumerate(compose[:-1]) if a in ("-f", "--file")]
+        if any("$" in n for n in named):
+            return DeployCommand(path, line, col, shown, "it runs computed compose files", (), True)
+        found = []
+        for base in (parent_dir(path), ""):
+            for name in named or _COMPOSE_NAMES:
+                if join(base, name) in files:
+                    found.append(join(base, name))
+        return DeployCommand(
+            path, line, col, shown, "it runs compose files", compose_files=tuple(found)
+        )
+    if program == "helm":
+        return DeployCommand(
+            path, line, col, shown, "a Helm release is not rendered", literal, True
+        )
+    if program == "skaffold":
+        return DeployCommand(
+            path, line, col, shown, "skaffold deploys are not rendered", literal, True
+        )
+    if program in ("docker", "podman") and (
+        args[:1] == ["stack"] or args[:2] == ["service", "create"]
+    ):
+        return DeployCommand(
+            path, line, col, shown, "a Swarm deploy is not rendered", literal, True
+        )
+    if not images:
+        return None
+    what = "it publishes the image" if args[:1] == ["push"] else "it sets the image it runs"
+    return DeployCommand(path, line, col, shown, what, literal, computed)
+
+
+def _image_args(program: str, args: list[str]) -> Iterator[str]:
+    """The image references a deploy command names."""
+    for i, arg in enumerate(args):
+        if arg.startswith("--image="):
+            yield arg.split("=", 1)[1]
+        elif arg == "--image" and i + 1 < len(args):
+            yield args[i + 1]
+    if program in ("docker", "podman") and args[:1] == ["push"]:
+        rest = [a for a in args[1:] if not a.startswith("-")]
+        if rest:
+            yield rest[0]
+    if "image" in args[:3] and "set" in args[:3]:  # kubectl set image / kustomize edit set image
+        for arg in args[args.index("image") + 1 :]:
+            if "=" in arg and not arg.startswith("-"):
+                yield arg.split("=", 1)[1]
+
+
+def _rendered(
+    target: str,
+    path: str,
+    files: Mapping[str, ParsedFile],
+    directories: set[str],
+    rendered: set[str],
+    rendered_dirs: set[str],
+) -> bool:
+    if target == "-" or "$" in target or "://" in target or "{{" in target:
+        return False
+    for base in (parent_dir(path), ""):
+        full = join(base, target.rstrip("/"))
+        if full in rendered:
+            return True
+        if full in directories and any(
+            d == full or d.startswith(full + "/") for d in rendered_dirs
+        ):
+            return True
+    return False
+
+
+def _cloud_build(path: str, record: YamlFile) -> Iterator[DeployCommand]:
+    """A Cloud Build config: steps run by the kubectl, gke-deploy or helm builders, or `gcloud
+    run deploy`, deploy what the model does not render; `images:` are published."""
+    for doc in record.documents:
+        plain = doc.plain
+        if not isinstance(plain, dict) or not isinstance(plain.get("steps"), list):
+            continue
+        for index, step in enumerate(plain["steps"]):
+            if not isinstance(step, dict):
+                continue
+            name = str(step.get("name", ""))
+            args = (
+                [str(a) for a in step.get("args", [])] if isinstance(step.get("args"), list) else []
+            )
+            builder = name.rsplit("/", 1)[-1].split(":", 1)[0]
+            deploys = builder in _CLOUD_BUILDERS or (
+                builder in ("gcloud", "cloud-sdk") and "deploy" in args
+            )
+            if deploys:
+                line, col = key_pos(doc.data, ("steps", index))
+                yield DeployCommand(
+                    path,
+                    line,
+                    col,
+                    f"{builder} {' '.join(args[:3])}".strip(),
+                    "a Cloud Build deploy step is not rendered",
+                    any_image=True,
+                )
+        images = plain.get("images")
+        if isinstance(images, list):
+            literal = tuple(str(i) for i in images if "$" not in str(i))
+            line, col = key_pos(doc.data, ("images",))
+            yield DeployCommand(
+                path,
+                line,
+                col,
+                "cloudbuild images",
+                "Cloud Build publishes them",
+                literal,
+                any(("$" in str(i)) for i in images),
+            )
 
 
 def _chart_images(files: Mapping[str, ParsedFile]) -> Iterator[ChartImage]:
@@ -117,6 +394,25 @@ def _walk_values(node: Any, key: str, found: set[str]) -> None:
             _walk_values(item, key, found)
 
 
+# Public registries whose root is shared by every project (an image there is named below an
+# organisation or project, except the official images of Docker Hub and Kubernetes).
+_SHARED_REGISTRIES = frozenset(
+    {
+        "docker.io",
+        "index.docker.io",
+        "registry.k8s.io",
+        "k8s.gcr.io",
+        "gcr.io",
+        "ghcr.io",
+        "quay.io",
+        "public.ecr.aws",
+        "mcr.microsoft.com",
+        "registry.gitlab.com",
+        "docker.io/library",
+    }
+)
+
+
 def _registries(workloads: Sequence[Workload], roots: Sequence[SyncRoot]) -> Iterator[RegistryPath]:
     """Registry paths of the images this repository builds, each with one container showing
     it: the workloads as written first, then as the sync roots render them."""
@@ -125,6 +421,8 @@ def _registries(workloads: Sequence[Workload], roots: Sequence[SyncRoot]) -> Ite
         for container in workload.containers:
             if container.image and container.image_link is not None:
                 prefix = registry_path(container.image)
+                if prefix.rstrip("/").lower() in _SHARED_REGISTRIES:
+                    continue  # a public registry's root: every project pushes there
                 if prefix and prefix not in seen:
                     seen.add(prefix)
                     yield RegistryPath(prefix, workload, container)

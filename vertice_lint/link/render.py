@@ -2,7 +2,8 @@
 
 A sync root is a top-level kustomization (one no other kustomization includes), the path of
 an Argo CD `Application`/`ApplicationSet` or of a Flux `Kustomization` inside this
-repository, or, when the repository has none of these, each directory of plain manifests.
+repository, or, when the repository has no Argo CD or Flux object, each directory of plain
+manifests too (what `kubectl apply -f DIR` applies; templates and test fixtures are not).
 Rendering follows kustomize: resources and bases (remote ones are reported, not followed),
 components, configMap/secret generators, patches (strategic merge and JSON 6902, from files
 or inline), namespace, namePrefix/nameSuffix (with the references kustomize rewrites),
@@ -23,6 +24,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
+from vertice_lint.link.templates import template_files
 from vertice_lint.model import (
     POD_SPECS,
     KubeEntry,
@@ -92,6 +94,22 @@ def patch_targets(files: Mapping[str, ParsedFile]) -> Iterator[tuple[str, int, i
             if patch.target.get("name"):
                 kind = patch.target.get("kind", "")
                 yield path, patch.line, patch.col, kind, patch.target["name"]
+
+
+def bare_patch_files(files: Mapping[str, ParsedFile]) -> dict[str, str]:
+    """Files a kustomization's `patches` names by a bare string (the old
+    patchesStrategicMerge way, which kustomize refuses there: a VL001): file -> kustomization.
+    They are partial objects, not resources."""
+    out: dict[str, str] = {}
+    for path in sorted(files):
+        record = files[path].record
+        k = record.kustomization if isinstance(record, YamlFile) else None
+        items = k.node.get("patches") if k is not None and hasattr(k.node, "get") else None
+        for item in items if isinstance(items, list) else []:
+            target = join(parent_dir(path), item) if isinstance(item, str) else ""
+            if target in files:
+                out.setdefault(target, path)
+    return out
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -994,13 +1012,26 @@ def sync_roots(
                 link=Link(f"{path}: a kustomization no other kustomization includes"),
             )
         )
-    if roots:
+    if any(r.kind != "kustomization" for r in roots):
         return roots
+    # No Argo CD or Flux object: what is applied is what `kubectl apply -k` and `kubectl apply
+    # -f DIR` apply, so every directory of plain manifests (no kustomization, no file a
+    # kustomization reads, no template) is applied as well as the top-level kustomizations.
+    kustomized = {f for r in roots for f in r.files} | set(bare_patch_files(files))
+    templates = template_files(files, set())
     by_dir: dict[str, list[str]] = {}
     for path in sorted(files):
         record = files[path].record
-        if isinstance(record, YamlFile) and any(o.role == "resource" for o in record.objects):
-            by_dir.setdefault(parent_dir(path), []).append(path)
+        if not isinstance(record, YamlFile) or path in kustomized:
+            continue
+        if not any(o.role == "resource" for o in record.objects):
+            continue
+        directory = parent_dir(path)
+        if kustomization_file(files, directory) is not None:
+            continue  # `kubectl apply -f` of it would read the kustomization as an object
+        if path in templates:
+            continue  # not applied as written (link/inventory.py notes it)
+        by_dir.setdefault(directory, []).append(path)
     for directory, paths in sorted(by_dir.items()):
         renderer = _Renderer(files, notes, read_text)
         objs = [o for p in paths for o in renderer.file_objects(p)]

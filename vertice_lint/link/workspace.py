@@ -1151,6 +1151,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     from vertice_lint.link import inventory as facts
 
     inventory = facts.inventory(files, workloads, roots)
+    notes.extend(n for n in facts.inventory_notes(inventory) if n not in notes)
     schema_problems = facts.schema_problems(entries, version, facts.substituted_files(files, roots))
     return Workspace(
         root=root,

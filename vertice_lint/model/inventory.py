@@ -74,6 +74,26 @@ class RegistryPath:
 
 
 @dataclass(frozen=True)
+class DeployCommand:
+    """A command of a script, Makefile or CI file that deploys or publishes images in a way the
+    model does not render (`kubectl apply -f -`, a heredoc or a computed file, `helm install`,
+    `skaffold run`, `gcloud run deploy`, `kubectl set image`, `docker push`...), or a Helm
+    chart of the repository (its templates are not rendered).
+
+    `images`: the image references it names literally; `any_image`: what it deploys cannot be
+    told (a computed name or file, stdin, a chart), so it may deploy any image built here."""
+
+    path: str
+    line: int
+    col: int
+    command: str  # what it runs, for messages (`kubectl apply -f -`)
+    why: str
+    images: tuple[str, ...] = ()
+    any_image: bool = False
+    compose_files: tuple[str, ...] = ()  # the compose files `docker compose up` runs
+
+
+@dataclass(frozen=True)
 class Inventory:
     """The repository's GitOps inventory: kustomizations, Helm values, image names."""
 
@@ -82,6 +102,13 @@ class Inventory:
     patch_targets: tuple[PatchTarget, ...] = ()
     chart_images: tuple[ChartImage, ...] = ()
     registries: tuple[RegistryPath, ...] = ()  # in the order the workloads show them
+    deploys: tuple[DeployCommand, ...] = ()  # path order
+    # YAML files a tool fills in before applying them (link/templates.py): path -> why
+    templates: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # the names (normalised) of the directories holding a Dockerfile, and of their parent when
+    # the directory is a layout word (`src/cartservice/src`): what a Dockerfile here may build
+    dockerfile_words: frozenset[str] = frozenset()
+    dockerfile_dirs: frozenset[str] = frozenset()  # the directories holding a Dockerfile
     # (workload file, document index, container keypath) -> (line, col) of its image value
     image_positions: Mapping[tuple[str, int, KeyPath], tuple[int, int]] = field(
         default_factory=dict, compare=False, repr=False

@@ -169,7 +169,8 @@ def written_at(
 @dataclass(frozen=True)
 class SyncRoot:
     """What Argo CD or Flux sync: a kustomization, an Application's or a Flux Kustomization's
-    path, or (with no root at all) a plain directory of manifests; and what it renders."""
+    path, or (with no Argo CD or Flux object) a plain directory of manifests, as `kubectl
+    apply -f DIR` applies it; and what it renders."""
 
     kind: str  # kustomization, argocd-application, flux-kustomization, directory
     directory: str  # the directory rendered ("" for the repository root)
