@@ -220,3 +220,27 @@ def test_build_not_run() -> None:
     assert build_not_run(".github/workflows/sub/ci.yml") is not None
     assert build_not_run("backup/build.sh") is not None
     assert build_not_run(".github/workflows/ci.old.yml") is not None
+
+
+def test_a_build_push_action_tag_written_as_an_expression_names_no_image(tmp_path: Path) -> None:
+    workflow = """
+        on: push
+        jobs:
+          image:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: docker/build-push-action@v5
+                with:
+                  context: api
+                  tags: ${{ steps.meta.outputs.tags }}
+              - uses: docker/build-push-action@v5
+                with:
+                  context: worker
+                  tags: ghcr.io/acme/worker:${{ github.sha }}, ghcr.io/acme/worker:latest
+    """
+    files = {"api/Dockerfile": APP, "worker/Dockerfile": APP, ".github/workflows/ci.yml": workflow}
+    ws = workspace(tmp_path, _files(files))
+    assert [(i.key, i.names) for i in ws.images] == [
+        ("api/Dockerfile@api", ()),
+        ("worker/Dockerfile@worker", ("ghcr.io/acme/worker",)),
+    ]

@@ -184,7 +184,9 @@ def _build_push_steps(path: str, document: YamlDocument) -> Iterator[Build]:
         ctx = join("", context)
         file = options.get("file")
         dockerfile = join("", str(file)) if file else join(ctx, "Dockerfile")
-        tags = re.split(r"[,\s]+", str(options.get("tags", "")).strip())
+        # `${{ steps.meta.outputs.tags }}` is one expression, not three words
+        written = re.sub(r"\$\{\{.*?\}\}", "$expr", str(options.get("tags", "")))
+        tags = re.split(r"[,\s]+", written.strip())
         tag = next((t for t in tags if t and "$" not in t), None)
         line, col = key_pos(document.data, keypath)
         yield Build(
