@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import lint_rules, write_repo
 from vertice_lint.cli import _git_toplevel
 from vertice_lint.discover import (
     Kind,
@@ -28,6 +29,9 @@ from vertice_lint.discover import (
         ("requirements/base.txt", Kind.REQUIREMENTS),
         ("constraints.txt", Kind.REQUIREMENTS),
         ("requirements.txt.bak", Kind.OTHER),
+        ("svc/requirements_backup.txt", Kind.OTHER),
+        ("svc/requirements-old.txt", Kind.OTHER),
+        ("svc/requirements-backend.txt", Kind.REQUIREMENTS),
         ("notes.txt", Kind.OTHER),
         ("pyproject.toml", Kind.PYPROJECT),
         ("uv.lock", Kind.LOCKFILE),
@@ -65,6 +69,9 @@ def test_helm_templates_are_not_yaml() -> None:
         ("Dockerfile.backup_2", True, True),
         ("Dockerfile.bak", True, True),
         ("Dockerfile~", True, True),
+        ("Dockerfile_backup", True, True),
+        ("Dockerfile-bak-2", True, True),
+        ("Dockerfile-backend", True, False),
     ],
 )
 def test_dockerfile_variants(name: str, variant: bool, stale: bool) -> None:
@@ -183,3 +190,21 @@ def test_inherited_git_variables_do_not_reach_git(
 def test_unbuilt_folder(path: str, folder: str | None) -> None:
     found = unbuilt_folder(path)
     assert (found[0] if found else None) == folder
+
+
+def test_a_backup_copy_of_a_requirements_file_is_no_requirements_file(tmp_path: Path) -> None:
+    # VL303 (a requirements file no image installs) is about live files, not their backups
+    files = {
+        "svc/Dockerfile": (
+            "FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+            'COPY . .\nCMD ["python", "main.py"]\n'
+        ),
+        "svc/main.py": "import flask\n",
+        "svc/requirements.txt": "flask==3.0.3\n",
+        "svc/requirements_backup.txt": "flask==2.0.0\nrequests==2.0.0\n",
+        "svc/requirements-unused.txt": "flask==2.0.0\n",
+    }
+    write_repo(tmp_path, files)
+    assert [f[:3] for f in lint_rules(tmp_path, "VL303")] == [
+        ("VL303", "svc/requirements-unused.txt", 1)
+    ]

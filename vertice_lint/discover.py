@@ -68,7 +68,8 @@ class SourceFile:
 
 
 _STALE_SUFFIX = re.compile(
-    r"(\.(old|bak|backup|orig|save|tmp|disabled|copy|prev|previous)[\w.-]*|~|\.backup_?\d+|_old|-old)$",
+    r"(\.(old|bak|backup|orig|save|tmp|disabled|copy|prev|previous)[\w.-]*|~|\.backup_?\d+"
+    r"|[_-](old|bak|backup|orig)([_-]?\d+)?)$",
     re.IGNORECASE,
 )
 
@@ -164,7 +165,7 @@ def classify(relpath: str, helm_roots: Iterable[str] = ()) -> Kind:
         return Kind.DOCKERIGNORE
     if is_dockerfile_name(name):
         return Kind.DOCKERFILE
-    if lower.endswith(".txt") and not looks_stale(name):
+    if lower.endswith(".txt") and not looks_stale(name) and not looks_stale(name[:-4]):
         stem = lower[:-4]
         if "requirements" in stem or "constraints" in stem or posix.parent.name == "requirements":
             return Kind.REQUIREMENTS
