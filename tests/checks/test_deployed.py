@@ -377,3 +377,27 @@ def test_disabled_and_nested_workflows_deploy_nothing(tmp_path: Path) -> None:
     ]
     write_repo(tmp_path, {".github/workflows/cd.yml": step})
     assert lint_rule(tmp_path, "VL102") == []
+
+
+def test_a_file_named_as_a_template_is_not_a_manifest_nor_a_compose_file(tmp_path: Path) -> None:
+    # single-brace placeholders no YAML parser reads, in a file whose name says "fill me in"
+    compose_template = "services:\n  {NAME}-sidecar:\n    image: {IMAGE}\n"
+    manifest_template = _deployment("web", "example/web:1").replace("replicas", "x") + (
+        "  replicas: two\n"
+    )
+    files = {
+        "svc/docker-compose.sidecar-template.yml": compose_template,
+        "k8s/web.template.yaml": manifest_template,
+        "k8s/secret.yaml.example": "kind: Secret\n",
+        # an example to apply as it is, named example-*: still checked
+        "k8s/example-web.yaml": manifest_template,
+        "svc/docker-compose.broken.yml": compose_template,
+    }
+    write_repo(tmp_path, files)
+    assert [(r, p, line) for r, p, line, *_ in lint_rules(tmp_path, "VL001", "VL801")] == [
+        ("VL801", "k8s/example-web.yaml", 15),
+        ("VL001", "svc/docker-compose.broken.yml", 2),
+    ]
+    notes = workspace(tmp_path).notes
+    for path in ("svc/docker-compose.sidecar-template.yml", "k8s/web.template.yaml"):
+        assert any(n.startswith(f"{path}: ") and "template" in n for n in notes), notes

@@ -16,7 +16,10 @@ nor its unparsable YAML reported (VL001), nor its workloads counted as applied, 
 - it sits beside jsonnet or ksonnet sources (`*.jsonnet`, `*.libsonnet`, `jsonnetfile.json`):
   generated or consumed by jsonnet, not applied as written;
 - it is a test fixture: below a `testdata/`, `test-data/`, `fixtures/`, `test/` or `tests/`
-  directory, input of a test rather than what is deployed (a compose file there too).
+  directory, input of a test rather than what is deployed (a compose file there too);
+- its name says it is one (`docker-compose.sidecar-template.yml`, `deployment.template.yaml`,
+  `app.tpl.yaml`, `values.example.yaml`, `secret.sample.yml`): a copy to fill in, often with
+  placeholders no YAML parser reads (`{SERVICE}-sidecar:`), a compose file too.
 """
 
 from __future__ import annotations
@@ -45,6 +48,14 @@ _SCRIPT_KEYS = frozenset(
     {"command", "args", "data", "stringData", "binaryData", "script", "annotations"}
 )
 _IDENTITY = ("name", "namespace", "generateName")
+# a file named as a copy to fill in: `x-template.yml`, `x.template.yaml`, `template_x.yml`
+# (`example-pod.yaml` is an example to apply, `secret.example.yaml` a copy to fill in)
+_NAMED = re.compile(r"(^|[._-])(template|tpl)s?([._-]|$)|\.(example|sample)$", re.IGNORECASE)
+
+
+def _named_template(path: str) -> bool:
+    stem = PurePosixPath(path).name.rsplit(".", 1)[0]
+    return bool(_NAMED.search(stem))
 
 
 def template_files(files: Mapping[str, ParsedFile], substituted: set[str]) -> dict[str, str]:
@@ -61,6 +72,8 @@ def template_files(files: Mapping[str, ParsedFile], substituted: set[str]) -> di
             fixture = _fixture_dir(path)
             if fixture is not None:  # a test's compose file: not what is deployed
                 out[path] = f"a test fixture (below {fixture}/)"
+            elif _named_template(path):
+                out[path] = "named as a template (a copy to fill in)"
             continue
         if parsed.source.kind not in (Kind.YAML, Kind.KUSTOMIZATION):
             continue
@@ -83,6 +96,8 @@ def _why(path: str, parsed: ParsedFile, jsonnet_dirs: set[str], substituted: boo
         return f"a test fixture (below {fixture}/)"
     if parent_dir(path) in jsonnet_dirs:
         return "beside jsonnet sources"
+    if _named_template(path) and (has_objects or parsed.failure is not None):
+        return "named as a template (a copy to fill in)"
     text = parsed.text.text if parsed.text is not None else ""
     if parsed.failure is not None:
         return "has {{ }} placeholders" if _BRACES.search(text) else ""
