@@ -1014,3 +1014,29 @@ def test_vl301_evidence_shows_the_import_chain_from_the_entry_module(tmp_path: P
         ("app/api/routes.py", 1, "imports app.api.clients"),
         ("Dockerfile", 4, "the image installs requirements.txt"),
     ]
+
+
+# --- a container that installs packages when it starts ------------------------------------------
+
+
+def test_a_container_that_installs_when_it_starts_has_unknown_installs(tmp_path: Path) -> None:
+    # the compose command installs a bind-mounted project (its install_requires) before the app
+    main = "import aio_pika\n"
+    compose = (
+        "services:\n  api:\n    build: .\n"
+        '    command: sh -c "pip install -e /app/lib && python main.py"\n'
+        "    volumes:\n      - ./lib:/app/lib\n"
+    )
+    setup = "from setuptools import setup\nsetup(name='lib', install_requires=['aio-pika'])\n"
+    files = _service(main, "fastapi==0.110.0\n", **{"docker-compose.yml": compose})
+    files["lib/setup.py"] = setup
+    _repo(tmp_path, files)
+    assert _lint(tmp_path, "VL301", "VL303") == []
+    notes = lint(tmp_path, Config(), Selection(("VL301",))).notes
+    assert any(
+        "compose/api container api runs `pip install -e /app/lib` when it starts" in n
+        for n in notes
+    ), notes
+    # the same service without the start-time install: the import fails
+    _repo(tmp_path, {"docker-compose.yml": compose.replace("pip install -e /app/lib && ", "")})
+    assert [f[:3] for f in _lint(tmp_path, "VL301")] == [("VL301", "main.py", 1)]

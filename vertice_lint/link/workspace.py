@@ -28,11 +28,13 @@ from vertice_lint.model import (
     POD_TEMPLATES,
     ConfigSource,
     Container,
+    ContainerRuntime,
     CopyStep,
     EnvFrom,
     EnvVar,
     Image,
     ImageContents,
+    ImageDeps,
     KubeEntry,
     Link,
     Origin,
@@ -49,12 +51,13 @@ from vertice_lint.model import (
 )
 from vertice_lint.model.image import image_repository
 from vertice_lint.parsers import ParsedFile
+from vertice_lint.parsers.commands import read_pip, read_pip_sync, read_project_install
 from vertice_lint.parsers.dockerfile import Dockerfile, Invocation
 from vertice_lint.parsers.dockerignore import DockerIgnore
 from vertice_lint.parsers.pyproject import Pyproject
 from vertice_lint.parsers.python import PythonModule
 from vertice_lint.parsers.requirements import RequirementsFile
-from vertice_lint.parsers.shell import shell_words, unwrap_argv
+from vertice_lint.parsers.shell import command_start, shell_words, unwrap_argv
 from vertice_lint.parsers.yaml import (
     ComposeService,
     KubeObject,
@@ -1125,6 +1128,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         dependencies.installed_provider(module_map, image_deps),
     )
     notes.extend(unjudged_probe_programs(workloads))
+    image_deps = _installs_at_start(image_deps, runtimes)
     # what each container starts with, what its app needs and does, what each Service selects
     runtimes, container_facts, selections = app_facts(
         runtimes, workloads, entries, sources, modules, files
@@ -1212,3 +1216,35 @@ def fallback_workspace(root: Path, config: Config, files: Mapping[str, ParsedFil
         schema_problems=schema_problems,
         parse_problems=facts.parse_problems(files),
     )
+
+
+def _installs_at_start(
+    image_deps: Mapping[str, ImageDeps], runtimes: Sequence[ContainerRuntime]
+) -> dict[str, ImageDeps]:
+    """A container whose command installs Python packages when it starts (`sh -c "pip install
+    -e /app/lib && uvicorn app:app"`, often of a bind-mounted project) runs the image with
+    more than the image installs: what it has is no longer known from the Dockerfile alone."""
+    out = dict(image_deps)
+    for cr in runtimes:
+        container, workload = cr.container, cr.workload
+        if container is None or workload is None:
+            continue
+        argv = (*(container.command or ()), *(container.args or ()))
+        if not argv:
+            continue
+        deps = out.get(cr.image.key)
+        if deps is None:
+            continue
+        for command in unwrap_argv(argv):
+            words = list(command.argv)
+            start, _ = command_start(words, assignments=False)
+            words = words[start:]
+            if read_pip(words) or read_pip_sync(words) or read_project_install(words):
+                why = (
+                    f"{workload.ident} container {container.name} runs"
+                    f" `{' '.join(words)}` when it starts"
+                )
+                if why not in deps.unknown:
+                    deps = replace(deps, unknown=(*deps.unknown, why))
+        out[cr.image.key] = deps
+    return out
