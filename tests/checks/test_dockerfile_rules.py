@@ -288,6 +288,14 @@ def test_vl702_dockerfile_built_from_two_contexts(tmp_path: Path) -> None:
         },
     )
     assert _lint(root, "VL702") == [
+        # the build from svc-b fails, whatever svc-a holds
+        (
+            "VL702",
+            "docker/Dockerfile",
+            2,
+            6,
+            "COPY source `only-a.txt` matches nothing in the build context `svc-b`",
+        ),
         (
             "VL702",
             "docker/Dockerfile",
@@ -295,7 +303,7 @@ def test_vl702_dockerfile_built_from_two_contexts(tmp_path: Path) -> None:
             6,
             "COPY source `nowhere.txt` matches nothing in the build context `svc-a`;"
             " and matches nothing in the build context `svc-b`",
-        )
+        ),
     ]
 
 

@@ -262,7 +262,8 @@ def test_vl201_no_fix_when_another_container_imports_the_file_from_its_package(
         "pkg/app.py": "def serve() -> None: ...\n",
         "Dockerfile": _dockerfile('["python", "-m", "pkg.main"]'),
         "docker-compose.yml": (
-            "services:\n  debug:\n    build: .\n    command: python pkg/main.py\n"
+            "services:\n  web:\n    build: .\n"
+            "  debug:\n    build: .\n    command: python pkg/main.py\n"
         ),
     }
     root = _repo(tmp_path, files)
@@ -360,7 +361,10 @@ def test_vl202_precision_config_maps_the_build_context(tmp_path: Path) -> None:
         ),
     }
     root = _repo(tmp_path, files)
-    assert [f[0] for f in _lint(root)] == ["VL204"]  # built from its own directory: no main.py
+    # built from its own directory, both COPYs lack their source: the build fails (VL702),
+    # nothing runs (no VL204 for main.py, no VL202 for common)
+    assert [f[0] for f in _lint(root, "VL2")] == []
+    assert [f[0] for f in _lint(root, "VL702")] == ["VL702", "VL702"]
     config = load_config(root / "pyproject.toml", root)
     assert _lint(root, config=config) == []
 

@@ -646,7 +646,6 @@ def test_a_container_env_pythonpath_replaces_the_images(tmp_path: Path) -> None:
     }
     ws = _workspace(tmp_path, files)
     paths = sorted((r.container is not None, r.runtime.pythonpath) for r in ws.runtimes)
-    assert paths == [
-        (False, ("/img",)),  # the image's own command
-        (True, ("/app/src", "/usr/lib/python3/dist-packages")),  # the compose service
-    ]
+    # only the compose service: compose builds the image for it alone, so the image never
+    # runs its own command by itself
+    assert paths == [(True, ("/app/src", "/usr/lib/python3/dist-packages"))]

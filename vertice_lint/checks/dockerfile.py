@@ -240,7 +240,8 @@ def _line_before(text: str, offset: int) -> str:
 
 
 def copy_source_missing(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
-    """A COPY/ADD source that is in none of the build contexts the Dockerfile is built from."""
+    """A COPY/ADD source that a build context the Dockerfile is built from lacks (the build
+    from that context fails; the contexts that have it are not named)."""
     images: dict[str, list[Image]] = {}
     for image in sorted(ws.images, key=lambda i: (i.dockerfile, i.context)):
         images.setdefault(image.dockerfile, []).append(image)
@@ -248,10 +249,13 @@ def copy_source_missing(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
         built = images[path]
         # every image of the Dockerfile looked up the same sources, in the same order
         for lookups in zip(*(image.context_sources for image in built), strict=True):
-            if any(lookup.found for lookup in lookups):
+            lacking = [
+                (i, lookup) for i, lookup in zip(built, lookups, strict=True) if not lookup.found
+            ]
+            if not lacking:
                 continue
-            source = lookups[0]
-            reasons = [_missing_from(i, lookup) for i, lookup in zip(built, lookups, strict=True)]
+            source = lacking[0][1]
+            reasons = [_missing_from(i, lookup) for i, lookup in lacking]
             evidence = [
                 Evidence(
                     path,
@@ -259,7 +263,7 @@ def copy_source_missing(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
                     source.copy_col,
                     f"built with context `{i.context or '.'}` ({i.link.reason})",
                 )
-                for i in built
+                for i, _ in lacking
             ]
             yield ctx.diagnostic(
                 path,

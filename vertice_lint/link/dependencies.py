@@ -560,6 +560,8 @@ def third_party_imports(
         for edge in runtime.imports:
             if edge.status != "third-party" or edge.imp.guarded or edge.imp.type_checking:
                 continue
+            if edge.path in runtime.absent:
+                continue  # a module the image lacks: the import of it fails first (VL202)
             modules = [edge.target]
             if module_map.is_namespace(edge.target) and edge.imp.is_from:
                 modules = [f"{edge.target}.{n.name}" for n in edge.imp.names]

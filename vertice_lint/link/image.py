@@ -1128,10 +1128,39 @@ def with_dockerfile_facts(
             ignore = parsed.record if parsed is not None else None
             ignore = ignore if isinstance(ignore, DockerIgnore) else None
             sources = tuple(context_sources(record, build, ignore, unlisted))
+        needed = built_stages(record)
         out.append(
-            replace(image, dockerfile_facts=facts[image.dockerfile], context_sources=sources)
+            replace(
+                image,
+                dockerfile_facts=facts[image.dockerfile],
+                context_sources=sources,
+                build_fails=tuple(
+                    s
+                    for s in sources
+                    if s.stage in needed and not s.found and not any(c in s.text for c in "*?[")
+                ),
+            )
         )
     return out
+
+
+def built_stages(record: Dockerfile) -> frozenset[int]:
+    """The stages a build of the final image runs: the final stage, the stages it is built
+    FROM, and those their `COPY --from` read, transitively (BuildKit skips the others).
+
+    (A wildcard source that matches nothing is left out of `Image.build_fails`: next to another
+    source, as in `COPY package.json yarn.lock* ./`, the builder accepts it.)"""
+    needed: set[int] = set()
+    todo = [record.final]
+    while todo:
+        stage = todo.pop()
+        if stage.index in needed:
+            continue
+        needed.add(stage.index)
+        if stage.base_stage is not None:
+            todo.append(record.stages[stage.base_stage])
+        todo.extend(record.stages[c.from_index] for c in stage.copies if c.from_index is not None)
+    return frozenset(needed)
 
 
 _VARIABLE_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")

@@ -18,13 +18,15 @@ start-up; gunicorn loads its config module (`-c python:pkg.conf`, `-c file.py`, 
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import posixpath
 import re
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vertice_lint.diagnostics import Evidence
 from vertice_lint.link.dependencies import module_map_data
@@ -33,6 +35,7 @@ from vertice_lint.model import (
     Container,
     ContainerRuntime,
     Entrypoint,
+    FileOrigin,
     Image,
     ImageContents,
     ImageFS,
@@ -954,12 +957,31 @@ def build_runtimes(
     texts: Mapping[str, str],
     index: RepoIndex,
     installed: Callable[[str, str], bool] = lambda key, dotted: False,
+    repo_files: Sequence[str] = (),
 ) -> tuple[ContainerRuntime, ...]:
     """A Runtime for every image's default command and every container that runs an image;
     `index` is the repository's Python index (`Workspace.python_index`), `installed(image
-    key, dotted)` whether a distribution the image installs provides a module."""
+    key, dotted)` whether a distribution the image installs provides a module; `repo_files`
+    every repository path (what a compose bind mount of a repository directory shows).
+
+    A container's files are the image's with its bind mounts over them; an image whose build
+    fails (`Image.build_fails`) runs nothing, and an image compose builds only for its services
+    (`Image.compose_only`) runs only as their containers."""
     text_of = TextOf(texts)
     cache: dict[tuple[object, ...], Runtime] = {}
+    listed = sorted(repo_files)
+    mounted: dict[tuple[str, tuple[tuple[str, str], ...]], ImageContents] = {}
+
+    def container_contents(image: Image, container: Container | None) -> ImageContents:
+        """The container's files: the image's, with what its bind mounts put over them."""
+        assert image.contents is not None
+        binds = container.binds if container is not None else ()
+        if not binds:
+            return image.contents
+        key = (image.key, binds)
+        if key not in mounted:
+            mounted[key] = replace(image.contents, fs=with_binds(image.contents.fs, binds, listed))
+        return mounted[key]
 
     def runtime_for(
         image: Image,
@@ -970,25 +992,41 @@ def build_runtimes(
         workload: Workload | None = None,
     ) -> Runtime:
         env = _framework_env(image, container, workload)
-        key = (image.key, argv or (), pythonpath, tuple(sorted(env.items())))
+        binds = container.binds if container is not None else ()
+        key = (image.key, argv or (), pythonpath, tuple(sorted(env.items())), binds)
         if key not in cache:
-            assert image.contents is not None
-            found = entrypoints(argv, image.contents, image.workdir, pythonpath, source, text_of)
+            files = container_contents(image, container)
+            found = entrypoints(argv, files, image.workdir, pythonpath, source, text_of)
             nodes, edges = closure(
                 found,
-                image.contents,
+                files,
                 modules,
                 index,
                 env,
                 functools.partial(installed, image.key),
             )
             eager = _eager(found, edges)
-            cache[key] = Runtime(found, nodes, edges, pythonpath=pythonpath, eager=eager)
+            absent = frozenset(n.repo_path for n in nodes if n.image_path is None)
+            cache[key] = Runtime(
+                found, nodes, edges, pythonpath=pythonpath, eager=eager, absent=absent
+            )
         return cache[key]
 
+    # An image compose builds only for its services runs as their containers, never by itself.
+    run_as_built = {
+        container.image_link.key
+        for workload in workloads
+        if workload.kind == "compose"
+        for container in workload.containers
+        if container.image_link is not None
+        and container.image_link_reason is not None
+        and container.image_link_reason.reason == "compose build"
+    }
     out: list[ContainerRuntime] = []
     for image in images:
-        if image.contents is None:
+        if image.contents is None or image.build_fails:
+            continue  # a build that fails runs nothing (VL702 says why)
+        if image.compose_only and image.key in run_as_built:
             continue
         stage = image.record.final
         inv = stage.entrypoint or stage.cmd
@@ -1004,7 +1042,7 @@ def build_runtimes(
     for workload in workloads:
         for container in workload.containers:
             linked = container.image_link
-            if linked is None or linked.contents is None:
+            if linked is None or linked.contents is None or linked.build_fails:
                 continue
             image = linked
             default_argv = (
@@ -1045,6 +1083,28 @@ def build_runtimes(
                 )
             )
     return tuple(out)
+
+
+def with_binds(fs: ImageFS, binds: Sequence[tuple[str, str]], repo_files: Sequence[str]) -> ImageFS:
+    """The image's files with bind mounts of repository paths over them: a mount hides what
+    the image has below its target and shows the repository's files there (`repo_files`
+    sorted)."""
+    files = dict(fs.files)
+    for repo_path, target in binds:
+        below = target.rstrip("/") + "/"
+        for path in [p for p in files if p == target or p.startswith(below)]:
+            del files[path]
+        at = bisect.bisect_left(repo_files, repo_path)
+        if at < len(repo_files) and repo_files[at] == repo_path:  # a single file
+            files[target] = FileOrigin(repo_path, 0, 0)
+            continue
+        prefix = repo_path + "/" if repo_path else ""
+        start = bisect.bisect_left(repo_files, prefix)
+        for path in itertools.islice(repo_files, start, None):
+            if not path.startswith(prefix):
+                break
+            files[posixpath.join(target, path[len(prefix) :])] = FileOrigin(path, 0, 0)
+    return ImageFS.of(files)
 
 
 def _framework_env(

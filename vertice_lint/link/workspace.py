@@ -6,6 +6,7 @@ in the config is applied first and always wins.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -60,6 +61,7 @@ from vertice_lint.parsers.requirements import RequirementsFile
 from vertice_lint.parsers.shell import command_start, shell_words, unwrap_argv
 from vertice_lint.parsers.yaml import (
     ComposeService,
+    ComposeVolume,
     KubeObject,
     YamlDocument,
     YamlFile,
@@ -352,6 +354,26 @@ def _kube_workload(entry: KubeEntry, rendered: RenderedObject | None = None) -> 
     )
 
 
+def _binds(path: str, volumes: Sequence[ComposeVolume]) -> tuple[tuple[str, str], ...]:
+    """The bind mounts of repository paths: the source resolved against the compose file's
+    directory, as compose does (one that leaves the repository, or names a variable, is not
+    the repository's)."""
+    out = []
+    for volume in volumes:
+        source = volume.source
+        if volume.kind != "bind" or not source or not source.startswith("."):
+            continue
+        if "$" in source:
+            continue
+        repo_path = posixpath.normpath(posixpath.join(parent_dir(path), source))
+        if repo_path == ".." or repo_path.startswith("../"):
+            continue
+        target = posixpath.normpath(volume.target)
+        if target.startswith("/"):
+            out.append(("" if repo_path == "." else repo_path, target))
+    return tuple(out)
+
+
 def _compose_workloads(path: str, record: YamlFile) -> Iterator[Workload]:
     compose = record.compose
     if compose is None:
@@ -399,11 +421,12 @@ def _compose_workloads(path: str, record: YamlFile) -> Iterator[Workload]:
             ports=tuple(ports),
             probes=(),
             security_context=security,
-            volume_mounts=(),
+            volume_mounts=tuple((v.source or "", v.target) for v in svc.volumes),
             init=False,
             keypath=keypath,
             at=Written(path, svc.line, svc.col, compose.doc_index, keypath),
             image_at=image_at,
+            binds=_binds(path, svc.volumes),
         )
         yield Workload(
             kind="compose",
@@ -655,6 +678,9 @@ def _argv(inv: Invocation | None, shell: tuple[str, ...]) -> tuple[str, ...] | N
     return (*shell, inv.text)
 
 
+_COMPOSE_BUILD = "compose build"
+
+
 def _build_requests(
     files: Mapping[str, ParsedFile], config: Config
 ) -> tuple[dict[tuple[str, str], tuple[set[str], list[Link]]], dict[str, list[str]], list[str]]:
@@ -700,7 +726,7 @@ def _build_requests(
                 )
                 continue
             evidence = Evidence(path, svc.line, svc.col, f"compose service {svc.name} builds it")
-            add(dockerfile, context, image, Link("compose build", (evidence,)))
+            add(dockerfile, context, image, Link(_COMPOSE_BUILD, (evidence,)))
     for declared in declared_builds(files):
         target = files.get(declared.dockerfile)
         if target is None or target.source.kind is not Kind.DOCKERFILE:
@@ -825,6 +851,7 @@ def _images(
                     tuple(e for lk in links for e in lk.evidence),
                 ),
                 record=record,
+                compose_only=all(lk.reason == _COMPOSE_BUILD for lk in links),
             )
         )
     return images, stale
@@ -1126,6 +1153,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         texts,
         python_index,
         dependencies.installed_provider(module_map, image_deps),
+        repo_files,
     )
     notes.extend(unjudged_probe_programs(workloads))
     image_deps = _installs_at_start(image_deps, runtimes)

@@ -51,6 +51,12 @@ class Image:
     context_sources: tuple[ContextSource, ...] = field(default=(), compare=False, repr=False)
     # the programs it can run, as far as the repository shows it (None: Dockerfile not read)
     programs: Programs | None = field(default=None, compare=False, repr=False)
+    # every build that asks for it is a compose service's `build:` (it runs only as those
+    # services' containers, never by itself)
+    compose_only: bool = False
+    # the COPY/ADD sources of the stages the build runs that this build context lacks: the
+    # build fails at the first of them, and no container runs the image
+    build_fails: tuple[ContextSource, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)

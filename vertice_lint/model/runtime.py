@@ -113,6 +113,9 @@ class Runtime:
     # repository paths of the modules imported when the program starts: the entrypoints and
     # what their module-level, unguarded imports reach (the others run later, or never)
     eager: frozenset[str] = frozenset()
+    # repository paths of the modules walked as if they were copied in, though the image lacks
+    # them (VL202's): their own imports never run in this image
+    absent: frozenset[str] = frozenset()
 
     def at_startup(self, edge: ImportEdge) -> bool:
         """Whether an import statement runs when the program starts."""

@@ -151,6 +151,9 @@ class Container(_Placed):
     image_at: Written | None = None
     image_link: Image | None = None
     image_link_reason: Link | None = None
+    # directories (or files) of the repository a compose bind mount puts in the container:
+    # (repository path, mount path); the container sees them over the image's files
+    binds: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

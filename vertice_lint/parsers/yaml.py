@@ -107,6 +107,19 @@ class ComposePort:
 
 
 @dataclass(frozen=True)
+class ComposeVolume:
+    """A `volumes` entry of a service, short (`./src:/app/src:ro`) or long form: `source` is a
+    host path (`bind`: as written, relative to the compose file's directory) or a volume name,
+    None for an anonymous volume (`/app/data`)."""
+
+    kind: str  # "bind", "volume", "tmpfs" or another `type`
+    source: str | None
+    target: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
 class ComposeService:
     """One entry of a compose file's `services`."""
 
@@ -129,6 +142,7 @@ class ComposeService:
     healthcheck_test: str | tuple[str, ...] | None
     line: int
     col: int
+    volumes: tuple[ComposeVolume, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -652,7 +666,37 @@ def _service(
         ),
         line=line,
         col=col,
+        volumes=_volumes(spec),
     )
+
+
+def _volumes(spec: CommentedMap) -> tuple[ComposeVolume, ...]:
+    """The service's volumes whose target is written (entries it cannot read are left out)."""
+    value = spec.get("volumes")
+    if not isinstance(value, CommentedSeq):
+        return ()
+    result = []
+    for i, item in enumerate(value):
+        line, col = key_pos(value, (i,))
+        if isinstance(item, CommentedMap):
+            target, source = _text(item.get("target")), _text(item.get("source"))
+            kind = _text(item.get("type")) or "volume"
+        else:
+            text = _text(item)
+            if text is None:
+                continue
+            parts = text.split(":")
+            if len(parts) >= 3 and len(parts[0]) == 1 and parts[0].isalpha():  # C:\dir:/app
+                parts = [parts[0] + ":" + parts[1], *parts[2:]]
+            if len(parts) == 1:
+                source, target = None, parts[0]
+            else:
+                source, target = parts[0], parts[1]
+            host = source is not None and source.startswith((".", "/", "~", "$"))
+            kind = "bind" if host or (source and ("/" in source or "\\" in source)) else "volume"
+        if target:
+            result.append(ComposeVolume(kind, source, target, line, col))
+    return tuple(result)
 
 
 def _text(value: Any) -> str | None:
