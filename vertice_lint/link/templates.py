@@ -17,6 +17,10 @@ nor its unparsable YAML reported (VL001), nor its workloads counted as applied, 
   generated or consumed by jsonnet, not applied as written;
 - it is a test fixture: below a `testdata/`, `test-data/`, `fixtures/`, `test/` or `tests/`
   directory, input of a test rather than what is deployed (a compose file there too).
+
+A fill-in placeholder (`lun: <ADD LUN ID Here>`, `image: <your-image>`: a whole value in angle
+brackets) does not make the file a template, its other values are what a reader applies once
+filled in; the schema does not judge that one value (`fill_in_at`, VL801).
 """
 
 from __future__ import annotations
@@ -45,6 +49,25 @@ _SCRIPT_KEYS = frozenset(
     {"command", "args", "data", "stringData", "binaryData", "script", "annotations"}
 )
 _IDENTITY = ("name", "namespace", "generateName")
+# a whole value a person replaces: `<ADD LUN ID Here>`, `<your-bucket>`, `<image_url>`
+_FILL_IN = re.compile(r"<[^<>]*[A-Za-z][^<>]*>")
+
+
+def is_fill_in(value: Any) -> bool:
+    """A whole value in angle brackets, written for a person to replace before applying."""
+    return isinstance(value, str) and _FILL_IN.fullmatch(value.strip()) is not None
+
+
+def fill_in_at(plain: Any, path: tuple[str | int, ...]) -> bool:
+    """Whether the value at `path` of an object is a fill-in placeholder (`is_fill_in`)."""
+    value = plain
+    for step in path:
+        in_list = isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value)
+        if in_list or (isinstance(value, dict) and step in value):
+            value = value[step]
+        else:
+            return False
+    return is_fill_in(value)
 
 
 def template_files(files: Mapping[str, ParsedFile], substituted: set[str]) -> dict[str, str]:
