@@ -178,6 +178,11 @@ def test_inherited_git_variables_do_not_reach_git(
         ("svc/api.old/Dockerfile", "svc/api.old"),
         ("svc/api_old/Dockerfile", "svc/api_old"),
         (".archive/api/Dockerfile", ".archive"),
+        ("_archived/web/Dockerfile", "_archived"),
+        ("examples/_old/api/Dockerfile", "examples/_old"),
+        ("_archive/Dockerfile", "_archive"),
+        ("deprecated/api/Dockerfile", None),  # may still be built and deployed
+        ("_internal/Dockerfile", None),
         ("svc/Dockerfile", None),
         ("backup-service/Dockerfile", None),  # a live service that makes backups
         ("services/db-backup-job/Dockerfile", None),

@@ -111,7 +111,10 @@ def looks_stale(name: str) -> bool:
 # Folders of tools that build from them (workflows, Docker container actions, dev containers):
 # hidden, but not hidden from a build.
 _TOOL_FOLDERS = frozenset({".github", ".gitlab", ".circleci", ".devcontainer", ".buildkite"})
-_ARCHIVE_FOLDER = re.compile(r"old|archives?|archived|attic|bak|backups?", re.IGNORECASE)
+# `old/`, `archive/`, and the same with a leading `_` or `.` that sorts it last or hides it
+# (`_archived/`, `_old/`). Not `deprecated/` nor `legacy/`: repositories still build and deploy
+# what those hold (a deprecated API version served on, a legacy service still running).
+_ARCHIVE_FOLDER = re.compile(r"[_.]*(?:old|archives?|archived|attic|bak|backups?)", re.IGNORECASE)
 _TIMESTAMP_FOLDER = re.compile(
     r"\d{8}(?:[_T-]?\d{4}(?:\d{2})?)?"  # 20251031, 20251031_195305, 20251031T1953
     r"|\d{4}([-_.])\d{2}\1\d{2}(?:[_T -]?\d{2}[-:.h]?\d{2}(?:[-:.]?\d{2})?)?"  # 2024-01-02[_10-30]
@@ -120,9 +123,9 @@ _TIMESTAMP_FOLDER = re.compile(
 
 def unbuilt_folder_reason(name: str) -> str | None:
     """Why, by its name, a folder holds copies nothing builds: a backup (`.migration_backup`,
-    `frontend-backup-2025-11-15`), an archive (`old/`, `archive/`), a timestamped snapshot
-    (`20251031_195305/`, `2024-01-02/`), a stale copy (`api.old/`, `api_old/`), a hidden folder
-    (`.archive/`; not the CI and dev-container folders tools build from)."""
+    `frontend-backup-2025-11-15`), an archive (`old/`, `archive/`, `_archived/`), a timestamped
+    snapshot (`20251031_195305/`, `2024-01-02/`), a stale copy (`api.old/`, `api_old/`), a hidden
+    folder (`.archive/`; not the CI and dev-container folders tools build from)."""
     lower = name.lower()
     backup = re.search(r"backups?", lower)
     # `backup/`, `.migration_backup/`, `api-backup-2025-11-15/`, `backup_2/`; not the live

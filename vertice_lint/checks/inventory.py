@@ -30,7 +30,7 @@ from vertice_lint.model import (
     pod_spec_path,
 )
 from vertice_lint.model.files import PythonModule
-from vertice_lint.model.image import image_repository, registry_path
+from vertice_lint.model.image import image_repository, is_image_reference, registry_path
 
 _SHOWN_ROOTS = 5
 _TEST_DIRS = frozenset({"test", "tests", "e2e", "testdata", "integration-tests"})
@@ -481,11 +481,17 @@ def scaled_to_zero(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
 
 
 def is_mutable(image: str) -> bool:
-    """No tag and no digest, or the `latest` tag."""
-    if "@" in image:
+    """No tag and no digest, or the `latest` tag (of an image reference: a fill-in placeholder
+    such as `<YOUR-IMAGE>` or `REPLACE_ME` names no image)."""
+    if "@" in image or not is_image_reference(image):
         return False
     last = image.rsplit("/", 1)[-1]
     return ":" not in last or last.rsplit(":", 1)[1] == "latest"
+
+
+def _deployed_as_built(ws: Workspace, path: str, image: str) -> bool:
+    repository = image_repository(image)
+    return any(path in d.files and repository in d.repositories for d in ws.deployed_artifacts)
 
 
 def mutable_image_tag(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
@@ -496,6 +502,8 @@ def mutable_image_tag(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
             for cpath, container in containers_of(obj.plain, obj.kind):
                 image = container.get("image")
                 if isinstance(image, str) and "${" not in image and is_mutable(image):
+                    if _deployed_as_built(ws, obj.path, image):
+                        continue  # skaffold deploys it as the tag@digest it built
                     path, line, col = obj.locate((*cpath, "image"), value=True)
                     yield ctx.diagnostic(
                         path,

@@ -18,6 +18,8 @@ def schema_invalid(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
     for problem in ws.schema_problems:
         if problem.substituted:
             continue  # Flux replaces it (`replicas: ${replicas}`) before the API server
+        if problem.fill_in:
+            continue  # `lun: <ADD LUN ID Here>`: a person fills it in (a note says so)
         if problem.path in ws.inventory.templates:
             continue  # a template, not the object applied (a note says so)
         where = _dotted(problem.at) or "(object)"

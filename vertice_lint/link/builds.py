@@ -20,6 +20,8 @@ from typing import Any
 
 from vertice_lint.diagnostics import Evidence
 from vertice_lint.discover import Kind, looks_stale, unbuilt_folder
+from vertice_lint.model.image import image_repository
+from vertice_lint.model.objects import DeployedArtifacts
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.commands import read_docker_build
 from vertice_lint.parsers.yaml import YamlDocument, YamlFile, key_pos
@@ -161,6 +163,71 @@ def _skaffold_artifacts(path: str, document: YamlDocument) -> Iterator[Build]:
                     f"skaffold builds {image} from {dockerfile} with context {ctx or '.'}",
                 ),
             )
+
+
+def skaffold_deploys(
+    files: Mapping[str, ParsedFile], rendered: Mapping[str, frozenset[str]]
+) -> Iterator[DeployedArtifacts]:
+    """What each skaffold.yaml that may run (`build_not_run`) builds and deploys: skaffold
+    replaces every artifact image (`build.artifacts[].image`) it finds in the manifests it
+    deploys with the `tag@digest` it built. The manifests: `manifests.rawYaml` and (before
+    skaffold/v3) `deploy.kubectl.manifests` globs, and the kustomize `paths` (what the
+    kustomization there renders, `rendered` by directory, or the YAML files below it), of the
+    configuration and of its profiles, over every document of the file (skaffold builds the
+    artifacts of all of them before it deploys). Helm releases are not read."""
+    yaml_files = sorted(p for p, f in files.items() if isinstance(f.record, YamlFile))
+    for path in sorted(files):
+        record = files[path].record
+        if not isinstance(record, YamlFile) or build_not_run(path) is not None:
+            continue
+        repositories: set[str] = set()
+        globs: list[str] = []
+        dirs: list[str] = []
+        at: tuple[int, int] | None = None
+        for document in record.documents:
+            plain = _mapping(document.plain)
+            if not str(plain.get("apiVersion", "")).startswith("skaffold/"):
+                continue
+            at = at or (document.line, 1)
+            base = parent_dir(path)
+            for config in (plain, *map(_mapping, _list(plain.get("profiles")))):
+                for artifact in _list(_mapping(config.get("build")).get("artifacts")):
+                    image = _mapping(artifact).get("image")
+                    if isinstance(image, str) and image and "{{" not in image:
+                        repositories.add(image_repository(image))
+                manifests = _mapping(config.get("manifests"))
+                deploy = _mapping(config.get("deploy"))
+                written = (
+                    *_list(manifests.get("rawYaml")),
+                    *_list(_mapping(deploy.get("kubectl")).get("manifests")),
+                )
+                globs += [join(base, g) for g in written if isinstance(g, str)]
+                for kustomize in (manifests.get("kustomize"), deploy.get("kustomize")):
+                    paths = _list(_mapping(kustomize).get("paths"))
+                    dirs += [join(base, d) for d in paths if isinstance(d, str)]
+        if at is None or not repositories:
+            continue
+        deployed = {p for g in globs if "$" not in g for p in yaml_files if _glob(g, p)}
+        for directory in dirs:
+            below = {p for p in yaml_files if not directory or p.startswith(directory + "/")}
+            deployed |= rendered.get(directory, below)
+        if deployed:
+            yield DeployedArtifacts(frozenset(repositories), frozenset(deployed), path, *at)
+
+
+def _glob(pattern: str, path: str) -> bool:
+    """A skaffold manifest glob (`k8s/*.yaml`, `k8s/**/*.yaml`) matched against a path."""
+    out = ""
+    for part in re.split(r"(\*\*/?|\*|\?)", pattern):
+        if part.startswith("**"):
+            out += "(?:.*/)?" if part.endswith("/") else ".*"
+        elif part == "*":
+            out += "[^/]*"
+        elif part == "?":
+            out += "[^/]"
+        else:
+            out += re.escape(part)
+    return re.fullmatch(out, path) is not None
 
 
 def _build_push_steps(path: str, document: YamlDocument) -> Iterator[Build]:

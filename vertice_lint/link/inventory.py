@@ -18,7 +18,7 @@ from vertice_lint import k8s_schema
 from vertice_lint.discover import Kind, looks_stale
 from vertice_lint.link import render
 from vertice_lint.link.names import LAYOUT_DIRS, norm
-from vertice_lint.link.templates import template_files
+from vertice_lint.link.templates import fill_in_at, template_files
 from vertice_lint.model import KubeEntry, SyncRoot, Workload
 from vertice_lint.model.image import image_repository, registry_path
 from vertice_lint.model.inventory import (
@@ -487,6 +487,9 @@ def schema_problems(
             locate = key_pos if error.kind in ("unknown-field", "required") else value_pos
             line, col = locate(entry.document.data, (*obj.path, *error.path))
             variable = entry.path in substituted and _is_variable(obj.plain, error.path)
+            fill_in = error.kind not in ("unknown-field", "required") and fill_in_at(
+                obj.plain, error.path
+            )
             out.append(
                 SchemaProblem(
                     entry.path,
@@ -498,6 +501,7 @@ def schema_problems(
                     error.message,
                     error.kind,
                     variable,
+                    fill_in,
                 )
             )
     return tuple(out)

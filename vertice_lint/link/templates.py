@@ -20,6 +20,10 @@ nor its unparsable YAML reported (VL001), nor its workloads counted as applied, 
 - its name says it is one (`docker-compose.sidecar-template.yml`, `deployment.template.yaml`,
   `app.tpl.yaml`, `values.example.yaml`, `secret.sample.yml`): a copy to fill in, often with
   placeholders no YAML parser reads (`{SERVICE}-sidecar:`), a compose file too.
+
+A fill-in placeholder (`lun: <ADD LUN ID Here>`, `image: <your-image>`: a whole value in angle
+brackets) does not make the file a template, its other values are what a reader applies once
+filled in; the schema does not judge that one value (`fill_in_at`, VL801).
 """
 
 from __future__ import annotations
@@ -56,6 +60,27 @@ _NAMED = re.compile(r"(^|[._-])(template|tpl)s?([._-]|$)|\.(example|sample)$", r
 def _named_template(path: str) -> bool:
     stem = PurePosixPath(path).name.rsplit(".", 1)[0]
     return bool(_NAMED.search(stem))
+
+
+# a whole value a person replaces: `<ADD LUN ID Here>`, `<your-bucket>`, `<image_url>`
+_FILL_IN = re.compile(r"<[^<>]*[A-Za-z][^<>]*>")
+
+
+def is_fill_in(value: Any) -> bool:
+    """A whole value in angle brackets, written for a person to replace before applying."""
+    return isinstance(value, str) and _FILL_IN.fullmatch(value.strip()) is not None
+
+
+def fill_in_at(plain: Any, path: tuple[str | int, ...]) -> bool:
+    """Whether the value at `path` of an object is a fill-in placeholder (`is_fill_in`)."""
+    value = plain
+    for step in path:
+        in_list = isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value)
+        if in_list or (isinstance(value, dict) and step in value):
+            value = value[step]
+        else:
+            return False
+    return is_fill_in(value)
 
 
 def template_files(files: Mapping[str, ParsedFile], substituted: set[str]) -> dict[str, str]:

@@ -19,7 +19,7 @@ from vertice_lint.diagnostics import Evidence, ParseFailure
 from vertice_lint.discover import Kind, is_dockerfile_variant, unbuilt_folder
 from vertice_lint.link import dependencies
 from vertice_lint.link.appfacts import app_facts, open_env_notes
-from vertice_lint.link.builds import build_not_run, declared_builds, named_by
+from vertice_lint.link.builds import build_not_run, declared_builds, named_by, skaffold_deploys
 from vertice_lint.link.image import contents, with_dockerfile_facts
 from vertice_lint.link.names import norm, service_words
 from vertice_lint.link.programs import programs_of, unjudged_probe_programs
@@ -1185,6 +1185,16 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     inventory = facts.inventory(files, workloads, roots)
     notes.extend(n for n in facts.inventory_notes(inventory) if n not in notes)
     schema_problems = facts.schema_problems(entries, version, facts.substituted_files(files, roots))
+    rendered: dict[str, frozenset[str]] = {}
+    for r in roots:
+        rendered[r.directory] = rendered.get(r.directory, frozenset()) | r.files
+    deployed_artifacts = tuple(skaffold_deploys(files, rendered))
+    notes.extend(
+        f"{p.path}:{p.line}: {p.kind} {p.name or '(unnamed)'}: a fill-in placeholder, not"
+        " validated (VL801)"
+        for p in schema_problems
+        if p.fill_in
+    )
     return Workspace(
         root=root,
         config=config,
@@ -1202,6 +1212,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
         schema_skipped=skipped,
         notes=tuple(notes),
         sync_roots=tuple(roots),
+        deployed_artifacts=deployed_artifacts,
         module_map=module_map,
         image_deps=image_deps,
         pins=pins,

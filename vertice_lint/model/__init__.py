@@ -60,6 +60,7 @@ from vertice_lint.model.image import (
 from vertice_lint.model.imports import RepoIndex
 from vertice_lint.model.objects import (
     ConfigSource,
+    DeployedArtifacts,
     KubeEntry,
     Origin,
     RenderedObject,
@@ -100,6 +101,7 @@ __all__ = [
     "ContextSource",
     "CopyStep",
     "Declared",
+    "DeployedArtifacts",
     "DistPackagesLink",
     "DockerfileFacts",
     "Entrypoint",

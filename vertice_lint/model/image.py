@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -303,6 +304,23 @@ class ContextSource:
     found: bool
     matches: tuple[str, ...]  # the context's paths it names (relative to the context)
     excluded_by: IgnoreRule | None  # the line that leaves out the first of them
+
+
+# The reference grammar of the distribution project (what `docker pull` and the kubelet accept):
+# `[registry[:port]/]path[/path...][:tag][@digest]`, path components lowercase.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_REGISTRY = rf"{_LABEL}(?:\.{_LABEL})*(?::\d+)?/"
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REFERENCE = re.compile(
+    rf"(?:{_REGISTRY})?{_COMPONENT}(?:/{_COMPONENT})*(?::[\w][\w.-]{{0,127}})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
+)
+
+
+def is_image_reference(ref: str) -> bool:
+    """Whether `ref` is an image reference at all: a fill-in placeholder (`<YOUR-IMAGE>`,
+    `REPLACE_ME`, `${IMAGE}`, `{{ .image }}`) is not one, nothing can pull it."""
+    return _REFERENCE.fullmatch(ref) is not None
 
 
 def image_repository(ref: str) -> str:

@@ -149,6 +149,8 @@ class SchemaProblem:
     error: str  # unknown-field, type, enum, required, other
     # the value is a `${var}` a Flux Kustomization's postBuild replaces before applying
     substituted: bool = False
+    # the value is a fill-in placeholder a person replaces (`lun: <ADD LUN ID Here>`)
+    fill_in: bool = False
 
 
 @dataclass(frozen=True)

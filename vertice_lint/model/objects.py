@@ -185,3 +185,17 @@ class SyncRoot:
     @property
     def name(self) -> str:
         return self.directory or "."
+
+
+@dataclass(frozen=True)
+class DeployedArtifacts:
+    """Image names a deploy tool replaces with the image it has just built, in the manifests
+    it deploys: skaffold writes each `build.artifacts[].image` it finds in its `rawYaml`,
+    `kubectl.manifests` or kustomize `paths` as the built `tag@digest`, whatever tag the
+    manifest wrote (link/builds.py)."""
+
+    repositories: frozenset[str]  # the artifact images, as `image_repository` reads them
+    files: frozenset[str]  # the manifests deployed
+    path: str  # the file that declares it (skaffold.yaml)
+    line: int
+    col: int

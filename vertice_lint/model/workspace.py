@@ -23,7 +23,13 @@ from vertice_lint.model.files import (
 )
 from vertice_lint.model.imports import RepoIndex
 from vertice_lint.model.inventory import FileProblem, Inventory, SchemaProblem
-from vertice_lint.model.objects import ConfigSource, KubeEntry, Service, SyncRoot
+from vertice_lint.model.objects import (
+    ConfigSource,
+    DeployedArtifacts,
+    KubeEntry,
+    Service,
+    SyncRoot,
+)
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.suppress import ObjectScope, Suppression
 
@@ -66,6 +72,8 @@ class Workspace:
     schema_skipped: int = 0
     notes: tuple[str, ...] = ()
     sync_roots: tuple[SyncRoot, ...] = ()
+    # images a deploy tool (skaffold) replaces with what it built, in the manifests it deploys
+    deployed_artifacts: tuple[DeployedArtifacts, ...] = ()
     user_rule_problems: tuple[tuple[str, int, int, str], ...] = ()  # (path, line, col, message)
     # --- Python dependencies and imports (link/dependencies.py, link/runtime.py) ---
     # import name -> distribution (config, shipped data, environment, convention)
