@@ -1040,3 +1040,109 @@ def test_a_container_that_installs_when_it_starts_has_unknown_installs(tmp_path:
     # the same service without the start-time install: the import fails
     _repo(tmp_path, {"docker-compose.yml": compose.replace("pip install -e /app/lib && ", "")})
     assert [f[:3] for f in _lint(tmp_path, "VL301")] == [("VL301", "main.py", 1)]
+
+
+# --- a closure vertice-lint does not know ---------------------------------------------------------
+
+# an SDK neither a lock file nor data/transitive.json knows the dependencies of
+SDK = "acme-genai-sdk==0.3.1\n"
+
+
+def test_a_common_dependency_may_come_with_a_distribution_of_unknown_dependencies(
+    tmp_path: Path,
+) -> None:
+    main = "import acme_genai_sdk\nfrom google.api_core import exceptions\nimport six\n"
+    _repo(tmp_path, _service(main, SDK))
+    result = lint(tmp_path, Config(), Selection(select=("VL301",)))
+    assert result.diagnostics == ()
+    assert (
+        "Dockerfile: google.api_core (imported in main.py:2) comes from google-api-core, which"
+        " the image does not install itself, but it may come as a dependency of acme-genai-sdk,"
+        " whose dependencies vertice-lint does not know (no lock file lists it, nor"
+        " data/transitive.json): VL301 does not judge it"
+    ) in result.notes
+    assert any(n.startswith("Dockerfile: six (imported in main.py:3)") for n in result.notes)
+
+
+def test_a_leaf_distribution_stays_missing_beside_unknown_dependencies(tmp_path: Path) -> None:
+    # prometheus-client is no dependency other distributions commonly have: nothing brings it
+    _repo(tmp_path, _service("import acme_genai_sdk\nimport prometheus_client\n", SDK))
+    assert _lint(tmp_path, "VL301") == [
+        (
+            "VL301",
+            "main.py",
+            2,
+            1,
+            "prometheus_client comes from prometheus-client (import name = distribution name),"
+            " which the image never installs: add it to requirements.txt",
+        )
+    ]
+
+
+def test_a_common_dependency_is_missing_when_the_closure_is_known(tmp_path: Path) -> None:
+    # flask's dependencies are known (data/transitive.json): none of them is google-api-core
+    _repo(tmp_path, _service("import flask\nfrom google.api_core import retry\n", "flask==3.0.3\n"))
+    ((rule, path, line, _, message),) = _lint(tmp_path, "VL301")
+    assert (rule, path, line) == ("VL301", "main.py", 2)
+    assert message.endswith("which the image never installs: add it to requirements.txt")
+
+
+def test_a_lock_file_listing_the_distribution_makes_its_dependencies_known(
+    tmp_path: Path,
+) -> None:
+    lock = 'version = 1\n\n[[package]]\nname = "acme-genai-sdk"\nversion = "0.3.1"\n'
+    _repo(tmp_path, _service("import acme_genai_sdk\nimport six\n", SDK, **{"uv.lock": lock}))
+    ((rule, path, line, _, message),) = _lint(tmp_path, "VL301")
+    assert (rule, path, line) == ("VL301", "main.py", 2)
+    assert message.startswith("six comes from six (")
+
+
+OTHER_LOCK = """\
+version = 1
+
+[[package]]
+name = "other-svc"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [{ name = "statsd-leaf" }, { name = "widget-core" }]
+
+[[package]]
+name = "widget-toolkit"
+version = "2.0.0"
+dependencies = [{ name = "widget-core" }]
+
+[[package]]
+name = "widget-core"
+version = "2.0.0"
+
+[[package]]
+name = "statsd-leaf"
+version = "1.0.0"
+"""
+
+
+def test_a_dependency_some_lock_file_of_the_repository_shows_is_common(tmp_path: Path) -> None:
+    # widget-core is a dependency of widget-toolkit in the other service's lock: it may come
+    # with the SDK too. statsd-leaf is only a dependency of that service's own project.
+    files = {
+        **_service("import acme_genai_sdk\nimport widget_core\nimport statsd_leaf\n", SDK),
+        "other/pyproject.toml": '[project]\nname = "other-svc"\nversion = "0.1.0"\n',
+        "other/uv.lock": OTHER_LOCK,
+    }
+    _repo(tmp_path, files)
+    ((rule, path, line, _, message),) = _lint(tmp_path, "VL301")
+    assert (rule, path, line) == ("VL301", "main.py", 3)
+    assert message.startswith("statsd_leaf comes from statsd-leaf (")
+
+
+def test_google_generativeai_brings_google_api_core(tmp_path: Path) -> None:
+    main = "import google.generativeai as genai\nfrom google.api_core import exceptions\n"
+    _repo(tmp_path, _service(main, "google-generativeai==0.3.1\n"))
+    result = lint(tmp_path, Config(), Selection(select=("VL301",)))
+    (diag,) = result.diagnostics
+    assert (diag.path, diag.line, diag.severity.value) == ("main.py", 2, "warning")
+    assert diag.message == (
+        "google.api_core comes from google-api-core (import name = distribution name), installed"
+        " only as a dependency of google-generativeai (data/transitive.json): declare it in"
+        " requirements.txt"
+    )

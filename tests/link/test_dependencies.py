@@ -412,3 +412,40 @@ def test_the_python_files_of_the_repository(tmp_path: Path) -> None:
     assert index.find("pkg") == ("lib/pkg/__init__.py",)
     assert index.has_submodule("lib/pkg", "sub")  # a namespace subpackage
     assert not index.has_submodule("lib/pkg", "other")
+
+
+def test_the_installed_distributions_whose_dependencies_are_unknown(tmp_path: Path) -> None:
+    files = {
+        "Dockerfile": (
+            "FROM python:3.12-slim\nCOPY requirements.txt .\n"
+            "RUN pip install -r requirements.txt\nRUN pip install --no-deps wheelhouse-x==1\n"
+            'COPY main.py .\nCMD ["python", "main.py"]\n'
+        ),
+        # flask is in the curated table, locked-sdk in the lock file, redis[hiredis] has both
+        # its name and its extra in the table; python-jose's extra `pycryptodome` is not
+        "requirements.txt": (
+            "flask==3.0.3\nlocked-sdk==1.0\nmystery-sdk==2.0\nredis[hiredis]==5.0.0\n"
+            "python-jose[pycryptodome]==3.3.0\n"
+        ),
+        "uv.lock": 'version = 1\n\n[[package]]\nname = "locked-sdk"\nversion = "1.0"\n',
+        "main.py": "import flask\n",
+    }
+    deps = workspace(tmp_path, files).image_deps["Dockerfile@."]
+    # what `--no-deps` installs brings nothing: its dependencies do not matter
+    assert deps.unknown_dependencies == ("mystery-sdk", "python-jose[pycryptodome]")
+
+
+def test_the_distributions_others_commonly_depend_on(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": '[project]\nname = "svc"\nversion = "1"\n',
+        "uv.lock": (
+            'version = 1\n\n[[package]]\nname = "svc"\nversion = "1"\n'
+            'dependencies = [{ name = "leaf-a" }]\n\n'
+            '[[package]]\nname = "tool-b"\nversion = "1"\ndependencies = [{ name = "core-c" }]\n'
+        ),
+    }
+    common = workspace(tmp_path, files).module_map.dependencies
+    # the curated table's dependencies, its libraries, a lock's third-party dependencies
+    assert {"starlette", "google-api-core", "protobuf", "six", "core-c"} <= common
+    assert "leaf-a" not in common  # only the repository's own project depends on it
+    assert "prometheus-client" not in common

@@ -141,7 +141,9 @@ def missing_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
     """A third-party import that no requirement of the image provides (VL301).
 
     An error when nothing installs the module; a warning when it is only there as a
-    dependency of a declared distribution (lock file or curated table). Images whose base
+    dependency of a declared distribution (lock file or curated table). Silent when the
+    distribution is one others commonly depend on and the image installs some whose
+    dependencies are unknown (it may come with them: a guess). Images whose base
     may bring distributions of its own, or with installs vertice-lint cannot read, are
     skipped: absence would prove nothing.
     """
@@ -199,6 +201,8 @@ def missing_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
                     severity=Severity.WARNING,
                 )
                 continue
+            if deps.may_bring(providers, mm.dependencies):
+                continue  # a guess: it may come with them (link's note says so in --verbose)
             yield ctx.diagnostic(
                 use.edge.path,
                 imp.line,

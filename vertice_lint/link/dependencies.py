@@ -49,6 +49,7 @@ from vertice_lint.model import (
     SystemModule,
     ThirdPartyImport,
     UnmetDependency,
+    declared_by_spelling,
 )
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.dockerfile import Dockerfile
@@ -93,6 +94,17 @@ def transitive_table() -> dict[str, tuple[str, ...]]:
 
 
 @functools.cache
+def common_dependencies() -> frozenset[str]:
+    """Normalised names of the distributions other distributions commonly depend on, by the
+    shipped data: every dependency of transitive.json's `brings` and its `libraries`."""
+    data = data_file("transitive.json")
+    names = {canonicalize_name(n) for n in data.get("libraries", ())}
+    for brings in transitive_table().values():
+        names.update(canonicalize_name(n.split("[", 1)[0]) for n in brings)
+    return frozenset(names)
+
+
+@functools.cache
 def known_distributions() -> frozenset[str]:
     """Normalised names of the distributions the shipped data knows to exist: the module
     map's `distributions` list and every name of its modules and of transitive.json."""
@@ -120,6 +132,7 @@ def build_module_map(config: Config, files: Mapping[str, ParsedFile] | None = No
     known.update(canonicalize_name(d) for _, d in config.module_map)
     first_party: set[str] = set()
     projects: set[str] = set()  # the repository's own projects (a uv.lock lists its root)
+    locks: list[LockFile] = []
     for path, parsed in (files or {}).items():
         record = parsed.record
         if isinstance(record, RequirementsFile):
@@ -130,10 +143,18 @@ def build_module_map(config: Config, files: Mapping[str, ParsedFile] | None = No
                 projects.add(canonicalize_name(record.name))
         elif isinstance(record, LockFile):
             known.update(canonicalize_name(p.name) for p in record.packages)
+            locks.append(record)
         if path.endswith(".py"):
             parts = path.split("/")
             first_party.update(parts[:-1])
             first_party.add(parts[-1].removesuffix(".py"))
+    # what third-party distributions depend on in the repository's lock files (what its own
+    # projects depend on are its choices, not dependencies others bring)
+    dependencies = set(common_dependencies())
+    for lock in locks:
+        for package in lock.packages:
+            if package.normalized not in projects:
+                dependencies.update(package.dependencies)
     return ModuleMap(
         config.module_map,
         data,
@@ -142,6 +163,7 @@ def build_module_map(config: Config, files: Mapping[str, ParsedFile] | None = No
         system_modules(),
         frozenset(known - (projects - known_distributions())),
         frozenset(first_party),
+        frozenset(dependencies),
     )
 
 
@@ -178,6 +200,45 @@ def guessed_notes(
                     f" distribution that provides it is a guess ({why}); VL301 does not judge"
                     " it: name it in [tool.vertice-lint.module-map] to have it checked"
                 )
+    return list(notes.values())
+
+
+def unknown_closure_notes(
+    third_party: Mapping[str, Sequence[ThirdPartyImport]],
+    image_deps: Mapping[str, ImageDeps],
+    module_map: ModuleMap,
+) -> list[str]:
+    """One note per image and import name VL301 does not judge because the distribution may
+    come as a dependency of an installed one whose dependencies are unknown."""
+    notes: dict[tuple[str, str], str] = {}
+    for key, uses in sorted(third_party.items()):
+        deps = image_deps.get(key)
+        if deps is None or deps.unknown or not deps.clean_base or not deps.unknown_dependencies:
+            continue
+        installed = deps.names | deps.transitive.keys()
+        for use in uses:
+            providers = module_map.providers(use.module)
+            if (
+                use.edge.removed_in is not None
+                or module_map.system_module(use.module) is not None
+                or providers & installed
+                or declared_by_spelling(use.module, deps.names, module_map.namespaces)
+                or module_map.guessed(use.module) is not None
+            ):
+                continue
+            bringers = deps.may_bring(providers, module_map.dependencies)
+            owner = module_map.owner(use.module)
+            where = (deps.image.dockerfile, owner.module)
+            if not bringers or where in notes:
+                continue
+            notes[where] = (
+                f"{deps.image.dockerfile}: {owner.module} (imported in"
+                f" {use.edge.path}:{use.edge.imp.line}) comes from {owner.name}, which the image"
+                " does not install itself, but it may come as a dependency of"
+                f" {', '.join(bringers)}, whose dependencies vertice-lint does not know (no lock"
+                f" file lists {'them' if len(bringers) > 1 else 'it'}, nor"
+                " data/transitive.json): VL301 does not judge it"
+            )
     return list(notes.values())
 
 
@@ -400,7 +461,32 @@ class _Reader:
             final_col=record.final.col,
             dist_packages_links=_dist_packages_links(record),
             unmet=tuple(self.unmet(names | frozenset(transitive))),
+            unknown_dependencies=self.unknown_dependencies(with_deps),
         )
+
+    def unknown_dependencies(self, with_deps: Sequence[Declared]) -> tuple[str, ...]:
+        """The declared distributions (installed with their dependencies) whose dependencies
+        neither the lock file (it lists the distribution) nor the curated table (it has the
+        name and every extra installed) knows. The table's entries are taken as complete:
+        what they bring needs no entry of its own (a leaf has none)."""
+        table = transitive_table()
+        locked = {p.normalized: p for p in self.lock.packages} if self.lock is not None else {}
+        found: list[str] = []
+        for declared in with_deps:
+            name = declared.normalized
+            package = locked.get(name)
+            if package is None and name not in table:
+                found.append(declared.requirement.name)
+                continue
+            locked_extras = package.extras if package is not None else {}
+            unknown = [
+                e
+                for e in declared.requirement.extras
+                if f"{name}[{e}]" not in table and e not in locked_extras
+            ]
+            if unknown:
+                found.append(f"{declared.requirement.name}[{','.join(unknown)}]")
+        return tuple(dict.fromkeys(found))
 
     def required(self, name: str) -> tuple[tuple[str, ...], str] | None:
         """The dependencies a distribution needs on every platform, and what says so: the lock

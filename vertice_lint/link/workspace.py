@@ -1166,6 +1166,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     pins = dependencies.repository_pins(image_deps)
     third_party = dependencies.third_party_imports(runtimes, module_map)
     notes.extend(dependencies.guessed_notes(third_party, module_map))
+    notes.extend(dependencies.unknown_closure_notes(third_party, image_deps, module_map))
     notes.extend(dependencies.unknown_install_notes(image_deps))
     try:
         version = k8s_schema.resolve_version(config.kubernetes_version)

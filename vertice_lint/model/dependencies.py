@@ -91,6 +91,10 @@ class ModuleMap:
     known: frozenset[str] = frozenset()
     # top-level names the repository defines as a package or module (`backend`, `shared`)
     first_party: frozenset[str] = frozenset()
+    # normalised names of distributions other distributions commonly depend on: every
+    # dependency of the curated table, its `libraries`, and every dependency a lock file of
+    # the repository gives a third-party distribution (not the repository's own projects)
+    dependencies: frozenset[str] = frozenset()
 
     @functools.cached_property
     def _config(self) -> dict[str, tuple[str, ...]]:
@@ -268,6 +272,16 @@ class ImageDeps:
     # distributions installed without their dependencies whose needed dependencies nothing
     # installs (known from a lock file or the curated table only)
     unmet: tuple[UnmetDependency, ...] = ()
+    # the distributions installed with their dependencies whose dependencies neither the lock
+    # file nor the curated table knows (as written, `name[extra]` when only an extra is
+    # unknown): what the image installs is then not all known
+    unknown_dependencies: tuple[str, ...] = ()
+
+    def may_bring(self, providers: frozenset[str], common: frozenset[str]) -> tuple[str, ...]:
+        """The installed distributions whose unknown dependencies may bring a module's
+        distribution, when it is one other distributions commonly depend on (`common`: see
+        `ModuleMap.dependencies`); () when the image's closure proves it absent."""
+        return self.unknown_dependencies if providers & common else ()
 
     def fix_target(self) -> InstalledFile | None:
         """The file a missing requirement is added to: the first one the Dockerfile names."""
