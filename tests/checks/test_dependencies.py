@@ -1014,3 +1014,36 @@ def test_vl301_evidence_shows_the_import_chain_from_the_entry_module(tmp_path: P
         ("app/api/routes.py", 1, "imports app.api.clients"),
         ("Dockerfile", 4, "the image installs requirements.txt"),
     ]
+
+
+# pip-compile --generate-hashes: the `# via` block comes after the hash continuation lines
+HASHED_A = """\
+certifi==2024.1.1 \\
+    --hash=sha256:0a \\
+    --hash=sha256:0b
+    # via requests
+requests==2.31.0 \\
+    --hash=sha256:1a
+    # via -r requirements.in
+"""
+HASHED_B = """\
+certifi==2024.2.2 \\
+    --hash=sha256:2a \\
+    --hash=sha256:2b
+    # via requests
+requests==2.30.0 \\
+    --hash=sha256:3a
+    # via -r requirements.in
+"""
+
+
+def test_version_drift_reads_the_via_block_after_hash_lines(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {}
+    for name, text in (("a", HASHED_A), ("b", HASHED_B)):
+        files.update({f"{name}/{k}": v for k, v in _service("import requests\n").items()})
+        files[f"{name}/requirements.txt"] = text
+    _repo(tmp_path, files)
+    assert [(f[1], f[2], f[4].split(" is ")[0]) for f in _lint(tmp_path, "VL305")] == [
+        ("a/requirements.txt", 5, "requests"),
+        ("b/requirements.txt", 5, "requests"),
+    ]
