@@ -1146,3 +1146,36 @@ def test_google_generativeai_brings_google_api_core(tmp_path: Path) -> None:
         " only as a dependency of google-generativeai (data/transitive.json): declare it in"
         " requirements.txt"
     )
+
+
+# pip-compile --generate-hashes: the `# via` block comes after the hash continuation lines
+HASHED_A = """\
+certifi==2024.1.1 \\
+    --hash=sha256:0a \\
+    --hash=sha256:0b
+    # via requests
+requests==2.31.0 \\
+    --hash=sha256:1a
+    # via -r requirements.in
+"""
+HASHED_B = """\
+certifi==2024.2.2 \\
+    --hash=sha256:2a \\
+    --hash=sha256:2b
+    # via requests
+requests==2.30.0 \\
+    --hash=sha256:3a
+    # via -r requirements.in
+"""
+
+
+def test_version_drift_reads_the_via_block_after_hash_lines(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {}
+    for name, text in (("a", HASHED_A), ("b", HASHED_B)):
+        files.update({f"{name}/{k}": v for k, v in _service("import requests\n").items()})
+        files[f"{name}/requirements.txt"] = text
+    _repo(tmp_path, files)
+    assert [(f[1], f[2], f[4].split(" is ")[0]) for f in _lint(tmp_path, "VL305")] == [
+        ("a/requirements.txt", 5, "requests"),
+        ("b/requirements.txt", 5, "requests"),
+    ]

@@ -799,3 +799,35 @@ def test_vl402_well_known_defaults_and_certificates_are_not_secrets(tmp_path: Pa
     assert [(f[1], f[2], f[4].split(" in ")[0]) for f in _lint(root, "VL402")] == [
         ("docker-compose.yml", 8, "`CACHE_URL` holds a password")
     ]
+
+
+def _b64(text: str) -> str:
+    import base64
+
+    return base64.b64encode(text.encode()).decode()
+
+
+def test_vl402_pem_armour_around_a_placeholder_body_is_no_secret(tmp_path: Path) -> None:
+    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\ntype: {type}\n{body}"
+    dots = "-----BEGIN EC PRIVATE KEY-----\n...\n-----END EC PRIVATE KEY-----\n"
+    hint = "-----BEGIN PRIVATE KEY-----\n<paste the key>\n-----END PRIVATE KEY-----"
+    tiny = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+    body = "".join(f"{i:02x}" for i in range(40))  # 80 base64 characters: a key's size
+    real = f"-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n"
+    files = {
+        "k8s/tls.yaml": secret.format(
+            name="tls",
+            type="kubernetes.io/tls",
+            body=f"data:\n  tls.crt: {_b64(dots)}\n  tls.key: {_b64(dots)}\n",
+        ),
+        "k8s/hint.yaml": secret.format(
+            name="hint",
+            type="Opaque",
+            body=f"data:\n  tls.key: {_b64(hint)}\n  other.key: {_b64(tiny)}\n",
+        ),
+        "k8s/real.yaml": secret.format(
+            name="real", type="kubernetes.io/tls", body=f"data:\n  tls.key: {_b64(real)}\n"
+        ),
+    }
+    found = _lint(_repo(tmp_path, files), "VL402")
+    assert [(f[1], f[2], f[3]) for f in found] == [("k8s/real.yaml", 7, 3)]

@@ -227,3 +227,33 @@ def test_lone_continuation_at_end_of_file_is_empty() -> None:
     result = parse("requirements.txt", "click \\")
     assert [(r.raw, r.line, r.end_col) for r in result.requirements] == [("click", 1, 6)]
     assert parse("requirements.txt", "\\").requirements == ()
+
+
+def test_pip_compile_via_annotation_belongs_to_the_requirement_above() -> None:
+    # inline, block, and after the `--hash` continuation lines of --generate-hashes output
+    text = (
+        "alpha==1.0  # via -r requirements.in\n"
+        "beta==2.0 \\\n"
+        "    --hash=sha256:aaa \\\n"
+        "    --hash=sha256:bbb\n"
+        "    # via alpha\n"
+        "gamma==3.0 \\\n"
+        "    --hash=sha256:ccc\n"
+        "    # via\n"
+        "    #   -r requirements.in\n"
+        "    #   beta\n"
+        "delta==4.0\n"
+        "    # via alpha, beta\n"
+        "# a note by hand\n"
+        "epsilon==5.0\n"
+        "\n"
+        "#   not a via entry\n"
+    )
+    result = parse("requirements.txt", text)
+    assert [(r.name, r.via) for r in result.requirements] == [
+        ("alpha", ("-r requirements.in",)),
+        ("beta", ("alpha",)),
+        ("gamma", ("-r requirements.in", "beta")),
+        ("delta", ("alpha", "beta")),
+        ("epsilon", ()),
+    ]

@@ -34,6 +34,7 @@ from vertice_lint.model import (
     Workspace,
     in_scope,
     is_placeholder,
+    placeholder_pem,
     public_name,
     secret_data_value,
     secret_in_url,
@@ -194,7 +195,9 @@ def plaintext_secret(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
                 var.value.replace("$$", "")
             ):
                 continue  # `$DB_PASSWORD`: compose substitutes it from the shell or `.env`
-            if secret_name(var.name) and not is_placeholder(var.value):
+            if secret_name(var.name) and not (
+                is_placeholder(var.value) or placeholder_pem(var.value)
+            ):
                 what = f"`{var.name}` is written in plain text"
             elif secret_in_url(var.value):
                 what = f"`{var.name}` holds a password in plain text in its URL"
@@ -210,7 +213,7 @@ def plaintext_secret(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
             values = obj.plain.get(section)
             for key, value in values.items() if isinstance(values, dict) else ():
                 text = secret_data_value(section, value)
-                if text is None or is_placeholder(text):
+                if text is None or is_placeholder(text) or placeholder_pem(text):
                     continue
                 if public_name(str(key)) and not secret_in_url(text):
                     continue  # `user`, `DB_HOST`: configuration kept in the Secret, not a secret

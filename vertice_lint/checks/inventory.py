@@ -518,13 +518,20 @@ def mutable_image_tag(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
             if workload.kind != "compose":
                 continue
             for service in workload.containers:
-                if service.image and service.image_link is None and is_mutable(service.image):
+                image = service.image
+                if image and "$" in image:
+                    continue  # a variable with no value known: the shell sets it
+                if image and service.image_link is None and is_mutable(image):
                     line, col = ws.inventory.image_position(workload, service)
                     yield ctx.diagnostic(
                         workload.path,
                         line,
                         col,
-                        f"compose service {workload.name} runs {service.image}: a mutable tag",
+                        f"compose service {workload.name} runs {image}: a mutable tag",
+                        evidence=tuple(
+                            Evidence(w.path, w.line, w.col, "compose takes the image from it")
+                            for w in service.image_env_at
+                        ),
                     )
         for image in ws.images:
             dockerfile = ws.dockerfile(image.dockerfile)

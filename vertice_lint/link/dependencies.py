@@ -55,7 +55,7 @@ from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.dockerfile import Dockerfile
 from vertice_lint.parsers.lockfile import LockFile
 from vertice_lint.parsers.pyproject import Pyproject
-from vertice_lint.parsers.requirements import RequirementsFile, from_pep508
+from vertice_lint.parsers.requirements import Requirement, RequirementsFile, from_pep508
 from vertice_lint.parsers.shell import shebang_shell
 
 # Base images known to bring no third-party Python distribution of their own.
@@ -270,7 +270,6 @@ class _Files:
             record = files[path].record
             if isinstance(record, LockFile):
                 self.locks.setdefault(posixpath.dirname(path), record)
-        self._lines: dict[str, list[str]] = {}
 
     def record(self, path: str) -> Any:
         parsed = self.files.get(path)
@@ -279,11 +278,6 @@ class _Files:
     def text(self, path: str) -> str | None:
         parsed = self.files.get(path)
         return parsed.text.text if parsed is not None and parsed.text is not None else None
-
-    def lines(self, path: str) -> list[str]:
-        if path not in self._lines:
-            self._lines[path] = (self.text(path) or "").splitlines()
-        return self._lines[path]
 
 
 class _Reader:
@@ -319,7 +313,7 @@ class _Reader:
                 if requirement.pinned_version:
                     self.pins[requirement.normalized] = requirement.pinned_version
             else:
-                resolver_pin = _pinned_as_dependency(self.repo.lines(path), requirement.end_line)
+                resolver_pin = _pinned_as_dependency(requirement)
                 self.declared.append(Declared(requirement, path, install, resolver_pin))
         for include in record.includes:
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), include.target))
@@ -590,28 +584,11 @@ def unknown_install_notes(image_deps: Mapping[str, ImageDeps]) -> list[str]:
     return list(dict.fromkeys(notes))
 
 
-_VIA = re.compile(r"#\s*via\b(.*)$")
-
-
-def _pinned_as_dependency(lines: Sequence[str], end_line: int) -> bool:
-    """Whether the `# via` annotation of the requirement ending at `end_line` names no
-    `-r`/`-c` input file (see `Declared.resolver_pin`)."""
-    start = end_line - 1
-    if not 0 <= start < len(lines):
-        return False
-    found = _VIA.search(lines[start])
-    via: list[str] = [found.group(1)] if found else []
-    index = start + 1
-    while found is None and index < len(lines):  # the block form, below the requirement
-        comment = lines[index].strip()
-        if not comment.startswith("#"):
-            break
-        match = _VIA.match(comment)
-        if via or match:
-            via.append(match.group(1) if match else comment.lstrip("#"))
-        index += 1
-    names = [n.strip() for part in via for n in part.split(",") if n.strip()]
-    return bool(names) and not any(n.startswith(("-r", "-c")) for n in names)
+def _pinned_as_dependency(requirement: Requirement) -> bool:
+    """Whether the requirement's `# via` annotation names no `-r`/`-c` input file (see
+    `Declared.resolver_pin`)."""
+    via = requirement.via
+    return bool(via) and not any(name.startswith(("-r", "-c")) for name in via)
 
 
 def repository_pins(

@@ -374,7 +374,9 @@ def _binds(path: str, volumes: Sequence[ComposeVolume]) -> tuple[tuple[str, str]
     return tuple(out)
 
 
-def _compose_workloads(path: str, record: YamlFile) -> Iterator[Workload]:
+def _compose_workloads(
+    path: str, record: YamlFile, files: Mapping[str, ParsedFile]
+) -> Iterator[Workload]:
     compose = record.compose
     if compose is None:
         return
@@ -411,9 +413,10 @@ def _compose_workloads(path: str, record: YamlFile) -> Iterator[Workload]:
         if svc.image is not None:
             line, col = value_pos(compose.node, (*keypath, "image"))
             image_at = Written(path, line, col, compose.doc_index, (*keypath, "image"))
+        image, image_env_at = _compose_image(files, path, svc.image)
         container = Container(
             name=svc.name,
-            image=svc.image,
+            image=image,
             command=_str_tuple(svc.entrypoint),
             args=_str_tuple(svc.command),
             env=env,
@@ -427,6 +430,7 @@ def _compose_workloads(path: str, record: YamlFile) -> Iterator[Workload]:
             at=Written(path, svc.line, svc.col, compose.doc_index, keypath),
             image_at=image_at,
             binds=_binds(path, svc.volumes),
+            image_env_at=image_env_at,
         )
         yield Workload(
             kind="compose",
@@ -608,23 +612,45 @@ _COMPOSE_VAR = re.compile(
 )
 
 
-def _compose_variables(files: Mapping[str, ParsedFile], compose_path: str) -> dict[str, str]:
-    """The variables compose reads from the `.env` file of the project directory (the
-    compose file's directory)."""
+def _dotenv(files: Mapping[str, ParsedFile], compose_path: str) -> dict[str, tuple[str, int]]:
+    """name -> (value, line) of the `.env` file compose reads for variables: the project
+    directory's (the compose file's directory)."""
     parsed = files.get(join(parent_dir(compose_path), ".env"))
     if parsed is None or parsed.text is None:
         return {}
-    out: dict[str, str] = {}
-    for raw in parsed.text.text.splitlines():
+    out: dict[str, tuple[str, int]] = {}
+    for number, raw in enumerate(parsed.text.text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#") or "=" not in line:
             continue
         name, _, value = line.removeprefix("export ").partition("=")
         value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        out[name.strip()] = value
+        if value[:1] in ("'", '"') and value[0] in value[1:]:
+            value = value[1 : value.index(value[0], 1)]  # what follows the quote is ignored
+        else:
+            value = re.split(r"\s#", value, maxsplit=1)[0].rstrip()  # ` # comment`
+        out[name.strip()] = (value, number)
     return out
+
+
+def _compose_variables(files: Mapping[str, ParsedFile], compose_path: str) -> dict[str, str]:
+    """The variables compose reads from the project `.env` (see `_dotenv`)."""
+    return {name: value for name, (value, _) in _dotenv(files, compose_path).items()}
+
+
+def _compose_image(
+    files: Mapping[str, ParsedFile], path: str, image: str | None
+) -> tuple[str | None, tuple[Written, ...]]:
+    """A compose service's image as compose computes it, and the `.env` lines it took."""
+    if image is None or "$" not in image:
+        return image, ()
+    dotenv = _dotenv(files, path)
+    expanded = _interpolate(image, {name: value for name, (value, _) in dotenv.items()})
+    if expanded == image:
+        return image, ()
+    env = join(parent_dir(path), ".env")
+    used = dict.fromkeys(m.group("braced") or m.group("bare") for m in _COMPOSE_VAR.finditer(image))
+    return expanded, tuple(Written(env, dotenv[n][1], 1, None, ()) for n in used if n in dotenv)
 
 
 def _interpolate(value: str | None, variables: Mapping[str, str]) -> str | None:
@@ -1051,7 +1077,7 @@ def _workloads(
     for path in sorted(files):
         record = files[path].record
         if isinstance(record, YamlFile):
-            out.extend(_compose_workloads(path, record))
+            out.extend(_compose_workloads(path, record, files))
     return out, by_root
 
 

@@ -10,7 +10,8 @@ when it reads it (`EnvNeed`, `When`), the routes it serves (`AppRoutes`), the po
 `Workspace.service_selections`): the workloads whose pods it selects.
 
 Also the pure predicates on values the rules and link share (`secret_name`, `public_name`,
-`is_placeholder`, `secret_in_url`, `secret_data_value`, `in_scope`, `sources_named`).
+`is_placeholder`, `placeholder_pem`, `secret_in_url`, `secret_data_value`, `in_scope`,
+`sources_named`).
 """
 
 from __future__ import annotations
@@ -329,6 +330,27 @@ def secret_in_url(value: str) -> bool:
 def is_placeholder(value: str) -> bool:
     text = value.strip()
     return _PLACEHOLDER.search(text) is not None or text.lower() in _WELL_KNOWN_DEFAULTS
+
+
+_PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_SMALLEST_KEY = 32  # bytes: the DER of the smallest real key (Ed25519, PKCS#8) is 48
+
+
+def placeholder_pem(value: str) -> bool:
+    """PEM armour around no real body: `...`, `<your key>`, or a few bytes where a key or
+    certificate would be (a template to fill in, not a secret)."""
+    text = value.strip()
+    blocks = list(_PEM_BLOCK.finditer(text))
+    if not blocks or _PEM_BLOCK.sub("", text).strip():
+        return False
+    for block in blocks:
+        lines = [line.strip() for line in block.group(2).splitlines()]
+        body = "".join(line for line in lines if ":" not in line)  # not `Proc-Type: 4,ENCRYPTED`
+        real = _BASE64.fullmatch(body) and len(body) % 4 == 0
+        if real and len(base64.b64decode(body)) >= _SMALLEST_KEY:
+            return False
+    return True
 
 
 def secret_data_value(section: str, value: Any) -> str | None:

@@ -133,6 +133,9 @@ class Container(_Placed):
     its key path in the document); `at` is where the container itself was written (the base
     manifest, or the patch that added it), which is what a fix that adds to it edits;
     `image_at` the value of its `image` (an `images:` entry that set it, for instance).
+    A compose service's `image` is as compose computes it: its `${VAR}`s replaced from the
+    project's `.env` (the compose file's directory) or their defaults, `image_env_at` the
+    `.env` lines it took; as written when a variable has no value known (the shell sets it).
     """
 
     name: str
@@ -154,6 +157,7 @@ class Container(_Placed):
     # directories (or files) of the repository a compose bind mount puts in the container:
     # (repository path, mount path); the container sees them over the image's files
     binds: tuple[tuple[str, str], ...] = ()
+    image_env_at: tuple[Written, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ from packaging.utils import (
 from vertice_lint.diagnostics import ParseProblem
 
 _COMMENT_RE = re.compile(r"(^|\s+)#.*$")
+_VIA_RE = re.compile(r"#\s*via\b(.*)$")
+_VIA_ENTRY_RE = re.compile(r"#\s{2,}(\S.*)$")  # `#   flask`, one source of a `# via` block
 _URL_RE = re.compile(r"^(?:(?:git|hg|svn|bzr)\+[A-Za-z]+|git|http|https|file|ftp):", re.I)
 _VCS_RE = re.compile(r"^(?:git|hg|svn|bzr)\+", re.I)
 _EGG_RE = re.compile(r"[#&]egg=([^&\[\s]+)")
@@ -39,6 +41,9 @@ class Requirement:
     """One declared dependency and where its text is (end_col is one past the last character).
 
     `name` is "" for an unnamed requirement (a local directory or a URL without `#egg=`).
+    `via` is what a pip-compile/uv annotation says the pin is for (`# via flask`, or
+    `-r requirements.in` for an input), read inline or from the comment block below the
+    requirement (after its `--hash` continuation lines too); () when there is none.
     """
 
     name: str
@@ -56,6 +61,7 @@ class Requirement:
     end_col: int
     raw: str
     hashes: tuple[str, ...] = ()
+    via: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -317,10 +323,35 @@ class _FileReader:
         self.problems: list[ParseProblem] = []
 
     def read(self) -> None:
+        last: range = range(0)  # the requirements of the last requirement line
+        block = False  # inside a `# via` block of the requirements in `last`
         for line, offsets in _logical_lines(self.text):
-            stripped = _COMMENT_RE.sub("", line)
+            found = _COMMENT_RE.search(line)
+            comment = found.group().strip() if found else ""
+            stripped = line[: found.start()] if found else line
             if stripped.strip():
+                before = len(self.requirements)
                 self._line(stripped, offsets)
+                last, block = range(before, len(self.requirements)), False
+                via = _VIA_RE.match(comment)
+                if via:
+                    self._add_via(last, via.group(1))
+            elif not comment:  # a blank line ends what a comment block can annotate
+                last, block = range(0), False
+            elif block and (entry := _VIA_ENTRY_RE.match(comment)):
+                self._add_via(last, entry.group(1))
+            elif (via := _VIA_RE.match(comment)) and not block:
+                block = not via.group(1).strip()
+                self._add_via(last, via.group(1))
+                last = last if block else range(0)
+            else:
+                block = False
+
+    def _add_via(self, indexes: range, text: str) -> None:
+        names = tuple(n.strip() for n in text.split(",") if n.strip())
+        for index in indexes:
+            requirement = self.requirements[index]
+            self.requirements[index] = replace(requirement, via=requirement.via + names)
 
     def _pos(self, offsets: list[int], index: int) -> tuple[int, int]:
         return self.positions.at(offsets[index])
