@@ -342,6 +342,45 @@ def test_vl402_committed_secret_skips_public_keys_and_placeholders(tmp_path: Pat
     assert "for `DB_PASSWORD`, `DB_URL` to" in found[0][4]
 
 
+def test_vl402_uppercase_placeholder_words_are_not_secrets(tmp_path: Path) -> None:
+    """A value spelled as an uppercase placeholder (`OPTIONAL_MAIL_KEY`, `YOUR_TOKEN_HERE`,
+    AWS's documented `AKIA...EXAMPLE`) is not a secret; a random uppercase token is."""
+    body = "stringData:\n" + "".join(
+        f"  {key}: {value}\n"
+        for key, value in (
+            ("MAIL_API_KEY", "OPTIONAL_MAIL_KEY"),
+            ("BUCKET_SECRET_KEY", "SECRET-KEY-GOES-HERE"),
+            ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
+            ("ADMIN_PASSWORD", "TODO_SET_PASSWORD"),
+        )
+    )
+    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n{body}"
+    files = {
+        "k8s/optional.yaml": secret.format(name="optional", body=body),
+        "k8s/real.yaml": secret.format(name="real", body=body + "  SIGNING_KEY: 9F8E7D6C5B4A\n"),
+    }
+    found = _lint(_repo(tmp_path, files), "VL402")
+    assert [(f[1], f[2]) for f in found] == [("k8s/real.yaml", 10)]
+    assert "for `SIGNING_KEY` to" in found[0][4]
+
+
+def test_vl402_test_fixture_compose_files_are_not_reported(tmp_path: Path) -> None:
+    """Throwaway credentials of a test's compose file (below `tests/`, or named for tests)
+    protect nothing: the same fact that keeps test fixtures from being validated."""
+    compose = (
+        "services:\n  db:\n    image: postgres:16\n    environment:\n"
+        "      POSTGRES_PASSWORD: pw-for-ci-only-1\n"
+    )
+    files = {
+        "tests/e2e/docker-compose.yml": compose,
+        "svc/docker-compose.test.yml": compose,
+        "deploy/compose.e2e.yaml": compose,
+        "docker-compose.yml": compose,
+    }
+    found = _lint(_repo(tmp_path, files), "VL402")
+    assert [(f[1], f[2]) for f in found] == [("docker-compose.yml", 5)]
+
+
 # --- VL403 -----------------------------------------------------------------------------------
 
 

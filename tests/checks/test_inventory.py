@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.helpers import lint_rule, write_repo
+from tests.helpers import lint_rule, workspace, write_repo
 from vertice_lint.cli import cli
 from vertice_lint.config import Config
 from vertice_lint.engine import Selection, lint
@@ -287,3 +287,93 @@ def test_vl107_namespace_written_on_the_service_is_overridden(tmp_path: Path) ->
         },
     )
     assert lint_rule(tmp_path, "VL107") == []
+
+
+_POD_WITH_REFS = (
+    "apiVersion: v1\n"
+    "kind: Pod\n"
+    "metadata: {name: web, namespace: shop}\n"
+    "spec:\n"
+    "  containers:\n"
+    "    - name: web\n"
+    "      image: ghcr.io/acme/web:1.0.0\n"
+    "      envFrom:\n"
+    "        - secretRef: {name: shop-secrets}\n"
+    "        - secretRef: {name: shop-tls}\n"
+    "        - configMapRef: {name: shop-settings}\n"
+    "        - secretRef: {name: shop-db}\n"
+    "        - secretRef: {name: really-missing}\n"
+)
+
+
+def test_vl106_objects_made_out_of_band_are_not_dangling(tmp_path: Path) -> None:
+    """A Secret whose template is committed (the real file is ignored), one a script or a
+    README's shell block creates with `kubectl create`, one a script applies from a file
+    that is absent: made elsewhere, not dangling; --verbose says where from."""
+    write_repo(
+        tmp_path,
+        {
+            "deploy/pod.yaml": _POD_WITH_REFS,
+            ".gitignore": "deploy/secrets/*.yaml\n",
+            "deploy/secrets/shop-secrets.yaml.template": (
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: shop-secrets\n"
+                "  namespace: shop\nstringData:\n  TOKEN: CHANGE_ME\n"
+            ),
+            "Makefile": (
+                "secrets:\n\tkubectl create secret tls shop-tls -n shop \\\n"
+                "\t  --cert=tls.crt --key=tls.key\n"
+            ),
+            "docs/README.md": (
+                "Create the settings first:\n\n```sh\n"
+                "$ kubectl --namespace shop create configmap shop-settings --from-file=a.conf\n"
+                'configmap "shop-settings" created\n```\n\n'
+                "Prose: kubectl create secret generic really-missing is not run.\n"
+            ),
+            "scripts/deploy.sh": (
+                "#!/bin/sh\nkubectl apply -f deploy/secrets/shop-db.yaml\n"
+                "kubectl apply -f deploy/pod.yaml\n"
+            ),
+        },
+    )
+    found = lint_rule(tmp_path, "VL106")
+    assert [(r, p, line) for r, p, line, _, _ in found] == [("VL106", "deploy/pod.yaml", 13)]
+    ws = workspace(tmp_path)
+    made = {(m.kind, m.namespace, m.name, m.path, m.line) for m in ws.inventory.made_elsewhere}
+    assert made == {
+        ("Secret", "shop", "shop-secrets", "deploy/secrets/shop-secrets.yaml.template", 1),
+        ("Secret", "shop", "shop-tls", "Makefile", 2),
+        ("ConfigMap", "shop", "shop-settings", "docs/README.md", 4),
+        ("", None, "shop-db", "scripts/deploy.sh", 2),
+    }
+    assert any("shop-secrets" in n and "template" in n for n in ws.notes)
+
+
+def test_vl106_made_elsewhere_in_another_namespace_still_dangles(tmp_path: Path) -> None:
+    write_repo(
+        tmp_path,
+        {
+            "deploy/pod.yaml": _POD_WITH_REFS.replace("- secretRef: {name: really-missing}\n", ""),
+            "deploy/secrets.yaml.example": (
+                "apiVersion: v1\nkind: Secret\nmetadata: {name: shop-secrets, namespace: other}\n"
+            ),
+            "setup.sh": "kubectl create secret generic shop-tls -n shop --from-literal=a=b\n"
+            "kubectl create configmap shop-settings -n shop\n"
+            "kubectl create secret generic shop-db -n shop\n",
+        },
+    )
+    found = lint_rule(tmp_path, "VL106")
+    assert [(p, line) for _, p, line, _, _ in found] == [("deploy/pod.yaml", 9)]
+
+
+def test_vl106_statefulset_volume_of_a_claim_template_is_not_a_reference(tmp_path: Path) -> None:
+    sts = (
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n"
+        "  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n"
+        "    spec:\n      containers: [{name: db, image: 'postgres:16'}]\n      volumes:\n"
+        "        - name: data\n          persistentVolumeClaim: {claimName: data}\n"
+        "        - name: other\n          persistentVolumeClaim: {claimName: other}\n"
+        "  volumeClaimTemplates:\n    - metadata: {name: data}\n"
+        "      spec: {accessModes: [ReadWriteOnce]}\n"
+    )
+    write_repo(tmp_path, {"k8s/db.yaml": sts})
+    assert [(p, line) for _, p, line, _, _ in lint_rule(tmp_path, "VL106")] == [("k8s/db.yaml", 14)]

@@ -610,8 +610,20 @@ def references(
                 (*spec_path, "imagePullSecrets", i, "name"),
                 "imagePullSecrets",
             )
+    # a StatefulSet's pod volume named as one of its volumeClaimTemplates is that claim (the
+    # controller replaces it with `<template>-<pod>`), not a reference to a PVC of that name
+    top = plain.get("spec") if kind == "StatefulSet" else None
+    claimed = {
+        t["metadata"]["name"]
+        for t in _list(top.get("volumeClaimTemplates") if isinstance(top, dict) else None)
+        if isinstance(t, dict)
+        and isinstance(t.get("metadata"), dict)
+        and isinstance(t["metadata"].get("name"), str)
+    }
     for i, volume in enumerate(_list(spec.get("volumes"))):
         if not isinstance(volume, dict):
+            continue
+        if str(volume.get("name")) in claimed and "persistentVolumeClaim" in volume:
             continue
         for key, ref_kind, field_name in (
             ("configMap", "ConfigMap", "name"),
@@ -754,6 +766,8 @@ def dangling_reference(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
                     for k, ns, n in defined
                 ):
                     continue
+                if ws.inventory.made_by(kind, obj.namespace, name) is not None:
+                    continue  # a template, a `kubectl create`: made out of band (a note says)
                 path, line, col = obj.locate(at, value=True)
                 yield ctx.diagnostic(
                     path,

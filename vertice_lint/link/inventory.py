@@ -10,7 +10,7 @@ the parse problems of every file (VL001).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -18,7 +18,7 @@ from vertice_lint import k8s_schema
 from vertice_lint.discover import Kind, looks_stale
 from vertice_lint.link import render
 from vertice_lint.link.names import LAYOUT_DIRS, norm
-from vertice_lint.link.templates import fill_in_at, template_files
+from vertice_lint.link.templates import fill_in_at, fixture_dir, template_files
 from vertice_lint.model import KubeEntry, SyncRoot, Workload
 from vertice_lint.model.image import image_repository, registry_path
 from vertice_lint.model.inventory import (
@@ -28,12 +28,14 @@ from vertice_lint.model.inventory import (
     Inventory,
     KeyPath,
     KustomizationFile,
+    MadeElsewhere,
     PatchTarget,
     RegistryPath,
     ResourceEntry,
     SchemaProblem,
 )
 from vertice_lint.parsers import ParsedFile
+from vertice_lint.parsers import yaml as yaml_parser
 from vertice_lint.parsers.shell import script_words
 from vertice_lint.parsers.yaml import YamlFile, key_pos, value_pos
 from vertice_lint.paths import join, parent_dir
@@ -46,8 +48,10 @@ def inventory(
     files: Mapping[str, ParsedFile],
     workloads: Sequence[Workload],
     roots: Sequence[SyncRoot],
+    read: Callable[[str], str | None] | None = None,
 ) -> Inventory:
-    """The GitOps inventory of the repository (see model/inventory.py)."""
+    """The GitOps inventory of the repository (see model/inventory.py). `read` reads a file of
+    no kind the engine parses (a `.yaml.template`, a README), from the tree."""
     kustomizations: list[KustomizationFile] = []
     resources: list[ResourceEntry] = []
     for path in sorted(files):
@@ -84,7 +88,28 @@ def inventory(
         dockerfile_dirs=frozenset(
             parent_dir(p) for p, f in files.items() if f.source.kind is Kind.DOCKERFILE
         ),
+        made_elsewhere=tuple(made_elsewhere(files, read or _no_reader)),
+        test_fixtures=frozenset(p for p in files if _test_fixture(files[p])),
     )
+
+
+def _no_reader(path: str) -> str | None:
+    return None
+
+
+_TEST_WORDS = frozenset({"test", "tests", "testing", "e2e"})
+
+
+def _test_fixture(parsed: ParsedFile) -> bool:
+    """Input of a test: below a fixture directory, or a compose file named for tests."""
+    path = parsed.source.path
+    if parsed.source.kind not in (Kind.YAML, Kind.COMPOSE, Kind.KUSTOMIZATION):
+        return False
+    if fixture_dir(path) is not None:
+        return True
+    stem = PurePosixPath(path).name.lower().rsplit(".", 1)[0]
+    words = set(re.split(r"[._-]+", stem))
+    return parsed.source.kind is Kind.COMPOSE and bool(words & _TEST_WORDS)
 
 
 def _templates(files: Mapping[str, ParsedFile], roots: Sequence[SyncRoot]) -> dict[str, str]:
@@ -106,6 +131,21 @@ def inventory_notes(inv: Inventory) -> list[str]:
         f"{path}: {why}; not validated as a final Kubernetes object, nor applied as one"
         for path, why in sorted(inv.templates.items())
     ]
+    for made in inv.made_elsewhere:
+        what = f"{made.kind or 'the object'} {made.name}"
+        if made.namespace:
+            what += f" (namespace {made.namespace})"
+        notes.append(
+            f"{made.path}:{made.line}: {what} is made out of band ({made.how}); VL106 does not"
+            " report references to it"
+        )
+    if inv.test_fixtures:
+        fixture = min(inv.test_fixtures)
+        more = f" (and {len(inv.test_fixtures) - 1} more)" if len(inv.test_fixtures) > 1 else ""
+        notes.append(
+            f"{fixture}{more}: input of a test (below a test directory, or a compose file named"
+            " for tests); VL402 does not report the throwaway credentials of test fixtures"
+        )
     unknown = [d for d in inv.deploys if d.any_image]
     if unknown:
         first = unknown[0]
@@ -156,6 +196,7 @@ def deploy_commands(
     rendered = {f for r in roots for f in r.files}
     rendered_dirs = {parent_dir(f) for f in rendered} | {r.directory for r in roots}
     directories = {parent_dir(p) for p in files}
+    scripts = dict(_script_files(files))
     for path in sorted(files):
         parsed = files[path]
         if parsed.source.kind is Kind.HELM_CHART:
@@ -163,26 +204,40 @@ def deploy_commands(
                 why = "a Helm chart whose values name no image: its templates are not rendered"
                 yield DeployCommand(path, 1, 1, "helm chart", why, any_image=True)
             continue
+        text = scripts.get(path)
+        if text is None:
+            continue
+        record = parsed.record
+        if isinstance(record, YamlFile):
+            yield from _cloud_build(path, record)
+        for line, col, command in _commands(text, _DEPLOY):
+            found = _deploy(path, line, col, command, files, directories, rendered, rendered_dirs)
+            if found is not None:
+                yield found
+
+
+def _script_files(files: Mapping[str, ParsedFile]) -> Iterator[tuple[str, str]]:
+    """(path, text) of the scripts, Makefiles and CI files whose commands are read."""
+    for path in sorted(files):
+        parsed = files[path]
         if parsed.text is None or parsed.source.kind not in (Kind.TEXT, Kind.YAML):
             continue
         if looks_stale(PurePosixPath(path).name) or "/.github/" in path:
             continue  # a disabled copy (`ci.old.yaml`); a workflow not at the root never runs
-        text = parsed.text.text
-        record = parsed.record
-        if isinstance(record, YamlFile):
-            yield from _cloud_build(path, record)
-        for match in _DEPLOY.finditer(text):
-            start = text.rfind("\n", 0, match.start()) + 1
-            if "#" in text[start : match.start()].replace("${#", "").replace("$#", ""):
-                continue  # a comment (or an unreadable line)
-            command = _command_at(text, match.start())
-            if command is None:
-                continue
-            line = text.count("\n", 0, match.start()) + 1
-            col = match.start() - start + 1
-            found = _deploy(path, line, col, command, files, directories, rendered, rendered_dirs)
-            if found is not None:
-                yield found
+        yield path, parsed.text.text
+
+
+def _commands(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+    """(line, col, words) of each simple command starting where `pattern` matches, outside
+    comments."""
+    for match in pattern.finditer(text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        if "#" in text[start : match.start()].replace("${#", "").replace("$#", ""):
+            continue  # a comment (or an unreadable line)
+        command = _command_at(text, match.start())
+        if command is None:
+            continue
+        yield text.count("\n", 0, match.start()) + 1, match.start() - start + 1, command
 
 
 def _command_at(text: str, at: int) -> tuple[str, ...] | None:
@@ -446,6 +501,165 @@ def _image_positions(
                 data = record.documents[workload.doc_index].data
                 at = value_pos(data, (*container.keypath, "image"))
             yield key, at
+
+
+# --- ConfigMaps and Secrets made out of band (VL106) ----------------------------------------
+
+# `app.yaml.template`, `.yml.example`, `.yaml.sample`, `.yaml.tpl`, `.yaml.dist`, `.yaml.in`,
+# `app.example.yaml`, `app.template.yml`: a manifest one fills in and applies by hand
+_TEMPLATE_NAME = re.compile(
+    r"\.ya?ml\.(?:template|tmpl|example|sample|tpl|dist|in)$"
+    r"|[._-](?:template|tmpl|example|sample|dist)\.ya?ml$",
+    re.IGNORECASE,
+)
+_CREATE = re.compile(r"\b(?:kubectl|oc)\b[^\n#]*?\bcreate\s+(?:secret|configmap|cm)\b")
+_APPLY = re.compile(r"\b(?:kubectl|oc)\s+(?:apply|create|replace)\b")
+_SECRET_TYPES = ("generic", "tls", "docker-registry")
+# kubectl options that take a value (the words that are not the command's own)
+_VALUE_OPTIONS = frozenset(
+    {"-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s", "--server"}
+)
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w+-]*)")
+_SHELL_FENCES = frozenset({"", "sh", "bash", "shell", "console", "zsh", "shell-session"})
+_PROMPT = re.compile(r"^(\s*)[$%]\s")  # `$ kubectl ...` (not `# `: a comment as well)
+
+
+def made_elsewhere(
+    files: Mapping[str, ParsedFile], read: Callable[[str], str | None]
+) -> Iterator[MadeElsewhere]:
+    """The ConfigMaps and Secrets the repository shows are made out of band (MadeElsewhere)."""
+    for path in sorted(files):
+        if _TEMPLATE_NAME.search(PurePosixPath(path).name):
+            yield from _template_objects(path, files[path], read)
+    scripts = list(_script_files(files))
+    for path in sorted(files):
+        if PurePosixPath(path).name.lower().startswith("readme") and path.lower().endswith(
+            (".md", ".markdown")
+        ):
+            text = read(path)
+            if text is not None:
+                scripts.append((path, markdown_shell(text)))
+    for path, text in scripts:
+        for line, _, argv in _commands(text, _CREATE):
+            created = _created(argv)
+            if created is not None:
+                kind, namespace, name = created
+                shown = " ".join(a for a in argv[:4])
+                yield MadeElsewhere(kind, namespace, name, path, line, f"`{shown}`")
+        for line, _, argv in _commands(text, _APPLY):
+            yield from _absent_applied(path, line, argv, files)
+
+
+def _template_objects(
+    path: str, parsed: ParsedFile, read: Callable[[str], str | None]
+) -> Iterator[MadeElsewhere]:
+    record = parsed.record
+    if not isinstance(record, YamlFile):
+        text = parsed.text.text if parsed.text is not None else read(path)
+        if text is None or parsed.failure is not None:
+            return
+        try:
+            record = yaml_parser.parse(path, text)
+        except Exception:  # a template need not be valid YAML: it shows nothing then
+            return
+    for obj in record.objects:
+        if obj.kind in ("Secret", "ConfigMap") and obj.name and "{{" not in obj.name:
+            how = f"{path} is a template of it"
+            yield MadeElsewhere(obj.kind, obj.namespace, obj.name, path, obj.line, how)
+
+
+def markdown_shell(text: str) -> str:
+    """A Markdown text with every line that is not in a shell code block blanked, and the
+    prompts (`$ `) of the shell lines replaced by spaces: lines and columns are kept."""
+    out: list[str] = []
+    fence: str | None = None
+    shell = False
+    for line in text.split("\n"):
+        match = _FENCE.match(line)
+        if fence is None and match is not None:
+            fence, shell = match.group(1), match.group(2).lower() in _SHELL_FENCES
+            out.append("")
+        elif fence is not None and line.strip().startswith(fence):
+            fence = None
+            out.append("")
+        elif fence is not None and shell:
+            prompt = _PROMPT.match(line)
+            out.append(" " * prompt.end() + line[prompt.end() :] if prompt else line)
+        else:
+            out.append("")
+    return "\n".join(out)
+
+
+def _kubectl_words(argv: Sequence[str]) -> tuple[list[str], str | None] | None:
+    """The positional words of a kubectl command and the namespace it names, or None when it
+    is not kubectl (or names a computed namespace: None namespace then)."""
+    if not argv or PurePosixPath(argv[0]).name not in ("kubectl", "oc"):
+        return None
+    namespace: str | None = None
+    words: list[str] = []
+    args = list(argv[1:])
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in _VALUE_OPTIONS and i + 1 < len(args):
+            if arg in ("-n", "--namespace"):
+                namespace = args[i + 1]
+            i += 2
+            continue
+        if arg.startswith(("--namespace=", "-n=")):
+            namespace = arg.split("=", 1)[1]
+        elif arg.startswith("-n") and not arg.startswith("--") and len(arg) > 2:
+            namespace = arg[2:]
+        elif not arg.startswith("-"):
+            words.append(arg)
+        i += 1
+    if namespace is not None and ("$" in namespace or "{{" in namespace):
+        namespace = None
+    return words, namespace
+
+
+def _created(argv: Sequence[str]) -> tuple[str, str | None, str] | None:
+    """(kind, namespace, name) of a `kubectl create secret TYPE NAME` / `create configmap
+    NAME` with a literal name."""
+    read = _kubectl_words(argv)
+    if read is None:
+        return None
+    words, namespace = read
+    if words[:2] == ["create", "secret"] and len(words) > 3 and words[2] in _SECRET_TYPES:
+        kind, name = "Secret", words[3]
+    elif words[:1] == ["create"] and words[1:2] in (["configmap"], ["cm"]) and len(words) > 2:
+        kind, name = "ConfigMap", words[2]
+    else:
+        return None
+    if not re.fullmatch(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?", name):
+        return None  # computed, or not a name (`$NAME`, `<name>`)
+    return kind, namespace, name
+
+
+def _absent_applied(
+    path: str, line: int, argv: Sequence[str], files: Mapping[str, ParsedFile]
+) -> Iterator[MadeElsewhere]:
+    """A manifest `kubectl apply -f` applies that the repository does not hold (kept out of
+    git, filled in by hand): what it defines is named by its file's stem."""
+    read = _kubectl_words(argv)
+    if read is None:
+        return
+    _, namespace = read
+    args = list(argv[1:])
+    targets = [args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-f", "--filename")]
+    targets += [a.split("=", 1)[1] for a in args if a.startswith(("--filename=", "-f="))]
+    for target in targets:
+        name = PurePosixPath(target).name
+        stem, dot, ext = name.rpartition(".")
+        if not dot or ext.lower() not in ("yaml", "yml") or "$" in name or "://" in target:
+            continue
+        if "$" in target:  # a computed directory: absent when no file has this name
+            present = any(PurePosixPath(p).name == name for p in files)
+        else:
+            present = any(join(base, target) in files for base in (parent_dir(path), ""))
+        if not present and re.fullmatch(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?", stem):
+            how = f"`kubectl apply -f {target}` applies it from a file the repository lacks"
+            yield MadeElsewhere("", namespace, stem, path, line, how)
 
 
 # --- VL801: the schema ----------------------------------------------------------------------

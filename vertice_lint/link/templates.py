@@ -94,7 +94,7 @@ def template_files(files: Mapping[str, ParsedFile], substituted: set[str]) -> di
     for path in sorted(files):
         parsed = files[path]
         if parsed.source.kind is Kind.COMPOSE:
-            fixture = _fixture_dir(path)
+            fixture = fixture_dir(path)
             if fixture is not None:  # a test's compose file: not what is deployed
                 out[path] = f"a test fixture (below {fixture}/)"
             elif _named_template(path):
@@ -108,13 +108,14 @@ def template_files(files: Mapping[str, ParsedFile], substituted: set[str]) -> di
     return out
 
 
-def _fixture_dir(path: str) -> str | None:
+def fixture_dir(path: str) -> str | None:
+    """The test-fixture directory (`tests`, `testdata`...) above the file, if any."""
     parts = PurePosixPath(path).parts[:-1]
     return next((p for p in parts if p.lower() in _FIXTURE_DIRS), None)
 
 
 def _why(path: str, parsed: ParsedFile, jsonnet_dirs: set[str], substituted: bool) -> str:
-    fixture = _fixture_dir(path)
+    fixture = fixture_dir(path)
     record = parsed.record
     has_objects = isinstance(record, YamlFile) and bool(record.objects)
     if fixture is not None and (has_objects or parsed.failure is not None):

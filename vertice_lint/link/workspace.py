@@ -1209,7 +1209,7 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     # the inventory, the schema problems and the parse problems (link/inventory.py)
     from vertice_lint.link import inventory as facts
 
-    inventory = facts.inventory(files, workloads, roots)
+    inventory = facts.inventory(files, workloads, roots, _env_reader(root, files))
     notes.extend(n for n in facts.inventory_notes(inventory) if n not in notes)
     schema_problems = facts.schema_problems(entries, version, facts.substituted_files(files, roots))
     rendered: dict[str, frozenset[str]] = {}

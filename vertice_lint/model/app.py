@@ -327,9 +327,39 @@ def secret_in_url(value: str) -> bool:
     return match is not None and not is_placeholder(match.group(2))
 
 
+# The words of a value spelled as an uppercase placeholder: `OPTIONAL_MAIL_KEY`, `YOUR_TOKEN`,
+# `SECRET-KEY-GOES-HERE`, `TODO_SET_PASSWORD`
+_PLACEHOLDER_WORDS = frozenset(
+    {
+        "KEY",
+        "TOKEN",
+        "PASSWORD",
+        "SECRET",
+        "OPTIONAL",
+        "YOUR",
+        "HERE",
+        "CHANGE",
+        "REPLACE",
+        "EXAMPLE",
+        "PLACEHOLDER",
+        "TODO",
+        "XXX",
+    }
+)
+_UPPERCASE_WORDS = re.compile(r"[A-Z0-9]+(?:[-_][A-Z0-9]+)*")
+
+
 def is_placeholder(value: str) -> bool:
+    """A value that says it is not the real one (`changeme`, `<your-key>`, `${VAR}`,
+    `OPTIONAL_MAIL_KEY`), or an image's documented default credential."""
     text = value.strip()
-    return _PLACEHOLDER.search(text) is not None or text.lower() in _WELL_KNOWN_DEFAULTS
+    if _PLACEHOLDER.search(text) is not None or text.lower() in _WELL_KNOWN_DEFAULTS:
+        return True
+    # an uppercase name made of words, one of them a placeholder's (a random uppercase token
+    # such as `9F8E7D6C5B4A` has no such word)
+    return _UPPERCASE_WORDS.fullmatch(text) is not None and any(
+        word in _PLACEHOLDER_WORDS for word in re.split(r"[-_]", text)
+    )
 
 
 _PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)

@@ -94,6 +94,31 @@ class DeployCommand:
 
 
 @dataclass(frozen=True)
+class MadeElsewhere:
+    """A ConfigMap or Secret the repository shows is created out of band, not by a manifest: a
+    committed template of it (`secrets/app.yaml.template`, `.example`, `.sample`, `.tpl`,
+    `.dist`, `.yaml.in`, `app.example.yaml`: the real file is filled in and kept out of git),
+    a `kubectl create secret|configmap NAME` of a script, Makefile, CI file or README shell
+    block, or a file `kubectl apply -f` applies that the repository does not hold (its stem is
+    the name). `kind` is "" when it cannot be told (an absent file); `namespace` is None when
+    none is named."""
+
+    kind: str
+    namespace: str | None
+    name: str
+    path: str  # the template, or the file of the command
+    line: int
+    how: str  # for notes: "a template of it", "`kubectl create secret tls`"...
+
+    def makes(self, kind: str, namespace: str | None, name: str) -> bool:
+        return (
+            self.name == name
+            and self.kind in ("", kind)
+            and (self.namespace is None or namespace is None or self.namespace == namespace)
+        )
+
+
+@dataclass(frozen=True)
 class Inventory:
     """The repository's GitOps inventory: kustomizations, Helm values, image names."""
 
@@ -109,6 +134,11 @@ class Inventory:
     # the directory is a layout word (`src/cartservice/src`): what a Dockerfile here may build
     dockerfile_words: frozenset[str] = frozenset()
     dockerfile_dirs: frozenset[str] = frozenset()  # the directories holding a Dockerfile
+    made_elsewhere: tuple[MadeElsewhere, ...] = ()  # ConfigMaps and Secrets made out of band
+    # YAML files that are input of a test, not what is deployed: below a `tests/`, `testdata/`,
+    # `fixtures/`... directory (link/templates.py), or a compose file named for tests
+    # (`docker-compose.test.yml`, `compose.e2e.yaml`)
+    test_fixtures: frozenset[str] = frozenset()
     # (workload file, document index, container keypath) -> (line, col) of its image value
     image_positions: Mapping[tuple[str, int, KeyPath], tuple[int, int]] = field(
         default_factory=dict, compare=False, repr=False
@@ -125,6 +155,10 @@ class Inventory:
     def patched_by(self, kind: str, name: str) -> tuple[PatchTarget, ...]:
         """The patches whose target names this object."""
         return tuple(p for p in self.patch_targets if p.targets(kind, name))
+
+    def made_by(self, kind: str, namespace: str | None, name: str) -> MadeElsewhere | None:
+        """How the repository makes this object out of band, if it shows it."""
+        return next((m for m in self.made_elsewhere if m.makes(kind, namespace, name)), None)
 
     def registry(self, prefix: str) -> RegistryPath | None:
         return next((r for r in self.registries if r.prefix == prefix), None)
