@@ -51,6 +51,8 @@ class Image:
     context_sources: tuple[ContextSource, ...] = field(default=(), compare=False, repr=False)
     # the programs it can run, as far as the repository shows it (None: Dockerfile not read)
     programs: Programs | None = field(default=None, compare=False, repr=False)
+    # why the build context is an assumption, not what a build says (None: a build says it)
+    context_assumed: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
