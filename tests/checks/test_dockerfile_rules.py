@@ -217,6 +217,29 @@ def test_vl702_missing_outside_and_globs(tmp_path: Path) -> None:
     ]
 
 
+def test_vl702_an_optional_wildcard_source_may_match_nothing(tmp_path: Path) -> None:
+    # a wildcard source that matches nothing is dropped when another source of the instruction
+    # matches (BuildKit and the legacy builder agree); a wildcard whose folder is missing fails
+    root = _repo(
+        tmp_path,
+        {
+            "Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\n"
+            "COPY requirements.txt* pyproject.toml* poetry.lock* ./\n"
+            "COPY nowhere/*.txt requirements.txt ./\n",
+            "requirements.txt": "flask==3.0.3\n",
+        },
+    )
+    assert _lint(root, "VL702") == [
+        (
+            "VL702",
+            "Dockerfile",
+            4,
+            6,
+            "COPY source `nowhere/*.txt` matches nothing in the build context `.`",
+        )
+    ]
+
+
 def test_vl702_dockerignore_exclusion_and_reinclusion(tmp_path: Path) -> None:
     root = _repo(
         tmp_path,

@@ -115,3 +115,20 @@ def test_module_map_does_not_read_the_linting_environment() -> None:
     mm = build_module_map(Config())
     assert mm.environment == {}
     assert mm.owner("_pytest").source == "convention"
+
+
+def test_vl202_a_module_copied_into_an_existing_package_directory(tmp_path: Path) -> None:
+    files = {
+        "docker-compose.yml": (
+            "services:\n  agent:\n    build:\n      context: .\n"
+            "      dockerfile: svc/agent/Dockerfile\n"
+        ),
+        "svc/agent/Dockerfile": (
+            "FROM python:3.12-slim\nWORKDIR /app\n"
+            "COPY svc/agent/src src\nCOPY svc/shared/tools.py src/agents\n"
+            'CMD ["python", "-m", "src.agents.agents"]\n'
+        ),
+        "svc/agent/src/agents/agents.py": "from src.agents.tools import f\n\nf()\n",
+        "svc/shared/tools.py": "def f() -> None: ...\n",
+    }
+    assert lint_rules(write_repo(tmp_path, files), "VL202") == []

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from tests.helpers import workspace
 from tests.helpers import write_repo as _repo
 from vertice_lint.cli import cli
 from vertice_lint.config import Config, load_config
@@ -361,10 +362,12 @@ def test_vl202_precision_config_maps_the_build_context(tmp_path: Path) -> None:
         ),
     }
     root = _repo(tmp_path, files)
-    # built from its own directory, both COPYs lack their source: the build fails (VL702),
-    # nothing runs (no VL204 for main.py, no VL202 for common)
-    assert [f[0] for f in _lint(root, "VL2")] == []
-    assert [f[0] for f in _lint(root, "VL702")] == ["VL702", "VL702"]
+    # no build names it and its sources are repository-root paths: read from the root, its
+    # context an assumption (link/workspace.py `_written_for_the_root`), not its folder
+    assert _lint(root) == []
+    assert [(i.key, i.context_assumed is not None) for i in workspace(root).images] == [
+        ("services/api/Dockerfile@.", True)
+    ]
     config = load_config(root / "pyproject.toml", root)
     assert _lint(root, config=config) == []
 

@@ -244,3 +244,73 @@ def test_a_build_push_action_tag_written_as_an_expression_names_no_image(tmp_pat
         ("api/Dockerfile@api", ()),
         ("worker/Dockerfile@worker", ("ghcr.io/acme/worker",)),
     ]
+
+
+def test_a_script_build_whose_dockerfile_names_a_variable_gives_its_context(
+    tmp_path: Path,
+) -> None:
+    # `docker build -f "gen/$1/Dockerfile" .` in a shell function: every Dockerfile the pattern
+    # matches (the variable as one path segment) is built from the script's directory
+    root = write_repo(
+        tmp_path,
+        _files(
+            {
+                "build-all.sh": """
+                    #!/bin/sh
+                    gen() {
+                      docker build -f "gen/$1/Dockerfile" -t "$1-gen" .
+                    }
+                    gen api
+                """,
+                "gen/api/Dockerfile": "FROM alpine\nCOPY proto/api.proto /p/\n",
+                "gen/api/nested/x/Dockerfile": "FROM alpine\nCOPY here.txt /h\n",
+                "gen/api/nested/x/here.txt": "",
+                "proto/api.proto": "",
+            }
+        ),
+    )
+    ws = workspace(root)
+    assert [(i.key, i.link.evidence) for i in ws.images] == [
+        (
+            "gen/api/Dockerfile@.",
+            (Evidence("build-all.sh", 3, 3, "builds gen/api/Dockerfile with context ."),),
+        ),
+        ("gen/api/nested/x/Dockerfile@gen/api/nested/x", ()),
+    ]
+    assert lint_rules(root, "VL702") == []
+
+
+def test_a_dockerfile_no_build_names_written_for_the_repository_root(tmp_path: Path) -> None:
+    # no build names svc/Dockerfile and its sources are repository-root paths: the context is
+    # not its folder; the image is read from the root and VL702 stays silent (a note says why)
+    files = _files(
+        {
+            "svc/Dockerfile": """
+                FROM python:3.12-slim
+                WORKDIR /app
+                COPY svc/requirements.txt .
+                COPY svc/app/ /app/app/
+                COPY svc/local.env /app/.env
+                CMD ["python", "-m", "app.main"]
+            """,
+            "svc/requirements.txt": "",
+            "svc/app/main.py": "print(1)\n",
+            "own/Dockerfile": "FROM alpine\nCOPY own/x.txt /x\nCOPY y.txt /y\n",
+            "own/y.txt": "",
+            "own/x.txt": "",
+        }
+    )
+    root = write_repo(tmp_path, files)
+    ws = workspace(root)
+    assert [i.key for i in ws.images] == ["own/Dockerfile@own", "svc/Dockerfile@."]
+    svc = ws.images[1]
+    assert svc.contents is not None and "/app/app/main.py" in svc.contents.fs.files
+    assert lint_rules(root, "VL702", "VL204") == [
+        (
+            "VL702",
+            "own/Dockerfile",
+            2,
+            6,
+            "COPY source `own/x.txt` matches nothing in the build context `own`",
+        )
+    ]

@@ -431,3 +431,25 @@ def test_an_install_the_model_cannot_read_is_unknown(tmp_path: Path, run: str, w
     deps = ws.image_deps[ws.images[0].key]
     assert len(deps.unknown) == 1 and why in deps.unknown[0], deps.unknown
     assert any("what the image installs is not known" in n for n in ws.notes)
+
+
+def test_a_file_copied_onto_a_directory_of_the_image_lands_inside_it(tmp_path: Path) -> None:
+    # `COPY lib/util.py pkg/sub` with /app/pkg/sub already a directory of the image: Docker puts
+    # the file at /app/pkg/sub/util.py (no trailing slash needed), it does not replace the folder
+    ws = _ws(
+        tmp_path,
+        {
+            "Dockerfile": (
+                "FROM python:3.12-slim\nWORKDIR /app\n"
+                "COPY code/pkg pkg\nCOPY lib/util.py pkg/sub\nCOPY lib/util.py single\n"
+                'CMD ["python", "-m", "pkg.sub.main"]\n'
+            ),
+            "code/pkg/sub/main.py": "from pkg.sub.util import f\n",
+            "lib/util.py": "def f(): ...\n",
+        },
+    )
+    (image,) = ws.images
+    assert image.contents is not None
+    files = image.contents.fs.files
+    assert sorted(files) == ["/app/pkg/sub/main.py", "/app/pkg/sub/util.py", "/app/single"]
+    assert files["/app/pkg/sub/util.py"].repo_path == "lib/util.py"

@@ -246,7 +246,10 @@ def copy_source_missing(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
     for image in sorted(ws.images, key=lambda i: (i.dockerfile, i.context)):
         images.setdefault(image.dockerfile, []).append(image)
     for path, _record, _text, _facts in _built_dockerfiles(ws):
-        built = images[path]
+        # an image whose context no build gives (an assumption) proves no source missing
+        built = [image for image in images[path] if image.context_assumed is None]
+        if not built:
+            continue
         # every image of the Dockerfile looked up the same sources, in the same order
         for lookups in zip(*(image.context_sources for image in built), strict=True):
             lacking = [

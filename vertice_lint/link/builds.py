@@ -77,7 +77,8 @@ def declared_builds(files: Mapping[str, ParsedFile]) -> Iterator[Build]:
     `docker build [-f FILE] [-t TAG] CONTEXT` lines (GitHub/GitLab workflows, Makefiles,
     scripts) and `docker/build-push-action` steps; `-f` is relative to where the command runs,
     which is the repository root for workflows and the file's directory for a Makefile or
-    script. Builds whose paths are computed (`$VAR`) are skipped.
+    script. A `-f` path naming a variable (`src/$1/Dockerfile` in a shell function) builds each
+    Dockerfile it can name (`_named_by_pattern`); builds whose context is computed are skipped.
     """
     for path in sorted(files):
         parsed = files[path]
@@ -112,26 +113,48 @@ def declared_builds(files: Mapping[str, ParsedFile]) -> Iterator[Build]:
                 context is None
                 or context == "-"  # the context is read from stdin
                 or "$" in context
-                or "$" in (dockerfile_opt or "")
                 or "://" in context
             ):
                 continue
             ctx = join(cwd, context)
-            dockerfile = join(cwd, dockerfile_opt) if dockerfile_opt else join(ctx, "Dockerfile")
+            if dockerfile_opt and "$" in dockerfile_opt:
+                # `-f "src/$1/Dockerfile"` (a function's or script's argument): each Dockerfile
+                # the pattern names, the variable standing for one path segment
+                dockerfiles = _named_by_pattern(join(cwd, dockerfile_opt), files)
+            else:
+                dockerfiles = [
+                    join(cwd, dockerfile_opt) if dockerfile_opt else join(ctx, "Dockerfile")
+                ]
             before = text[: match.start()]
             line, col = before.count("\n") + 1, match.start() - before.rfind("\n")
-            yield Build(
-                dockerfile,
-                ctx,
-                tag if tag and "$" not in tag else None,
-                Evidence(path, line, col, f"builds {dockerfile} with context {ctx or '.'}"),
-            )
+            for dockerfile in dockerfiles:
+                yield Build(
+                    dockerfile,
+                    ctx,
+                    tag if tag and "$" not in tag else None,
+                    Evidence(path, line, col, f"builds {dockerfile} with context {ctx or '.'}"),
+                )
         record = parsed.record
         if isinstance(record, YamlFile):
             for document in record.documents:
                 yield from _build_push_steps(path, document)
                 yield from _skaffold_artifacts(path, document)
                 yield from _cloud_build_steps(path, document, files)
+
+
+_SHELL_VARIABLE = re.compile(r"\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])")
+
+
+def _named_by_pattern(pattern: str, files: Mapping[str, ParsedFile]) -> list[str]:
+    """The Dockerfiles a `-f` path naming shell variables can name, each variable one path
+    segment (`src/$1/genproto/Dockerfile`); none when the path is only variables."""
+    parts = _SHELL_VARIABLE.split(pattern)
+    if len(parts) < 2 or not "".join(parts).strip("/"):
+        return []
+    regex = re.compile("[^/]+".join(re.escape(part) for part in parts))
+    return [
+        p for p in sorted(files) if files[p].source.kind is Kind.DOCKERFILE and regex.fullmatch(p)
+    ]
 
 
 def _skaffold_artifacts(path: str, document: YamlDocument) -> Iterator[Build]:

@@ -109,8 +109,11 @@ def _copy_into(
 ) -> None:
     """Place (relative name, is-a-directory-content, origin) entries at the COPY destination."""
     dest = copy.dest_abs
+    # a destination that is already a directory of the image receives the files inside it
+    inside = posixpath.normpath(dest).rstrip("/") + "/"
+    onto_dir = copy.dest_is_dir or any(path.startswith(inside) for path in fs)
     for rel, kind, origin in sources:
-        spread = kind == "dir" or copy.dest_is_dir or many
+        spread = kind == "dir" or onto_dir or many
         target = posixpath.join(dest, rel) if spread else dest
         fs[posixpath.normpath(target)] = origin
 
@@ -1190,23 +1193,43 @@ def context_sources(
         for copy in stage.copies:
             if copy.from_stage is not None:
                 continue
-            for source in copy.sources:
-                value = source.value
-                if "://" in value or value.startswith("git@"):
-                    continue
-                if _unresolved(source.text, record, stage):
-                    continue
-                yield _lookup(
-                    stage.index,
-                    copy,
-                    source.text,
-                    value,
-                    source.line,
-                    source.col,
-                    build,
-                    ignore,
-                    unlisted,
+            lookups = [
+                (
+                    source.value,
+                    _lookup(
+                        stage.index,
+                        copy,
+                        source.text,
+                        source.value,
+                        source.line,
+                        source.col,
+                        build,
+                        ignore,
+                        unlisted,
+                    ),
                 )
+                for source in copy.sources
+                if "://" not in source.value
+                and not source.value.startswith("git@")
+                and not _unresolved(source.text, record, stage)
+            ]
+            sent = any(lookup.found for _, lookup in lookups)
+            for value, lookup in lookups:
+                if sent and not lookup.found and _may_match_nothing(value, build):
+                    lookup = replace(lookup, found=True)
+                yield lookup
+
+
+def _may_match_nothing(value: str, build: BuildContext) -> bool:
+    """Whether a COPY source is a wildcard Docker drops when it matches nothing, as long as
+    another source of the instruction matches (`COPY requirements.txt* poetry.lock* ./`): its
+    folder (the part before the first wildcard) must exist, else BuildKit fails on it."""
+    rel = value.lstrip("/")
+    at = re.search(r"[*?\[]", rel)
+    if at is None:
+        return False
+    folder = posixpath.dirname(rel[: at.start()])
+    return folder in ("", ".") or posixpath.normpath(folder) in build.paths
 
 
 def _unresolved(source_text: str, record: Dockerfile, stage: Stage) -> bool:

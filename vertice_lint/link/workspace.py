@@ -784,6 +784,8 @@ def _images(
         more = f" and {len(said) - 2} more" if len(said) > 2 else ""
         return f" (named only where no build runs: {'; '.join(said[:2])}{more})"
 
+    repo_paths: set[str] | None = None
+    assumed: dict[tuple[str, str], str] = {}
     for path in sorted(files):
         parsed = files[path]
         if parsed.source.kind is not Kind.DOCKERFILE or path in requested:
@@ -814,7 +816,22 @@ def _images(
             if parent_dir(path) in configured:
                 continue  # the config says how this directory is built
             link = Link("Dockerfile in its own directory (default build context)")
-        requests[(path, parent_dir(path))] = (set(), [link])
+        if repo_paths is None:
+            repo_paths = {q for f in files for q in (f, *_parents(f))}
+        written = _written_for_the_root(parsed.record, parent_dir(path), repo_paths)
+        if written is None:
+            requests[(path, parent_dir(path))] = (set(), [link])
+            continue
+        why = (
+            f"no build names its context and its COPY sources are repository-root paths"
+            f" (`{written}`), not paths of its folder {parent_dir(path)}/"
+        )
+        notes.append(
+            f"{path}: {why}: read as built from the repository root; its COPY sources are"
+            " not checked (VL702), the build context is unknown"
+        )
+        assumed[(path, "")] = why
+        requests[(path, "")] = (set(), [Link(f"{link.reason}; {why}", link.evidence)])
     for folder, (why, dockerfiles) in sorted(unbuilt.items()):
         listed = ", ".join(PurePosixPath(d).relative_to(folder).as_posix() for d in dockerfiles[:3])
         more = f" and {len(dockerfiles) - 3} more" if len(dockerfiles) > 3 else ""
@@ -878,9 +895,43 @@ def _images(
                 ),
                 record=record,
                 compose_only=all(lk.reason == _COMPOSE_BUILD for lk in links),
+                context_assumed=assumed.get((dockerfile, context)),
             )
         )
     return images, stale
+
+
+def _parents(path: str) -> Iterator[str]:
+    parent = parent_dir(path)
+    while parent:
+        yield parent
+        parent = parent_dir(parent)
+
+
+def _written_for_the_root(record: object, folder: str, repo_paths: set[str]) -> str | None:
+    """A COPY source of a Dockerfile no build gives a context that is a repository-root path
+    and not one of its folder, when no source is only in its folder (it was written for
+    `docker build -f <folder>/Dockerfile .`); None otherwise."""
+    if not folder or not isinstance(record, Dockerfile):
+        return None
+    rooted: str | None = None
+    for stage in record.stages:
+        for copy in stage.copies:
+            if copy.from_stage is not None:
+                continue
+            for source in copy.sources:
+                value = source.value
+                if "$" in source.text or "://" in value or re.search(r"[*?\[]", value):
+                    continue
+                rel = join("", value.lstrip("/"))
+                if not rel or rel == ".." or rel.startswith("../"):
+                    continue
+                here, there = join(folder, rel) in repo_paths, rel in repo_paths
+                if here and not there:
+                    return None
+                if there and not here and rooted is None:
+                    rooted = source.text
+    return rooted
 
 
 def _services(

@@ -58,6 +58,8 @@ class Image:
     # the COPY/ADD sources of the stages the build runs that this build context lacks: the
     # build fails at the first of them, and no container runs the image
     build_fails: tuple[ContextSource, ...] = field(default=(), compare=False, repr=False)
+    # why the build context is an assumption, not what a build says (None: a build says it)
+    context_assumed: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
