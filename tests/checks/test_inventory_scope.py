@@ -87,6 +87,8 @@ def test_json_that_is_no_manifest_is_no_finding(tmp_path: Path) -> None:
         {
             "web/tsconfig.json": '{\n  // comments are allowed here\n  "a": 1,\n}\n',
             "web/x.json": "[1",
+            # a component's config file (kube-scheduler --policy-config-file): no metadata
+            "sched/policy.json": '{"kind": "Policy", "apiVersion": "v1", "predicates": []}\n',
         },
     )
     assert lint_rules(tmp_path, "VL001", "VL801") == []

@@ -14,11 +14,14 @@ from vertice_lint.parsers import yaml
 
 
 def _manifest(value: object) -> bool:
-    return (
-        isinstance(value, dict)
-        and isinstance(value.get("apiVersion"), str)
-        and isinstance(value.get("kind"), str)
-    )
+    """An object kubectl applies: apiVersion, kind and metadata (a `kind: List` has items).
+    A component's own config with apiVersion and kind (kube-scheduler's `kind: Policy`,
+    passed with --policy-config-file) has no metadata: it is not applied."""
+    if not isinstance(value, dict):
+        return False
+    typed = isinstance(value.get("apiVersion"), str) and isinstance(value.get("kind"), str)
+    listed = value.get("kind") == "List" and isinstance(value.get("items"), list)
+    return typed and (isinstance(value.get("metadata"), dict) or listed)
 
 
 def parse(path: str, text: str) -> yaml.YamlFile | None:
