@@ -47,6 +47,7 @@ class Kind(enum.Enum):
     HELM_CHART = "helm-chart"
     HELM_TEMPLATE = "helm-template"
     TEXT = "text"  # read but not parsed: scripts, alembic.ini, .env files; never a VL001
+    JSON = "json"  # a Kubernetes manifest when it is one (`kubectl apply -f x.json`); never a VL001
     OTHER = "other"
 
 
@@ -190,6 +191,8 @@ def classify(relpath: str, helm_roots: Iterable[str] = ()) -> Kind:
         return Kind.YAML
     if name == "Kustomization":
         return Kind.KUSTOMIZATION
+    if lower.endswith(".json") and not looks_stale(name):
+        return Kind.JSON
     if lower.endswith((".sh", ".bash", ".ini", ".env")) or lower.startswith(".env"):
         return Kind.TEXT
     if "." not in name:

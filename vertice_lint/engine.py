@@ -99,7 +99,7 @@ def _parse_all(
         try:
             data = read_bytes(root, source.path)
         except ParseFailure as failure:
-            quiet = source.kind is Kind.TEXT  # best-effort reads: a script we cannot read
+            quiet = source.kind in (Kind.TEXT, Kind.JSON)  # best-effort reads (a script, JSON)
             parsed[source.path] = (
                 ParsedFile(source) if quiet else ParsedFile(source, failure=failure)
             )

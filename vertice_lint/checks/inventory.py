@@ -569,6 +569,8 @@ def duplicate_resource(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
                     first[key] = obj
                     continue
                 other = first[key]
+                if not root.applied_together and other.path != obj.path:
+                    continue  # alternative files of a plain directory (link/inventory.py notes)
                 yield ctx.diagnostic(
                     obj.path,
                     obj.line,
@@ -759,6 +761,8 @@ def dangling_reference(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]
                     continue  # ${var}: substituted (Flux postBuild, envsubst) before applying
                 if _by_helm(releases, obj.namespace, name):
                     continue
+                if ws.inventory.unparsed_defining(name):
+                    continue  # a file that does not parse may define it (VL001 is the finding)
                 if any(
                     k == kind
                     and n == name
@@ -809,15 +813,41 @@ def _matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
 
 
 def _template_labels(obj: RenderedObject) -> dict[str, Any] | None:
-    spec_path = pod_spec_path(obj.kind)
+    return _pod_labels(obj.kind, obj.plain)
+
+
+def _pod_labels(kind: str, plain: Mapping[str, Any]) -> dict[str, Any] | None:
+    spec_path = pod_spec_path(kind)
     if spec_path is None:
         return None
-    holder: Any = obj.plain
+    holder: Any = plain
     for step in spec_path[:-1]:
         holder = holder.get(step) if isinstance(holder, dict) else None
     meta = holder.get("metadata") if isinstance(holder, dict) else None
     labels = meta.get("labels") if isinstance(meta, dict) else None
     return labels if isinstance(labels, dict) else {}
+
+
+def _pods_from_elsewhere(
+    ws: Workspace,
+    releases: set[tuple[str | None, str]],
+    pods: Sequence[tuple[str | None, Mapping[str, Any]]],
+    service: RenderedObject,
+    selector: Mapping[str, Any],
+) -> bool:
+    """The Service's pods may come from outside what the repository renders: its namespace
+    holds no workload of the repository (a chart's, a managed add-on's) and no pod of the
+    repository carries its labels in another namespace, it selects a label
+    valued as a Helm release the repository installs, or a file that does not parse names
+    every label it selects (VL001 is the finding)."""
+    if service.namespace in ws.inventory.foreign_namespaces and not any(
+        _matches({"matchLabels": selector}, labels) for _, labels in pods
+    ):
+        return True  # (pods so labelled in another namespace: the Service's is wrong)
+    if any(_by_helm(releases, service.namespace, str(v)) for v in selector.values()):
+        return True
+    pairs = [f"{k}={v}" for k, v in selector.items()]
+    return ws.inventory.unparsed_defining(*pairs) is not None
 
 
 def selector_mismatch(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
@@ -827,6 +857,14 @@ def selector_mismatch(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
         for _, obj in _objects(ws)
         if (labels := _template_labels(obj)) is not None
     ]
+    # a template (filled in by sed, envsubst...) is not validated, but its pods run
+    pods += [
+        (entry.obj.namespace, labels)
+        for entry in ws.kube_objects
+        if entry.path in ws.inventory.templates
+        and (labels := _pod_labels(entry.obj.kind, entry.obj.plain)) is not None
+    ]
+    releases = _helm_releases(ws)
 
     def found() -> Iterator[Diagnostic]:
         for root, obj in _objects(ws):
@@ -848,6 +886,8 @@ def selector_mismatch(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
                     )
             elif obj.kind == "Service" and isinstance(selector, dict) and selector:
                 wanted = {"matchLabels": selector}
+                if _pods_from_elsewhere(ws, releases, pods, obj, selector):
+                    continue
                 if not any(
                     _matches(wanted, labels)
                     for ns, labels in pods

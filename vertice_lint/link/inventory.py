@@ -19,7 +19,7 @@ from vertice_lint.discover import Kind, looks_stale
 from vertice_lint.link import render
 from vertice_lint.link.names import LAYOUT_DIRS, norm
 from vertice_lint.link.templates import fill_in_at, fixture_dir, template_files
-from vertice_lint.model import KubeEntry, SyncRoot, Workload
+from vertice_lint.model import KubeEntry, SyncRoot, Workload, pod_spec_path
 from vertice_lint.model.image import image_repository, registry_path
 from vertice_lint.model.inventory import (
     ChartImage,
@@ -90,6 +90,9 @@ def inventory(
         ),
         made_elsewhere=tuple(made_elsewhere(files, read or _no_reader)),
         test_fixtures=frozenset(p for p in files if _test_fixture(files[p])),
+        unparsed_words=_unparsed_words(files),
+        foreign_namespaces=_foreign_namespaces(files, roots),
+        alternatives=tuple(_alternatives(roots)),
     )
 
 
@@ -110,6 +113,71 @@ def _test_fixture(parsed: ParsedFile) -> bool:
     stem = PurePosixPath(path).name.lower().rsplit(".", 1)[0]
     words = set(re.split(r"[._-]+", stem))
     return parsed.source.kind is Kind.COMPOSE and bool(words & _TEST_WORDS)
+
+
+_WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
+_PAIR = re.compile(
+    r"""["']?([A-Za-z0-9_][A-Za-z0-9_./-]*)["']?\s*:[ \t]*["']?([A-Za-z0-9_][A-Za-z0-9_.-]*)"""
+)
+
+
+def _unparsed_words(files: Mapping[str, ParsedFile]) -> dict[str, frozenset[str]]:
+    """The manifests that do not parse (VL001), each with the words of its text and its
+    `key: value` pairs (as `key=value`): a rule that finds nothing defining a name or a label
+    stays silent when such a file names it (the parse error is the finding, not what it would
+    have defined)."""
+    out: dict[str, frozenset[str]] = {}
+    for path, parsed in files.items():
+        if parsed.failure is None or parsed.text is None:
+            continue
+        if parsed.source.kind not in (Kind.YAML, Kind.JSON):
+            continue
+        text = parsed.text.text
+        words = {w.rstrip(".") for w in _WORD.findall(text)}
+        words |= {f"{k}={v}" for k, v in _PAIR.findall(text)}  # `app: web` as app=web
+        if {"apiVersion", "kind"} <= words:
+            out[path] = frozenset(words)
+    return out
+
+
+def _foreign_namespaces(
+    files: Mapping[str, ParsedFile], roots: Sequence[SyncRoot]
+) -> frozenset[str]:
+    """Namespaces Services of the repository (as written or rendered) are in, where it declares
+    no workload and no Namespace object: their pods come from outside (a chart, an add-on)."""
+    named: set[str] = set()
+    owned: set[str] = set()
+    objects: list[tuple[str, str | None, str | None]] = [
+        (o.kind, o.namespace, o.name) for r in roots for o in r.objects
+    ]
+    for parsed in files.values():
+        if isinstance(parsed.record, YamlFile):
+            objects.extend((o.kind, o.namespace, o.name) for o in parsed.record.objects)
+    for kind, namespace, name in objects:
+        if kind == "Namespace" and name:
+            owned.add(name)
+        if namespace:
+            if kind == "Service":
+                named.add(namespace)
+            if pod_spec_path(kind) is not None:
+                owned.add(namespace)
+    return frozenset(named - owned)
+
+
+def _alternatives(roots: Sequence[SyncRoot]) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """Objects a plain directory (not proven applied at once) defines in several files."""
+    for root in roots:
+        if root.applied_together:
+            continue
+        where: dict[tuple[str, str, str, str], tuple[str, list[str]]] = {}
+        for obj in root.objects:
+            key = (obj.api_version.rpartition("/")[0], obj.kind, obj.namespace or "", obj.name)
+            paths = where.setdefault(key, (obj.ident, []))[1]
+            if obj.path not in paths:
+                paths.append(obj.path)
+        for ident, paths in where.values():
+            if len(paths) > 1:
+                yield root.name, ident, tuple(paths)
 
 
 def _templates(files: Mapping[str, ParsedFile], roots: Sequence[SyncRoot]) -> dict[str, str]:
@@ -138,6 +206,23 @@ def inventory_notes(inv: Inventory) -> list[str]:
         notes.append(
             f"{made.path}:{made.line}: {what} is made out of band ({made.how}); VL106 does not"
             " report references to it"
+        )
+    for directory, ident, paths in inv.alternatives:
+        notes.append(
+            f"{directory}/: {ident} is defined in {' and '.join(paths)}, files of a plain"
+            " directory that may be alternatives each applied alone; VL105 reports a duplicate"
+            " only within one file or under a kustomization, Argo CD or Flux path"
+        )
+    for path in sorted(inv.unparsed_words):
+        notes.append(
+            f"{path}: does not parse (VL001); VL106 and VL107 report no reference or selector"
+            " its objects could satisfy"
+        )
+    for namespace in sorted(inv.foreign_namespaces):
+        notes.append(
+            f"namespace {namespace}: the repository declares no workload and no Namespace"
+            " there; what runs in it comes from elsewhere, so VL107 reports no Service there"
+            " whose labels no pod of the repository carries"
         )
     if inv.test_fixtures:
         fixture = min(inv.test_fixtures)

@@ -139,6 +139,16 @@ class Inventory:
     # `fixtures/`... directory (link/templates.py), or a compose file named for tests
     # (`docker-compose.test.yml`, `compose.e2e.yaml`)
     test_fixtures: frozenset[str] = frozenset()
+    # manifests (YAML or JSON) that do not parse (VL001) -> the words of their text: the
+    # names and labels the objects they would define could carry
+    unparsed_words: Mapping[str, frozenset[str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    # namespaces the repository's objects name where it declares no workload and no Namespace:
+    # what runs there (a chart, a managed add-on) comes from outside the repository
+    foreign_namespaces: frozenset[str] = frozenset()
+    # an object a plain directory defines in more than one file: (directory, ident, files)
+    alternatives: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     # (workload file, document index, container keypath) -> (line, col) of its image value
     image_positions: Mapping[tuple[str, int, KeyPath], tuple[int, int]] = field(
         default_factory=dict, compare=False, repr=False
@@ -159,6 +169,13 @@ class Inventory:
     def made_by(self, kind: str, namespace: str | None, name: str) -> MadeElsewhere | None:
         """How the repository makes this object out of band, if it shows it."""
         return next((m for m in self.made_elsewhere if m.makes(kind, namespace, name)), None)
+
+    def unparsed_defining(self, *words: str) -> str | None:
+        """The first manifest that does not parse and whose text names all of `words` (what
+        it could define, had it parsed), if any."""
+        return next(
+            (p for p, found in sorted(self.unparsed_words.items()) if set(words) <= found), None
+        )
 
     def registry(self, prefix: str) -> RegistryPath | None:
         return next((r for r in self.registries if r.prefix == prefix), None)

@@ -186,6 +186,13 @@ class SyncRoot:
     def name(self) -> str:
         return self.directory or "."
 
+    @property
+    def applied_together(self) -> bool:
+        """Every file it renders is proven applied at once: a kustomization, an Argo CD or Flux
+        path. A plain directory is not: its files may be alternative examples, each applied
+        alone (`sc-a.yaml` or `sc-b.yaml`; an `all-in-one.yaml` or the files it merges)."""
+        return self.kind != "directory"
+
 
 @dataclass(frozen=True)
 class DeployedArtifacts:

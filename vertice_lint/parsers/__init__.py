@@ -40,6 +40,7 @@ _MODULES: dict[Kind, str] = {
     Kind.COMPOSE: "yaml",
     Kind.KUSTOMIZATION: "yaml",
     Kind.HELM_CHART: "yaml",
+    Kind.JSON: "json_manifest",
 }
 
 
@@ -64,7 +65,9 @@ def parse_file(source: SourceFile, data: bytes) -> ParsedFile:
     except ParseFailure as failure:
         # A TEXT file is read in case an image runs it; one that is not text is no finding.
         return (
-            ParsedFile(source) if source.kind is Kind.TEXT else ParsedFile(source, failure=failure)
+            ParsedFile(source)
+            if source.kind in (Kind.TEXT, Kind.JSON)
+            else ParsedFile(source, failure=failure)
         )
     parser = _parser(source.kind)
     if parser is None:
