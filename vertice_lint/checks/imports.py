@@ -29,6 +29,7 @@ from vertice_lint.model import (
     Workspace,
 )
 from vertice_lint.model.files import Import, PythonModule
+from vertice_lint.model.imports import module_root
 
 NO_PARENT = "ImportError: attempted relative import with no known parent package"
 BEYOND_TOP = "ImportError: attempted relative import beyond top-level package"
@@ -371,17 +372,6 @@ def _shown(candidate: str, dotted: str) -> str:
     )
 
 
-def _module_root(candidate: str, dotted: str) -> str | None:
-    """The directory of the repository the dotted name is relative to."""
-    rel = "/".join(dotted.split("."))
-    for tail in (rel + ".py", rel + "/__init__.py"):
-        if candidate == tail:
-            return ""
-        if candidate.endswith("/" + tail):
-            return candidate[: -len(tail) - 1]
-    return None
-
-
 def _copy_fix(ws: Workspace, image: Image, edge: ImportEdge) -> Fix | None:
     """COPY the module (and its parents' `__init__.py`) after the final stage's last COPY."""
     assert image.contents is not None
@@ -401,7 +391,7 @@ def _copy_fix(ws: Workspace, image: Image, edge: ImportEdge) -> Fix | None:
     if not record.final.copies:
         return None
     candidate = usable[0]
-    root = _module_root(candidate, edge.target)
+    root = module_root(candidate, edge.target)
     if root is None:
         return None
     fs, base = image.contents.fs, edge.sys_path[0]

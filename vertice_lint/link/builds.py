@@ -24,6 +24,7 @@ from vertice_lint.model.image import image_repository
 from vertice_lint.model.objects import DeployedArtifacts
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers.commands import read_docker_build
+from vertice_lint.parsers.shell import command_end
 from vertice_lint.parsers.yaml import YamlDocument, YamlFile, key_pos
 from vertice_lint.paths import join, parent_dir
 
@@ -91,17 +92,7 @@ def declared_builds(files: Mapping[str, ParsedFile]) -> Iterator[Build]:
         )
         cwd = "" if in_ci else parent_dir(path)
         for match in _DOCKER_BUILD.finditer(text):
-            end = match.end()
-            while True:  # the command goes on over backslash-continued lines
-                newline = text.find("\n", end)
-                if newline < 0:
-                    end = len(text)
-                    break
-                if text[:newline].rstrip("\r").endswith("\\"):
-                    end = newline + 1
-                    continue
-                end = newline
-                break
+            end = command_end(text, match.end())  # over backslash-continued lines
             command = re.split(r"&&|\|\||;|\|", text[match.end() : end].replace("\\\n", " "))[0]
             try:
                 words = shlex.split(command)

@@ -36,7 +36,7 @@ from vertice_lint.model.inventory import (
 )
 from vertice_lint.parsers import ParsedFile
 from vertice_lint.parsers import yaml as yaml_parser
-from vertice_lint.parsers.shell import script_words
+from vertice_lint.parsers.shell import command_end, script_words
 from vertice_lint.parsers.yaml import YamlFile, key_pos, value_pos
 from vertice_lint.paths import join, parent_dir
 
@@ -327,17 +327,7 @@ def _commands(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, t
 
 def _command_at(text: str, at: int) -> tuple[str, ...] | None:
     """The words of the simple command starting at `at` (backslash-continued lines joined)."""
-    end = at
-    while True:
-        newline = text.find("\n", end)
-        if newline < 0:
-            end = len(text)
-            break
-        if text[:newline].rstrip("\r").endswith("\\"):
-            end = newline + 1
-            continue
-        end = newline
-        break
+    end = command_end(text, at)
     script = script_words(text[at:end].replace("\\\n", " "))
     if not script.commands:
         return None

@@ -45,6 +45,7 @@ from vertice_lint.model import (
     Runtime,
     Workload,
 )
+from vertice_lint.model.imports import module_root
 from vertice_lint.parsers.python import Import, PythonModule
 from vertice_lint.parsers.shell import SHELLS, Command, command_start, shebang_shell, unwrap_argv
 
@@ -652,7 +653,7 @@ def _plausible(
             if not packaged:
                 out.append(candidate)
             continue
-        root = _root_of(candidate, dotted)
+        root = module_root(candidate, dotted)
         if (root is not None and (not root or importer.startswith(root + "/"))) or (
             build is not None
             and not packaged
@@ -661,17 +662,6 @@ def _plausible(
         ):
             out.append(candidate)
     return tuple(out)
-
-
-def _root_of(candidate: str, dotted: str) -> str | None:
-    """The directory a repository file is module `dotted` relative to (None: it is not)."""
-    rel = "/".join(dotted.split("."))
-    for tail in (rel + ".py", rel + "/__init__.py"):
-        if candidate == tail:
-            return ""
-        if candidate.endswith("/" + tail):
-            return candidate[: -len(tail) - 1]
-    return None
 
 
 def _target(importer: str, is_package: bool, imp: Import) -> tuple[str | None, str]:

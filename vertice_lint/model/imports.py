@@ -51,3 +51,15 @@ class RepoIndex:
         whose directory is `package_dir`: `name.py`, or a directory with Python files."""
         sub = f"{package_dir}/{name}" if package_dir else name
         return f"{sub}.py" in self.python_files or sub in self.python_dirs
+
+
+def module_root(candidate: str, dotted: str) -> str | None:
+    """The repository directory a file is module `dotted` relative to (None: it is not that
+    module): `svc/app/db.py` is `app.db` relative to `svc`."""
+    rel = "/".join(dotted.split("."))
+    for tail in (rel + ".py", rel + "/__init__.py"):
+        if candidate == tail:
+            return ""
+        if candidate.endswith("/" + tail):
+            return candidate[: -len(tail) - 1]
+    return None

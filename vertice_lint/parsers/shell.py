@@ -618,3 +618,16 @@ def shebang_shell(text: str) -> str | None:
         command = command[1:]
     program = posixpath.basename(command[0]) if command else ""
     return program if program in SHELLS else None
+
+
+def command_end(text: str, at: int) -> int:
+    """Where the line starting at `at` ends, backslash-continued lines included."""
+    end = at
+    while True:
+        newline = text.find("\n", end)
+        if newline < 0:
+            return len(text)
+        if text[:newline].rstrip("\r").endswith("\\"):
+            end = newline + 1
+            continue
+        return newline
