@@ -48,7 +48,7 @@ from vertice_lint.discover import (
         ("svc/start.sh", Kind.TEXT),
         ("alembic.ini", Kind.TEXT),
         (".env.production", Kind.TEXT),
-        (".gitignore", Kind.OTHER),
+        (".gitignore", Kind.TEXT),
     ],
 )
 def test_classify(path: str, kind: Kind) -> None:

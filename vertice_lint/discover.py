@@ -193,7 +193,11 @@ def classify(relpath: str, helm_roots: Iterable[str] = ()) -> Kind:
         return Kind.KUSTOMIZATION
     if lower.endswith(".json") and not looks_stale(name):
         return Kind.JSON
-    if lower.endswith((".sh", ".bash", ".ini", ".env")) or lower.startswith(".env"):
+    if (
+        lower.endswith((".sh", ".bash", ".ini", ".env"))
+        or lower.startswith(".env")
+        or lower == ".gitignore"  # what git leaves out: absent from a checkout proves nothing
+    ):
         return Kind.TEXT
     if "." not in name:
         # entrypoint and install scripts are often named without an extension

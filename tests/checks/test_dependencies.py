@@ -256,7 +256,7 @@ def test_config_module_map_overrides(tmp_path: Path) -> None:
 
 def test_transitive_from_the_curated_table_is_a_warning(tmp_path: Path) -> None:
     _repo(tmp_path, _service("import starlette\nimport fastapi\n", "fastapi==0.115.0\n"))
-    result = lint(tmp_path, Config(), Selection(select=("VL301",)))
+    result = lint(tmp_path, Config(), Selection(select=("VL307",)))
     (diag,) = result.diagnostics
     assert (diag.line, diag.severity.value) == (1, "warning")
     assert diag.message == (
@@ -268,7 +268,7 @@ def test_transitive_from_the_curated_table_is_a_warning(tmp_path: Path) -> None:
 def test_flask_pymongo_brings_pymongo(tmp_path: Path) -> None:
     # gateway importing gridfs/bson with only Flask-PyMongo declared (field test, round h)
     _repo(tmp_path, _service("import gridfs\nimport flask_pymongo\n", "Flask-PyMongo==2.3.0\n"))
-    result = lint(tmp_path, Config(), Selection(select=("VL301",)))
+    result = lint(tmp_path, Config(), Selection(select=("VL307",)))
     (diag,) = result.diagnostics
     assert (diag.line, diag.severity.value) == (1, "warning")
     assert "installed only as a dependency of Flask-PyMongo" in diag.message
@@ -295,11 +295,11 @@ version = "4.6.0"
 
 def test_transitive_from_the_lock_file_and_fix_pinned_to_it(tmp_path: Path) -> None:
     _repo(tmp_path, _service("import anyio\n", "fastapi==0.115.0\n", **{"uv.lock": UV_LOCK}))
-    ((_, _, _, _, message),) = _lint(tmp_path, "VL301")
+    ((_, _, _, _, message),) = _lint(tmp_path, "VL307")
     assert message.endswith(
         "installed only as a dependency of fastapi (uv.lock): declare it in requirements.txt"
     )
-    assert _fix(tmp_path, "VL301", "requirements.txt") == "anyio==4.6.0\nfastapi==0.115.0\n"
+    assert _fix(tmp_path, "VL307", "requirements.txt") == "anyio==4.6.0\nfastapi==0.115.0\n"
 
 
 # --- install forms ----------------------------------------------------------------------------
@@ -434,7 +434,9 @@ def test_project_tools(tmp_path: Path, command: str) -> None:
         },
     )
     found = _lint(tmp_path, "VL301")
-    assert [(f[2], "dependency of fastapi" in f[4]) for f in found] == [(2, True), (3, False)]
+    assert [f[2] for f in found] == [3]
+    found = _lint(tmp_path, "VL307")
+    assert [(f[2], "dependency of fastapi" in f[4]) for f in found] == [(2, True)]
 
 
 def test_pipenv_lock(tmp_path: Path) -> None:
@@ -697,7 +699,7 @@ def test_shipped_mapping_names_the_distribution(tmp_path: Path) -> None:
 
 def test_sqlmodel_brings_sqlalchemy(tmp_path: Path) -> None:
     _repo(tmp_path, _service("import sqlalchemy\nimport sqlmodel\n", "sqlmodel==0.0.22\n"))
-    ((*_, message),) = _lint(tmp_path, "VL301")
+    ((*_, message),) = _lint(tmp_path, "VL307")
     assert "installed only as a dependency of sqlmodel" in message
 
 
@@ -1138,7 +1140,7 @@ def test_a_dependency_some_lock_file_of_the_repository_shows_is_common(tmp_path:
 def test_google_generativeai_brings_google_api_core(tmp_path: Path) -> None:
     main = "import google.generativeai as genai\nfrom google.api_core import exceptions\n"
     _repo(tmp_path, _service(main, "google-generativeai==0.3.1\n"))
-    result = lint(tmp_path, Config(), Selection(select=("VL301",)))
+    result = lint(tmp_path, Config(), Selection(select=("VL307",)))
     (diag,) = result.diagnostics
     assert (diag.path, diag.line, diag.severity.value) == ("main.py", 2, "warning")
     assert diag.message == (

@@ -240,6 +240,26 @@ def test_vl702_an_optional_wildcard_source_may_match_nothing(tmp_path: Path) -> 
     ]
 
 
+def test_vl702_a_source_git_ignores_may_exist_where_the_image_is_built(tmp_path: Path) -> None:
+    # `.env` and `svc/local.json` are ignored by git (the root's and the service's own
+    # `.gitignore`): a checkout lacks them, a developer's tree has them, so their absence
+    # proves nothing; `svc/keep.json` is re-included, and a source nothing ignores is missing
+    root = _repo(
+        tmp_path,
+        {
+            ".gitignore": "# local files\n.env\n",
+            "svc/.gitignore": "*.json\n!keep.json\n",
+            "svc/Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\nCOPY .env local.json ./\n"
+            "COPY keep.json config.toml ./\n",
+            "docker-compose.yml": "services:\n  svc:\n    build: ./svc\n",
+        },
+    )
+    assert [f[:4] for f in _lint(root, "VL702")] == [
+        ("VL702", "svc/Dockerfile", 4, 6),
+        ("VL702", "svc/Dockerfile", 4, 16),
+    ]
+
+
 def test_vl702_dockerignore_exclusion_and_reinclusion(tmp_path: Path) -> None:
     root = _repo(
         tmp_path,

@@ -381,6 +381,50 @@ def test_vl402_test_fixture_compose_files_are_not_reported(tmp_path: Path) -> No
     assert [(f[1], f[2]) for f in found] == [("docker-compose.yml", 5)]
 
 
+def test_vl402_a_value_its_comment_says_to_replace_is_a_placeholder(tmp_path: Path) -> None:
+    """`# change this` above a value, `#REQUIRED - replace with your key` on the name line, a
+    `your...` word as the value: the file says the value is to be replaced. A comment that
+    says something else, or one that belongs to the variable before, does not."""
+    deployment = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: db\nspec:\n"
+        "  selector:\n    matchLabels: {app: db}\n  template:\n"
+        "    metadata:\n      labels: {app: db}\n    spec:\n      containers:\n"
+        "      - name: db\n        image: mysql:8.4\n        env:\n"
+        "        - name: MYSQL_ROOT_PASSWORD\n"  # 16
+        "          # change this\n"
+        "          value: s3cr3t-0f-the-team\n"
+        "        - name: AGENT_ACCESS_KEY  #REQUIRED - replace with your access key\n"  # 19
+        "          value: 8312341g-5678-abcd\n"
+        "        - name: MYSQL_PASSWORD\n"  # 21
+        "          value: yourpassword\n"
+        "        - name: APP_TOKEN  # rotated by hand every month\n"  # 23
+        "          value: q8Zr-77xv-Lp0e\n"
+        "        - name: API_SECRET\n"  # 25
+        "          value: 'kq#9x'  # see the runbook\n"
+    )
+    compose = (
+        "services:\n  api:\n    image: api:1.0\n    environment:\n"
+        "      SESSION_SECRET: n0t-a-guess-9  # replace me\n"
+        "      MAIL_PASSWORD: mail-pw-7781\n"  # 6
+    )
+    files = {"k8s/db.yaml": deployment, "docker-compose.yml": compose}
+    found = _lint(_repo(tmp_path, files), "VL402")
+    assert [(f[1], f[2]) for f in found] == [
+        ("docker-compose.yml", 6),
+        ("k8s/db.yaml", 23),
+        ("k8s/db.yaml", 25),
+    ]
+
+
+def test_vl402_committed_secret_key_marked_to_replace(tmp_path: Path) -> None:
+    secret = (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n"
+        "  token: aB3dE5fG7h  # replace with your token\n"
+    )
+    found = _lint(_repo(tmp_path, {"k8s/creds.yaml": secret}), "VL402")
+    assert found == []
+
+
 # --- VL403 -----------------------------------------------------------------------------------
 
 

@@ -149,3 +149,27 @@ def test_vl107_pods_of_a_template_a_script_renders(tmp_path: Path) -> None:
     ws = workspace(tmp_path)
     assert "app/web-controller-template.yaml" in ws.inventory.templates
     assert lint_rules(tmp_path, "VL107") == []
+
+
+def test_vl107_service_in_a_namespace_a_readme_installs_a_chart_into(tmp_path: Path) -> None:
+    """A README (or script) `helm install ... --namespace monitoring`: the chart's pods run
+    there with labels the repository does not show, even where the repository runs workloads
+    of its own in that namespace. A chart installed elsewhere proves nothing."""
+    service = _SERVICE.replace("name: web\n", "name: web\n  namespace: monitoring\n", 1)
+    own = _BROKEN_DEPLOYMENT.replace("  replicas: 2\n", "").replace("web", "api")
+    own = own.replace("name: api\n", "name: api\n  namespace: monitoring\n", 1)
+    readme = (
+        "# GPU metrics\n\nInstall the exporter first:\n\n```bash\n"
+        "helm install exporter charts/exporter --namespace monitoring\n```\n"
+    )
+    write_repo(
+        tmp_path,
+        {"mon/svc.yaml": service, "mon/api.yaml": own, "mon/README.md": readme},
+    )
+    assert lint_rules(tmp_path, "VL107") == []
+    assert any(
+        n.startswith("mon/README.md:6: a Helm chart is installed into namespace monitoring")
+        for n in workspace(tmp_path).notes
+    )
+    write_repo(tmp_path, {"mon/README.md": readme.replace("monitoring", "gpu")})
+    assert [d[:3] for d in lint_rules(tmp_path, "VL107")] == [("VL107", "mon/svc.yaml", 7)]

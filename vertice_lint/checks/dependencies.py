@@ -20,7 +20,7 @@ from packaging.utils import canonicalize_name
 
 from vertice_lint.checks import CheckContext
 from vertice_lint.checks.imports import deployed_by, import_chain, importers
-from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety, Severity
+from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety
 from vertice_lint.fix.text_edit import append_line, insert_line, replace_span
 from vertice_lint.model import (
     DIST_PACKAGES,
@@ -138,15 +138,24 @@ def _missing_fix(ws: Workspace, deps: ImageDeps, owner: Owner) -> Fix | None:
 
 
 def missing_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
-    """A third-party import that no requirement of the image provides (VL301).
+    """A third-party import that no requirement of the image provides (VL301): nothing
+    installs the module. Silent when the distribution is one others commonly depend on and
+    the image installs some whose dependencies are unknown (it may come with them: a guess).
+    Images whose base may bring distributions of its own, or with installs vertice-lint
+    cannot read, are skipped: absence would prove nothing."""
+    return _missing(ws, ctx, transitive=False)
 
-    An error when nothing installs the module; a warning when it is only there as a
-    dependency of a declared distribution (lock file or curated table). Silent when the
-    distribution is one others commonly depend on and the image installs some whose
-    dependencies are unknown (it may come with them: a guess). Images whose base
-    may bring distributions of its own, or with installs vertice-lint cannot read, are
-    skipped: absence would prove nothing.
-    """
+
+def transitive_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A third-party import the image has only as a dependency of a declared distribution
+    (lock file or curated table), not declared itself (VL307): it works until that
+    distribution drops it."""
+    return _missing(ws, ctx, transitive=True)
+
+
+def _missing(ws: Workspace, ctx: CheckContext, *, transitive: bool) -> Iterator[Diagnostic]:
+    """VL301 (`transitive` False) or VL307: the imports of each image no declared
+    distribution provides, judged once."""
     mm = ws.module_map
     # the container whose walk found the image's imports (link: the first one that runs code)
     walked: dict[str, ContainerRuntime] = {}
@@ -161,14 +170,16 @@ def missing_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
         deps = ws.image_deps.get(key)
         if deps is None or deps.unknown or not deps.clean_base:
             continue
-        yield from _unmet(ws, ctx, deps, uses)
+        if not transitive:
+            yield from _unmet(ws, ctx, deps, uses)
         run = walked.get(key)
         parents = importers(run) if run is not None and uses else {}
         python = deps.image.contents.python_version if deps.image.contents else None
         for use in uses:
             removed = use.edge.removed_in
             if removed is not None:
-                yield from _removed_module(ws, ctx, deps, use, removed, python or "")
+                if not transitive:
+                    yield from _removed_module(ws, ctx, deps, use, removed, python or "")
                 continue
             if mm.system_module(use.module) and not mm.providers(use.module) & deps.names:
                 continue  # VL302's
@@ -189,6 +200,8 @@ def missing_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
             evidence = (*chain, *deps.evidence(), *runners.get(key, [])[:3])
             brought = sorted(p for p in providers if p in deps.transitive)
             if brought:
+                if not transitive:
+                    continue  # VL307's: it is installed, as a dependency
                 parent, source = deps.transitive[brought[0]]
                 yield ctx.diagnostic(
                     use.edge.path,
@@ -198,10 +211,9 @@ def missing_requirement(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic
                     f" of {parent} ({source}): declare it in {where}",
                     evidence=evidence,
                     fix=_missing_fix(ws, deps, owner),
-                    severity=Severity.WARNING,
                 )
                 continue
-            if deps.may_bring(providers, mm.dependencies):
+            if transitive or deps.may_bring(providers, mm.dependencies):
                 continue  # a guess: it may come with them (link's note says so in --verbose)
             yield ctx.diagnostic(
                 use.edge.path,

@@ -32,6 +32,7 @@ from vertice_lint.model import (
     Origin,
     Workload,
     Workspace,
+    asks_to_replace,
     in_scope,
     is_placeholder,
     placeholder_pem,
@@ -197,6 +198,8 @@ def plaintext_secret(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
                 var.value.replace("$$", "")
             ):
                 continue  # `$DB_PASSWORD`: compose substitutes it from the shell or `.env`
+            if _marked_placeholder(ws, var.at.path, var.line):
+                continue  # `# change this` beside it: a value to replace, not the real one
             if secret_name(var.name) and not (
                 is_placeholder(var.value) or placeholder_pem(var.value)
             ):
@@ -221,6 +224,11 @@ def plaintext_secret(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
                     continue
                 if public_name(str(key)) and not secret_in_url(text):
                     continue  # `user`, `DB_HOST`: configuration kept in the Secret, not a secret
+                at = Origin(entry.path, entry.document.data, entry.obj.path).position(
+                    (section, key)
+                )
+                if _marked_placeholder(ws, entry.path, at[0]):
+                    continue
                 real.append((section, str(key)))
         if real:
             line, col = Origin(entry.path, entry.document.data, entry.obj.path).position(real[0])
@@ -233,6 +241,11 @@ def plaintext_secret(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
                 " who can read it has them; keep only placeholders here and deliver the values"
                 " with a SealedSecret, an ExternalSecret or SOPS",
             )
+
+
+def _marked_placeholder(ws: Workspace, path: str, line: int) -> bool:
+    text = ws.text(path)
+    return text is not None and asks_to_replace(text, line)
 
 
 def _plaintext(

@@ -837,9 +837,15 @@ def _pods_from_elsewhere(
 ) -> bool:
     """The Service's pods may come from outside what the repository renders: its namespace
     holds no workload of the repository (a chart's, a managed add-on's) and no pod of the
-    repository carries its labels in another namespace, it selects a label
-    valued as a Helm release the repository installs, or a file that does not parse names
-    every label it selects (VL001 is the finding)."""
+    repository carries its labels in another namespace, a script or a README installs a Helm
+    chart into its namespace, it selects a label valued as a Helm release the repository
+    installs, or a file that does not parse names every label it selects (VL001 is the
+    finding)."""
+    namespaced = [labels for namespace, labels in pods if namespace == service.namespace]
+    if service.namespace in ws.inventory.helm_namespaces and not any(
+        _matches({"matchLabels": selector}, labels) for labels in namespaced
+    ):
+        return True  # a chart installed there out of band: its pods' labels are unknown
     if service.namespace in ws.inventory.foreign_namespaces and not any(
         _matches({"matchLabels": selector}, labels) for _, labels in pods
     ):

@@ -47,6 +47,7 @@ RULES: Mapping[str, Check] = {
     "VL304": dependencies.unpinned_requirement,
     "VL305": dependencies.version_drift,
     "VL306": dependencies.unused_requirement,
+    "VL307": dependencies.transitive_requirement,
     "VL401": env.missing_env,
     "VL402": env.plaintext_secret,
     "VL403": env.missing_config_key,

@@ -50,6 +50,7 @@ from vertice_lint.parsers.dockerfile import Copy, Dockerfile, Instruction, Invoc
 from vertice_lint.parsers.dockerignore import DockerIgnore
 from vertice_lint.parsers.pyproject import Pyproject
 from vertice_lint.parsers.shell import SHELLS, Command, script_words, split_commands, unwrap_argv
+from vertice_lint.paths import parent_dir
 
 _PYTHON_BASE = re.compile(r"^(?:[\w.-]+(?::\d+)?/)*(?:library/)?python:(\d+)\.(\d+)")
 _GLOB = re.compile(r"[*?\[]")
@@ -1115,7 +1116,7 @@ def with_dockerfile_facts(
     """The images with their Dockerfile's facts (one object per Dockerfile) and their COPY
     sources looked up in their build context."""
     facts: dict[str, DockerfileFacts] = {}
-    unlisted = _unlisted(config)
+    unlisted = _unlisted(config, files)
     out = []
     for image in images:
         record = image.record
@@ -1169,17 +1170,57 @@ def built_stages(record: Dockerfile) -> frozenset[int]:
 _VARIABLE_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
-def _unlisted(config: Config) -> Callable[[str], bool]:
-    """Whether discovery leaves a path out (default or configured excludes): such a path is
-    never in the model, so its absence proves nothing."""
+def _unlisted(config: Config, files: Mapping[str, ParsedFile]) -> Callable[[str], bool]:
+    """Whether discovery leaves a path out (default or configured excludes), or git does (the
+    repository's `.gitignore` files: a local `.env`, a generated file): such a path is never
+    in the model, or not in a fresh checkout though it may be where the image is built, so
+    its absence proves nothing."""
     spec = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
+    ignored = git_ignored(files)
 
     def unlisted(repo_path: str) -> bool:
         if any(part in DEFAULT_EXCLUDES for part in PurePosixPath(repo_path).parts):
             return True
+        if ignored is not None and (
+            ignored.match_file(repo_path) or ignored.match_file(repo_path + "/")
+        ):
+            return True
         return spec is not None and (spec.match_file(repo_path) or spec.match_file(repo_path + "/"))
 
     return unlisted
+
+
+def git_ignored(files: Mapping[str, ParsedFile]) -> pathspec.GitIgnoreSpec | None:
+    """One spec of every `.gitignore` of the repository, its patterns anchored to their
+    directory and in git's order (a deeper file's rules after its parents', the last match
+    deciding), or None when there is none."""
+    lines: list[str] = []
+    for path in sorted(files, key=lambda p: (p.count("/"), p)):
+        if PurePosixPath(path).name != ".gitignore":
+            continue
+        parsed = files[path]
+        if parsed.text is None:
+            continue
+        directory = parent_dir(path)
+        for raw in parsed.text.text.splitlines():
+            pattern = raw.rstrip()
+            if not pattern or pattern.startswith("#"):
+                continue
+            lines.append(_anchored(pattern, directory))
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+def _anchored(pattern: str, directory: str) -> str:
+    """A `.gitignore` pattern of `directory` as a pattern of the repository root."""
+    negate = pattern.startswith("!")
+    body = pattern[1:] if negate else pattern
+    if not directory:
+        return pattern
+    if "/" in body.rstrip("/"):
+        body = f"{directory}/{body.lstrip('/')}"
+    else:
+        body = f"{directory}/**/{body}"
+    return ("!" if negate else "") + body
 
 
 def context_sources(

@@ -92,6 +92,7 @@ def inventory(
         test_fixtures=frozenset(p for p in files if _test_fixture(files[p])),
         unparsed_words=_unparsed_words(files),
         foreign_namespaces=_foreign_namespaces(files, roots),
+        helm_namespaces=helm_namespaces(files, read or _no_reader),
         alternatives=tuple(_alternatives(roots)),
     )
 
@@ -217,6 +218,12 @@ def inventory_notes(inv: Inventory) -> list[str]:
         notes.append(
             f"{path}: does not parse (VL001); VL106 and VL107 report no reference or selector"
             " its objects could satisfy"
+        )
+    for namespace, (path, line) in sorted(inv.helm_namespaces.items()):
+        notes.append(
+            f"{path}:{line}: a Helm chart is installed into namespace {namespace} out of band;"
+            " its pods' labels are not in the repository, so VL107 reports no Service there"
+            " whose labels no pod of the repository carries"
         )
     for namespace in sorted(inv.foreign_namespaces):
         notes.append(
@@ -606,15 +613,7 @@ def made_elsewhere(
     for path in sorted(files):
         if _TEMPLATE_NAME.search(PurePosixPath(path).name):
             yield from _template_objects(path, files[path], read)
-    scripts = list(_script_files(files))
-    for path in sorted(files):
-        if PurePosixPath(path).name.lower().startswith("readme") and path.lower().endswith(
-            (".md", ".markdown")
-        ):
-            text = read(path)
-            if text is not None:
-                scripts.append((path, markdown_shell(text)))
-    for path, text in scripts:
+    for path, text in _command_texts(files, read):
         for line, _, argv in _commands(text, _CREATE):
             created = _created(argv)
             if created is not None:
@@ -623,6 +622,55 @@ def made_elsewhere(
                 yield MadeElsewhere(kind, namespace, name, path, line, f"`{shown}`")
         for line, _, argv in _commands(text, _APPLY):
             yield from _absent_applied(path, line, argv, files)
+
+
+def _command_texts(
+    files: Mapping[str, ParsedFile], read: Callable[[str], str | None]
+) -> list[tuple[str, str]]:
+    """(path, text) of what a person or a pipeline runs: the scripts, Makefiles and CI files,
+    and the shell blocks of the READMEs (the rest of a README blanked, lines kept)."""
+    texts = list(_script_files(files))
+    for path in sorted(files):
+        if PurePosixPath(path).name.lower().startswith("readme") and path.lower().endswith(
+            (".md", ".markdown")
+        ):
+            text = read(path)
+            if text is not None:
+                texts.append((path, markdown_shell(text)))
+    return texts
+
+
+_HELM_INSTALL = re.compile(r"\bhelm\s+(?:install|upgrade)\b")
+
+
+def helm_namespaces(
+    files: Mapping[str, ParsedFile], read: Callable[[str], str | None]
+) -> dict[str, tuple[str, int]]:
+    """Namespaces a `helm install|upgrade ... --namespace NS` of a script or a README shell
+    block installs a chart into -> (path, line) of the first such command: the chart's pods
+    run there, with labels the repository does not show."""
+    out: dict[str, tuple[str, int]] = {}
+    for path, text in _command_texts(files, read):
+        for line, _, argv in _commands(text, _HELM_INSTALL):
+            namespace = _helm_namespace(argv)
+            if namespace is not None:
+                out.setdefault(namespace, (path, line))
+    return out
+
+
+def _helm_namespace(argv: Sequence[str]) -> str | None:
+    if not argv or PurePosixPath(argv[0]).name != "helm":
+        return None
+    for i, arg in enumerate(argv):
+        value: str | None = None
+        if arg in ("-n", "--namespace") and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--namespace="):
+            value = arg.split("=", 1)[1]
+        if value is not None:
+            literal = re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", value)
+            return value if literal else None
+    return None
 
 
 def _template_objects(

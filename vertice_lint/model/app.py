@@ -10,8 +10,8 @@ when it reads it (`EnvNeed`, `When`), the routes it serves (`AppRoutes`), the po
 `Workspace.service_selections`): the workloads whose pods it selects.
 
 Also the pure predicates on values the rules and link share (`secret_name`, `public_name`,
-`is_placeholder`, `placeholder_pem`, `secret_in_url`, `secret_data_value`, `in_scope`,
-`sources_named`).
+`is_placeholder`, `placeholder_pem`, `asks_to_replace`, `secret_in_url`, `secret_data_value`,
+`in_scope`, `sources_named`).
 """
 
 from __future__ import annotations
@@ -296,7 +296,7 @@ _PLACEHOLDER = re.compile(
     r"^$|^[<\[{(].*[>\]})]$|\$\{|\$\(|placeholder|change[-_ ]?me|replace|dummy|example|redacted"
     r"|sample|sealed|^x+$|todo|fixme|fake|not[-_ ]?set|^secret$|^password$"
     # a value that says it is not the real one: `..._change_in_prod`, `..._dev_only`, `your-...`
-    r"|change[-_ ]?(it|this|in[-_ ]?prod)|dev[-_ ]?only|^your[-_]|[-_]here$|^default[-_]"
+    r"|change[-_ ]?(it|this|in[-_ ]?prod)|dev[-_ ]?only|^your[-_]?[a-z]|[-_]here$|^default[-_]"
     # a flag, not a value (`REQUIRE_API_KEY=true`)
     r"|^(true|false|yes|no|on|off)$"
     r"|^ENC\[AES256_GCM,",  # a value SOPS encrypted
@@ -360,6 +360,54 @@ def is_placeholder(value: str) -> bool:
     return _UPPERCASE_WORDS.fullmatch(text) is not None and any(
         word in _PLACEHOLDER_WORDS for word in re.split(r"[-_]", text)
     )
+
+
+# A comment that tells the reader to put their own value there: `# change this`,
+# `#REQUIRED - replace with your access key`, `# fill in`, `# set your token`
+_REPLACE_ME = re.compile(
+    r"\b(change\s+(this|it|me)|replace|fill[-\s]?in|set\s+(this|your)|your\s+own"
+    r"|placeholder|dummy|example\s+value)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_to_replace(text: str, line: int) -> bool:
+    """Whether the entry written at `line` (1-based) of `text` carries a comment asking the
+    reader to replace its value: on its own lines (the line and those indented below it: a
+    list item's `value:`), or on the comment-only line just above it. Such a value is a
+    placeholder, whatever it looks like."""
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return False
+    first = lines[line - 1]
+    indent = len(first) - len(first.lstrip())
+    numbers = [line]
+    for number in range(line + 1, len(lines) + 1):
+        source = lines[number - 1]
+        if source.strip() and len(source) - len(source.lstrip()) <= indent:
+            break
+        numbers.append(number)
+    if line > 1 and lines[line - 2].lstrip().startswith("#"):
+        numbers.append(line - 1)
+    for number in numbers:
+        comment = _comment(lines[number - 1])
+        if comment is not None and _REPLACE_ME.search(comment):
+            return True
+    return False
+
+
+def _comment(line: str) -> str | None:
+    """The YAML comment of a line (`#` at its start or after a blank, outside quotes)."""
+    quote: str | None = None
+    for i, char in enumerate(line):
+        if quote is not None:
+            if char == quote:
+                quote = None
+        elif char in "'\"" and (i == 0 or line[i - 1] in " \t:-[{,"):
+            quote = char
+        elif char == "#" and (i == 0 or line[i - 1] in " \t"):
+            return line[i + 1 :]
+    return None
 
 
 _PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)

@@ -147,6 +147,9 @@ class Inventory:
     # namespaces the repository's objects name where it declares no workload and no Namespace:
     # what runs there (a chart, a managed add-on) comes from outside the repository
     foreign_namespaces: frozenset[str] = frozenset()
+    # namespaces a script or a README shell block installs a Helm chart into (`helm install
+    # ... -n NS`) -> (path, line) of the command: pods with labels the repository cannot show
+    helm_namespaces: Mapping[str, tuple[str, int]] = field(default_factory=dict, compare=False)
     # an object a plain directory defines in more than one file: (directory, ident, files)
     alternatives: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     # (workload file, document index, container keypath) -> (line, col) of its image value
