@@ -152,7 +152,7 @@ def test_vl107_pods_of_a_template_a_script_renders(tmp_path: Path) -> None:
 
 
 def test_vl107_service_in_a_namespace_a_readme_installs_a_chart_into(tmp_path: Path) -> None:
-    """A README (or script) `helm install ... --namespace monitoring`: the chart's pods run
+    """A document's (or a script's) `helm install ... --namespace monitoring`: the chart's pods run
     there with labels the repository does not show, even where the repository runs workloads
     of its own in that namespace. A chart installed elsewhere proves nothing."""
     service = _SERVICE.replace("name: web\n", "name: web\n  namespace: monitoring\n", 1)
@@ -164,12 +164,12 @@ def test_vl107_service_in_a_namespace_a_readme_installs_a_chart_into(tmp_path: P
     )
     write_repo(
         tmp_path,
-        {"mon/svc.yaml": service, "mon/api.yaml": own, "mon/README.md": readme},
+        {"mon/svc.yaml": service, "mon/api.yaml": own, "mon/gpu-metrics.md": readme},
     )
     assert lint_rules(tmp_path, "VL107") == []
     assert any(
-        n.startswith("mon/README.md:6: a Helm chart is installed into namespace monitoring")
+        n.startswith("mon/gpu-metrics.md:6: a Helm chart is installed into namespace monitoring")
         for n in workspace(tmp_path).notes
     )
-    write_repo(tmp_path, {"mon/README.md": readme.replace("monitoring", "gpu")})
+    write_repo(tmp_path, {"mon/gpu-metrics.md": readme.replace("monitoring", "gpu")})
     assert [d[:3] for d in lint_rules(tmp_path, "VL107")] == [("VL107", "mon/svc.yaml", 7)]

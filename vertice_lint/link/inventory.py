@@ -625,18 +625,25 @@ def made_elsewhere(
 
 
 def _command_texts(
-    files: Mapping[str, ParsedFile], read: Callable[[str], str | None]
+    files: Mapping[str, ParsedFile],
+    read: Callable[[str], str | None],
+    *,
+    every_document: bool = False,
+    word: str = "",
 ) -> list[tuple[str, str]]:
     """(path, text) of what a person or a pipeline runs: the scripts, Makefiles and CI files,
-    and the shell blocks of the READMEs (the rest of a README blanked, lines kept)."""
-    texts = list(_script_files(files))
+    and the shell blocks of the READMEs (of every Markdown file with `every_document`; the
+    rest of the document blanked, lines kept). With `word`, only texts that contain it."""
+    texts = [(p, t) for p, t in _script_files(files) if word in t]
     for path in sorted(files):
-        if PurePosixPath(path).name.lower().startswith("readme") and path.lower().endswith(
-            (".md", ".markdown")
-        ):
-            text = read(path)
-            if text is not None:
-                texts.append((path, markdown_shell(text)))
+        name = PurePosixPath(path).name.lower()
+        if not name.endswith((".md", ".markdown")):
+            continue
+        if not every_document and not name.startswith("readme"):
+            continue
+        text = read(path)
+        if text is not None and word in text:
+            texts.append((path, markdown_shell(text)))
     return texts
 
 
@@ -646,11 +653,12 @@ _HELM_INSTALL = re.compile(r"\bhelm\s+(?:install|upgrade)\b")
 def helm_namespaces(
     files: Mapping[str, ParsedFile], read: Callable[[str], str | None]
 ) -> dict[str, tuple[str, int]]:
-    """Namespaces a `helm install|upgrade ... --namespace NS` of a script or a README shell
-    block installs a chart into -> (path, line) of the first such command: the chart's pods
-    run there, with labels the repository does not show."""
+    """Namespaces a `helm install|upgrade ... --namespace NS` of a script or of a shell block
+    of the documentation (any Markdown file) installs a chart into -> (path, line) of the
+    first such command: the chart's pods run there, with labels the repository does not
+    show."""
     out: dict[str, tuple[str, int]] = {}
-    for path, text in _command_texts(files, read):
+    for path, text in _command_texts(files, read, every_document=True, word="helm"):
         for line, _, argv in _commands(text, _HELM_INSTALL):
             namespace = _helm_namespace(argv)
             if namespace is not None:
