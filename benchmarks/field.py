@@ -83,7 +83,7 @@ def _is_dockerfile(name: str) -> bool:
 
 
 def walk(name: str, root: Path) -> Tree:
-    files = []
+    files: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d != ".git")
         files.extend(Path(dirpath, f) for f in sorted(filenames))
@@ -187,7 +187,7 @@ def _find_ruff() -> list[str] | None:
     if exe:
         return [exe]
     if importlib.util.find_spec("ruff") is not None:
-        from ruff import find_ruff_bin  # the binary the ruff package ships
+        from ruff import find_ruff_bin  # type: ignore[import-untyped]
 
         return [str(find_ruff_bin())]
     return None
@@ -227,7 +227,7 @@ class Row:
         return any(s.exit != 0 for s in self.samples)
 
     def median(self, attr: str) -> float:
-        return statistics.median(getattr(s, attr) for s in self.samples)
+        return float(statistics.median(getattr(s, attr) for s in self.samples))
 
 
 def time_command(command: Command) -> Sample:
