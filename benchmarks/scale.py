@@ -7,9 +7,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from vertice_lint.config import Config
-from vertice_lint.engine import lint
-
 DOCKERFILE = """FROM python:3.11-slim
 WORKDIR /app
 COPY requirements.txt .
@@ -101,6 +98,10 @@ def build(root: Path, services: int) -> None:
 
 
 def main() -> None:
+    # Imported here so that importing the generator (benchmarks/field.py does) stays light.
+    from vertice_lint.config import Config
+    from vertice_lint.engine import lint
+
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--services", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
