@@ -262,3 +262,31 @@ def test_unused_suppression_followed_by_a_remark_keeps_the_remark_a_comment(tmp_
     assert (root / "k8s/deploy.yaml").read_text() == BAD_DEPLOY.replace(
         "  replica: 2", "  replicas: 2  # (tuned)"
     )
+
+
+def test_the_command_line_offers_every_report_format() -> None:
+    """The CLI names the formats without importing the reports (start-up); they are the same."""
+    from vertice_lint import cli as cli_module
+    from vertice_lint.report import FORMATS
+
+    assert cli_module.FORMATS == FORMATS
+
+
+def test_version_and_help_load_no_catalog_schema_or_engine() -> None:
+    """`--version` and `--help` import only the command line (start-up time)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from vertice_lint.cli import main\n"
+        "try:\n"
+        "    main(['--version'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('vertice_lint.engine', 'vertice_lint.catalog', 'jsonschema',"
+        " 'ruamel.yaml', 'libcst') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

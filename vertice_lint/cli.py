@@ -10,17 +10,21 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from vertice_lint import __version__
-from vertice_lint.catalog import CatalogError, RuleMeta, load_catalog, load_user_rules
-from vertice_lint.config import Config, find_config, load_config
-from vertice_lint.diagnostics import Diagnostic
-from vertice_lint.engine import RunResult, Selection, enabled_rules, lint
-from vertice_lint.git import run_git
-from vertice_lint.report import FORMATS, ReportContext, RunSummary, render
+
+# Only what every command needs is imported here: `--version` and `--help` load no catalog,
+# schema or engine; each command imports what it runs.
+FORMATS = ("text", "json", "sarif", "github")  # report.FORMATS (a test keeps them equal)
+
+if TYPE_CHECKING:
+    from vertice_lint.catalog import RuleMeta
+    from vertice_lint.config import Config
+    from vertice_lint.diagnostics import Diagnostic
+    from vertice_lint.engine import RunResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -45,6 +49,8 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
 
 
 def _git_toplevel(path: Path) -> Path | None:
+    from vertice_lint.git import run_git
+
     proc = run_git(path, ["rev-parse", "--show-toplevel"], timeout=30)
     if proc is None or proc.returncode != 0:
         return None
@@ -64,6 +70,8 @@ def resolve_root(paths: Sequence[str]) -> tuple[Path, list[str] | None]:
             raise click.UsageError(f"path does not exist: {raw}")
     if len(resolved) == 1 and resolved[0].is_dir():
         return resolved[0], None
+    from vertice_lint.config import find_config
+
     anchor = resolved[0] if resolved[0].is_dir() else resolved[0].parent
     config = find_config(anchor)
     root = config.parent if config else (_git_toplevel(anchor) or Path.cwd().resolve())
@@ -126,6 +134,11 @@ def check(
     show_fixes: bool,
 ) -> None:
     """Lint a repository (default: the current directory)."""
+    from vertice_lint.catalog import load_catalog, load_user_rules
+    from vertice_lint.config import Config, find_config, load_config
+    from vertice_lint.engine import Selection, enabled_rules, lint
+    from vertice_lint.report import ReportContext, RunSummary, render
+
     root, only = resolve_root(paths or (".",))
     if config_path:
         if not Path(config_path).is_file():
@@ -237,6 +250,9 @@ def _count_kinds(result: RunResult) -> dict[str, int]:
 
 def _catalog_with_user_rules(start: Path) -> dict[str, RuleMeta]:
     """The built-in catalog plus the rules of the config found from `start` (rules-dir)."""
+    from vertice_lint.catalog import load_catalog, load_user_rules
+    from vertice_lint.config import find_config, load_config
+
     catalog = dict(load_catalog())
     found = find_config(start)
     if found is not None:
@@ -249,6 +265,9 @@ def _catalog_with_user_rules(start: Path) -> dict[str, RuleMeta]:
 @cli.command("rules")
 def rules_cmd() -> None:
     """List every rule: the catalog's, and the project's own (rules-dir)."""
+    from vertice_lint.config import Config
+    from vertice_lint.engine import Selection, enabled_rules
+
     catalog = _catalog_with_user_rules(Path.cwd().resolve())
     enabled, _ = enabled_rules(catalog, Config(), Selection())
     click.echo(f"{'id':<6} {'name':<28} {'severity':<8} {'fix':<6} {'default':<7} summary")
@@ -294,15 +313,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             prog_name="vertice-lint",
             standalone_mode=True,
         )
-    except CatalogError as exc:
-        click.echo(f"vertice-lint: internal error: broken rule catalog: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
     except SystemExit:
         raise
     except KeyboardInterrupt:
         click.echo("vertice-lint: interrupted", err=True)
         sys.exit(EXIT_ERROR)
     except Exception as exc:
+        from vertice_lint.catalog import CatalogError
+
+        if isinstance(exc, CatalogError):
+            click.echo(f"vertice-lint: internal error: broken rule catalog: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
         if os.environ.get("VERTICE_LINT_DEBUG"):
             raise
         click.echo(f"vertice-lint: internal error: {type(exc).__name__}: {exc}", err=True)
