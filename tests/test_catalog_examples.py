@@ -81,3 +81,19 @@ def test_fixable_rules_have_fixed_examples() -> None:
     for meta in load_catalog().values():
         if meta.fix_safety != "none":
             assert any(e.fixed_files for e in meta.examples), meta.id
+
+
+def test_the_fast_catalog_reader_reads_what_ruamel_reads() -> None:
+    """The catalog is read with libyaml's C loader when there is one (start-up time): it must
+    give the same data as ruamel.yaml's YAML 1.2 reader for every rule file (YAML 1.1 reads
+    `on`, `no` and `1:20` differently)."""
+    from ruamel.yaml import YAML
+
+    from vertice_lint.catalog import _catalog_loader, rules_dir
+
+    fast, reference = _catalog_loader(), YAML(typ="safe")
+    files = sorted(rules_dir().glob("VL*.yaml"))
+    assert files
+    for path in files:
+        text = path.read_text("utf-8")
+        assert fast(text) == reference.load(text), path.name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -151,15 +152,32 @@ def entry_meta(data: dict[str, Any], source: str) -> RuleMeta:
     )
 
 
+def _catalog_loader() -> Callable[[str], Any]:
+    """How the catalog's own YAML is read: libyaml's C loader when PyYAML has it (ten times
+    faster than the pure-Python reader; a test checks that both read the catalog the same),
+    else ruamel.yaml's safe loader."""
+    try:
+        import yaml as pyyaml  # type: ignore[import-untyped]
+
+        loader = pyyaml.CSafeLoader
+    except (ImportError, AttributeError):
+        return YAML(typ="safe").load
+
+    def load(text: str) -> Any:
+        return pyyaml.load(text, Loader=loader)
+
+    return load
+
+
 @functools.cache
 def load_catalog(directory: Path | None = None) -> dict[str, RuleMeta]:
     """Every rule of the catalog, by id, in id order."""
     directory = directory or rules_dir()
-    yaml = YAML(typ="safe")
+    load = _catalog_loader()
     rules: dict[str, RuleMeta] = {}
     for path in sorted(directory.glob("VL*.yaml")):
         try:
-            data = yaml.load(path.read_text("utf-8"))
+            data = load(path.read_text("utf-8"))
         except Exception as exc:  # a broken catalog is the tool's own bug
             raise CatalogError(f"{path.name}: {exc}") from exc
         meta = parse_entry(data, path.name)

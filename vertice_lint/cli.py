@@ -21,10 +21,12 @@ from vertice_lint import __version__
 FORMATS = ("text", "json", "sarif", "github")  # report.FORMATS (a test keeps them equal)
 
 if TYPE_CHECKING:
+    from vertice_lint.cache import CachedRun
     from vertice_lint.catalog import RuleMeta
     from vertice_lint.config import Config
     from vertice_lint.diagnostics import Diagnostic
     from vertice_lint.engine import RunResult
+    from vertice_lint.selection import Selection
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -115,6 +117,14 @@ def cli() -> None:
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply (or offer) unsafe fixes.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a diff; write nothing.")
 @click.option("--show-fixes", is_flag=True, help="With --fix: list what was fixed.")
+@click.option(
+    "--no-cache", is_flag=True, help="Lint everything again; neither read nor write the cache."
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Where to keep the cache (default: .vertice-lint-cache in the repository).",
+)
 def check(
     paths: tuple[str, ...],
     select: tuple[str, ...],
@@ -132,12 +142,15 @@ def check(
     unsafe_fixes: bool,
     show_diff: bool,
     show_fixes: bool,
+    no_cache: bool,
+    cache_dir: str | None,
 ) -> None:
     """Lint a repository (default: the current directory)."""
+    from vertice_lint.cache import CACHE_DIR_NAME, CachedRun, load, store
     from vertice_lint.catalog import load_catalog, load_user_rules
     from vertice_lint.config import Config, find_config, load_config
-    from vertice_lint.engine import Selection, enabled_rules, lint
     from vertice_lint.report import ReportContext, RunSummary, render
+    from vertice_lint.selection import Selection, enabled_rules
 
     root, only = resolve_root(paths or (".",))
     if config_path:
@@ -159,12 +172,32 @@ def check(
     if unknown:
         raise click.UsageError(f"unknown rule selector: {', '.join(unknown)}")
 
-    result = lint(root, config, selection, only=only)
-    diagnostics: Sequence[Diagnostic] = result.diagnostics
+    cached: CachedRun | None = None
+    key: tuple[str, bool] | None = None
+    internal: list[str] = []
+    directory = Path(cache_dir) if cache_dir else root / CACHE_DIR_NAME
+    if not (no_cache or fix or show_diff):
+        key = _run_key(root, config, selection, only, config_path)
+        cached = load(directory, key[0])
+    if cached is None:
+        from vertice_lint.engine import lint
+
+        result = lint(root, config, selection, only=only)
+        cached = CachedRun(
+            diagnostics=result.diagnostics,
+            notes=result.notes,
+            files_checked=len(result.workspace.files),
+            files_by_kind=_count_kinds(result),
+            schema_skipped=result.workspace.schema_skipped,
+        )
+        internal = list(result.internal_errors)
+        if key is not None and key[1] and not internal:
+            store(directory, key[0], cached)
+    diagnostics: Sequence[Diagnostic] = cached.diagnostics
     fixed: tuple[Diagnostic, ...] = ()
-    notes = list(result.notes)
-    internal = list(result.internal_errors)
+    notes = list(cached.notes)
     if fix or show_diff:
+        from vertice_lint.engine import lint
         from vertice_lint.fix.diff import unified_diff
         from vertice_lint.fix.loop import run_fixes, write_outcome
 
@@ -205,9 +238,9 @@ def check(
         fixed = outcome.fixed
 
     summary = RunSummary(
-        files_checked=len(result.workspace.files),
-        files_by_kind=_count_kinds(result),
-        schema_skipped=result.workspace.schema_skipped,
+        files_checked=cached.files_checked,
+        files_by_kind=cached.files_by_kind,
+        schema_skipped=cached.schema_skipped,
         fixed=len(fixed),
         notes=tuple(notes),
     )
@@ -233,6 +266,27 @@ def check(
     if internal:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
+
+
+def _run_key(
+    root: Path,
+    config: Config,
+    selection: Selection,
+    only: Sequence[str] | None,
+    config_path: str | None,
+) -> tuple[str, bool]:
+    """The cache key of this run (vertice_lint/cache.py) and whether it may be stored."""
+    import time
+
+    from vertice_lint.cache import run_key
+    from vertice_lint.discover import discover
+
+    started = time.time()
+    files = discover(root, config.exclude)
+    settings = [repr(config), repr(selection), repr(only)]
+    if config_path:  # a config file outside the repository is read too
+        settings.append(Path(config_path).read_text(encoding="utf-8", errors="replace"))
+    return run_key(root, ((f.path, f.kind.value) for f in files), settings, started)
 
 
 def _with(config: Config, **changes: Any) -> Config:
@@ -266,7 +320,7 @@ def _catalog_with_user_rules(start: Path) -> dict[str, RuleMeta]:
 def rules_cmd() -> None:
     """List every rule: the catalog's, and the project's own (rules-dir)."""
     from vertice_lint.config import Config
-    from vertice_lint.engine import Selection, enabled_rules
+    from vertice_lint.selection import Selection, enabled_rules
 
     catalog = _catalog_with_user_rules(Path.cwd().resolve())
     enabled, _ = enabled_rules(catalog, Config(), Selection())

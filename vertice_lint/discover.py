@@ -27,6 +27,7 @@ DEFAULT_EXCLUDES = (
     ".mypy_cache",
     ".pytest_cache",
     ".ruff_cache",
+    ".vertice-lint-cache",
     ".eggs",
     "site-packages",
 )
@@ -60,12 +61,11 @@ class SourceFile:
 
     @property
     def name(self) -> str:
-        return PurePosixPath(self.path).name
+        return self.path.rpartition("/")[2]
 
     @property
     def parent(self) -> str:
-        parent = str(PurePosixPath(self.path).parent)
-        return "" if parent == "." else parent
+        return self.path.rpartition("/")[0]
 
 
 _STALE_SUFFIX = re.compile(
@@ -158,8 +158,7 @@ def unbuilt_folder(path: str) -> tuple[str, str] | None:
 
 def classify(relpath: str, helm_roots: Iterable[str] = ()) -> Kind:
     """The kind of a file, from its path alone."""
-    posix = PurePosixPath(relpath)
-    name = posix.name
+    folder, _, name = relpath.rpartition("/")
     lower = name.lower()
     for chart in helm_roots:
         prefix = f"{chart}/" if chart else ""
@@ -171,7 +170,11 @@ def classify(relpath: str, helm_roots: Iterable[str] = ()) -> Kind:
         return Kind.DOCKERFILE
     if lower.endswith(".txt") and not looks_stale(name) and not looks_stale(name[:-4]):
         stem = lower[:-4]
-        if "requirements" in stem or "constraints" in stem or posix.parent.name == "requirements":
+        if (
+            "requirements" in stem
+            or "constraints" in stem
+            or folder.rpartition("/")[2] == "requirements"
+        ):
             return Kind.REQUIREMENTS
     if lower == "pyproject.toml":
         return Kind.PYPROJECT
@@ -220,16 +223,17 @@ def _git_files(root: Path) -> list[str] | None:
 
 def _walk_files(root: Path) -> list[str]:
     found: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    top = os.fspath(root)
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if d not in DEFAULT_EXCLUDES)
-        rel = Path(dirpath).relative_to(root)
-        for name in filenames:
-            found.append((rel / name).as_posix())
+        rel = os.path.relpath(dirpath, top).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        found.extend(prefix + name for name in filenames)
     return sorted(found)
 
 
 def _is_default_excluded(relpath: str) -> bool:
-    return any(part in DEFAULT_EXCLUDES for part in PurePosixPath(relpath).parts[:-1])
+    return any(part in DEFAULT_EXCLUDES for part in relpath.split("/")[:-1])
 
 
 def discover(root: Path, excludes: Sequence[str] = ()) -> list[SourceFile]:
@@ -245,6 +249,6 @@ def discover(root: Path, excludes: Sequence[str] = ()) -> list[SourceFile]:
     helm_roots = sorted(
         SourceFile(n, Kind.HELM_CHART).parent
         for n in names
-        if PurePosixPath(n).name.lower() in ("chart.yaml", "chart.yml")
+        if n.rpartition("/")[2].lower() in ("chart.yaml", "chart.yml")
     )
     return [SourceFile(n, classify(n, helm_roots)) for n in names]

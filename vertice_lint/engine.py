@@ -19,56 +19,10 @@ from vertice_lint.discover import Kind, SourceFile, classify, discover
 from vertice_lint.link.workspace import fallback_workspace, link
 from vertice_lint.model import Workspace
 from vertice_lint.parsers import ParsedFile, parse_file, skip_file
+from vertice_lint.selection import Selection, enabled_rules, matches
 from vertice_lint.source import read_bytes
 
-
-@dataclass(frozen=True)
-class Selection:
-    """Rule selectors from the command line; None means "as the config says"."""
-
-    select: tuple[str, ...] | None = None
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-
-
-def _matches(selector: str, meta: RuleMeta) -> bool:
-    return (
-        selector == "ALL"
-        or (meta.id.startswith(selector) and selector.startswith("VL"))
-        # a user rule's prefix (ACME, ACME0, ACME001), never a part of it (AC)
-        or (
-            meta.id.startswith(selector)
-            and selector.rstrip("0123456789") == meta.id.rstrip("0123456789")
-        )
-        or selector == meta.name
-    )
-
-
-def enabled_rules(
-    catalog: Mapping[str, RuleMeta], config: Config, cli: Selection
-) -> tuple[set[str], list[str]]:
-    """The ids of the rules that run (as in ruff: select replaces, extend-select adds, ignore
-    removes).
-
-    Returns the ids and the selectors that matched no rule (a usage error on the command line).
-    """
-    unknown: list[str] = []
-
-    def pick(selectors: Sequence[str]) -> set[str]:
-        ids = set()
-        for sel in selectors:
-            hits = {rid for rid, meta in catalog.items() if _matches(sel, meta)}
-            if not hits:
-                unknown.append(sel)
-            ids |= hits
-        return ids
-
-    select = cli.select if cli.select is not None else config.select
-    default = {rid for rid, meta in catalog.items() if meta.enabled}
-    ids = default if select is None else pick(select)
-    ids |= pick(config.extend_select) | pick(cli.extend_select)
-    ids -= pick(config.ignore) | pick(cli.ignore)
-    return ids, unknown
+_AS_CONFIGURED = Selection()  # the rules the configuration selects
 
 
 @dataclass(frozen=True)
@@ -138,7 +92,7 @@ def _run_check(
 def lint(
     root: Path,
     config: Config,
-    selection: Selection = Selection(),
+    selection: Selection = _AS_CONFIGURED,
     overlay: Mapping[str, bytes | None] | None = None,
     only: Sequence[str] | None = None,
 ) -> RunResult:
@@ -181,7 +135,7 @@ def lint(
             d
             for d in found
             if not any(
-                fnmatch.fnmatch(d.path, glob) and any(_matches(s, catalog[d.rule]) for s in rules)
+                fnmatch.fnmatch(d.path, glob) and any(matches(s, catalog[d.rule]) for s in rules)
                 for glob, rules in config.per_file_ignores
             )
         ]
