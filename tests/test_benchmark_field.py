@@ -88,4 +88,7 @@ def test_main_writes_the_table_with_date_and_machine(
     assert "CPUs" in text and "Python 3." in text
     table = _cells(text.split("\n\n", 1)[1])
     assert table[0] == list(field.COLUMNS)
-    assert [row[:3] for row in table[2:]] == [["synthetic, 1 services", "7", "vertice-lint (cold)"]]
+    assert [row[:3] for row in table[2:]] == [
+        ["synthetic, 1 services", "7", "vertice-lint (cold)"],
+        ["synthetic, 1 services", "7", "vertice-lint (warm)"],
+    ]

@@ -251,6 +251,25 @@ def test_config_module_map_overrides(tmp_path: Path) -> None:
     )
 
 
+def test_an_import_inside_a_function_is_a_warning_that_says_when_it_fails(
+    tmp_path: Path,
+) -> None:
+    """`import sqlalchemy` in a method fails when the method runs, not when the pod starts: a
+    warning that says so; the module-level import of the same file is an error."""
+    main = (
+        "import redis\n\n\nclass Store:\n    def __init__(self) -> None:\n"
+        "        import sqlalchemy\n\n        self.engine = sqlalchemy.create_engine('x')\n"
+    )
+    _repo(tmp_path, _service(main, "flask==3.0.3\n"))
+    result = lint(tmp_path, Config(), Selection(select=("VL301",)))
+    found = [(d.line, d.severity.value, d.message) for d in result.diagnostics]
+    assert [(line, severity) for line, severity, _ in found] == [(1, "error"), (6, "warning")]
+    assert found[1][2].endswith(
+        "add it to requirements.txt (it runs only when `Store.__init__()` is called, not at"
+        " start-up)"
+    )
+
+
 # --- transitive availability --------------------------------------------------------------------
 
 
@@ -566,7 +585,7 @@ def test_requirements_not_installed(tmp_path: Path) -> None:
     _repo(
         tmp_path,
         {
-            **_service("import redis\n", "redis==5.0.8\n"),
+            **_service("import redis\n", "redis==5.0.8\ncelery==5.4.0\n"),
             "Dockerfile": dockerfile,
             "requirements-prod.txt": "redis==5.0.8\n",
             "requirements-dev.txt": "pytest==8.3.3\n",
@@ -582,6 +601,25 @@ def test_requirements_not_installed(tmp_path: Path) -> None:
             " Dockerfile installs requirements-prod.txt instead",
         )
     ]
+
+
+def test_requirements_whose_every_entry_the_image_installs_anyway(tmp_path: Path) -> None:
+    """A leftover requirements.txt whose distributions the installed project declares (or
+    brings, by its lock): nothing it lists is missing, no import can fail. One entry more and
+    it is reported."""
+    pyproject = '[project]\nname = "svc"\nversion = "1.0"\ndependencies = ["fastapi==0.115.0"]\n'
+    files = {
+        "Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n"
+        'RUN pip install --no-cache-dir .\nCMD ["python", "main.py"]\n',
+        "pyproject.toml": pyproject,
+        "uv.lock": UV_LOCK,
+        "main.py": "import fastapi\n",
+        "requirements.txt": "fastapi==0.115.0\nstarlette==0.38.6\n",
+    }
+    _repo(tmp_path, files)
+    assert _lint(tmp_path, "VL303") == []
+    _repo(tmp_path, {"requirements.txt": "fastapi==0.115.0\nredis==5.0.8\n"})
+    assert [f[1:3] for f in _lint(tmp_path, "VL303")] == [("requirements.txt", 1)]
 
 
 def test_requirements_beside_a_node_image_are_not_its_own(tmp_path: Path) -> None:

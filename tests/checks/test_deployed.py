@@ -300,9 +300,29 @@ def test_a_service_of_another_sync_root_does_not_make_a_worker_serve(tmp_path: P
 
 
 def test_a_test_fixture_workload_needs_no_probe(tmp_path: Path) -> None:
-    served = _worker("web") + "          ports: [{containerPort: 80}]\n"
+    service = (
+        "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n"
+        "  selector: {app: web}\n  ports: [{port: 80}]\n"
+    )
+    served = _worker("web") + "          ports: [{containerPort: 80}]\n" + service
     write_repo(tmp_path, {"cli/test/integration/web.yaml": served, "k8s/web.yaml": served})
     assert [(r, p) for r, p, *_ in lint_rule(tmp_path, "VL603")] == [("VL603", "k8s/web.yaml")]
+
+
+def test_a_pod_no_service_selects_needs_no_readiness_probe(tmp_path: Path) -> None:
+    """A node that declares a port but registers itself with a hub (no Service selects it):
+    readiness routes no traffic to it. A Service that selects it makes it reported."""
+    node = _worker("node") + "          ports: [{containerPort: 5555}]\n"
+    write_repo(tmp_path, {"k8s/node.yaml": node})
+    assert lint_rule(tmp_path, "VL603") == []
+    service = (
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: node\nspec:\n"
+        "  selector: {app: node}\n  ports: [{port: 80, targetPort: 5555}]\n"
+    )
+    write_repo(tmp_path, {"k8s/node-svc.yaml": service})
+    assert [(r, p, line) for r, p, line, *_ in lint_rule(tmp_path, "VL603")] == [
+        ("VL603", "k8s/node.yaml", 13)
+    ]
 
 
 def test_a_go_template_inside_a_block_scalar_is_the_object_s_own_text(tmp_path: Path) -> None:

@@ -416,6 +416,39 @@ def test_vl402_a_value_its_comment_says_to_replace_is_a_placeholder(tmp_path: Pa
     ]
 
 
+def test_vl402_a_password_equal_to_the_user_name_and_addresses_are_no_secrets(
+    tmp_path: Path,
+) -> None:
+    """`MYSQL_USER=mysql` with `MYSQL_PASSWORD=mysql`, and a Secret's `apiUsername` and
+    `apiPassword` alike: an example's trivial default; `apiAddress` is an address (camelCase
+    names split into words); a real password beside a user name is still reported, and so is
+    `dbPassword` (camelCase) in an env list."""
+    deployment = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: db\nspec:\n"
+        "  selector:\n    matchLabels: {app: db}\n  template:\n"
+        "    metadata:\n      labels: {app: db}\n    spec:\n      containers:\n"
+        "      - name: db\n        image: mysql:8.4\n        env:\n"
+        "        - {name: MYSQL_USER, value: mysql}\n"
+        "        - {name: MYSQL_PASSWORD, value: mysql}\n"  # 17
+        "        - {name: MYSQL_ROOT_PASSWORD, value: Zx81-kq2}\n"  # 18
+        "        - {name: dbPassword, value: Hq-77-aa}\n"  # 19
+    )
+    secret = (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: store\ndata:\n"
+        "  apiAddress: dGNwOi8vMTI3LjAuMC4xOjU3MDU=\n"
+        "  apiUsername: c3RvcmFnZW9z\n"
+        "  apiPassword: c3RvcmFnZW9z\n"
+    )
+    example = (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: heketi\ndata:\n"
+        '  # base64 of the password. E.g.: echo -n "mypassword" | base64\n'
+        "  key: bXlwYXNzd29yZA==\n"
+    )
+    files = {"k8s/db.yaml": deployment, "k8s/store.yaml": secret, "k8s/heketi.yaml": example}
+    found = _lint(_repo(tmp_path, files), "VL402")
+    assert [(f[1], f[2]) for f in found] == [("k8s/db.yaml", 18), ("k8s/db.yaml", 19)]
+
+
 def test_vl402_committed_secret_key_marked_to_replace(tmp_path: Path) -> None:
     secret = (
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n"

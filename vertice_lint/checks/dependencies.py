@@ -16,11 +16,12 @@ import re
 from collections.abc import Iterator, Sequence
 
 import tomlkit
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from vertice_lint.checks import CheckContext
 from vertice_lint.checks.imports import deployed_by, import_chain, importers
-from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety
+from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety, Severity
 from vertice_lint.fix.text_edit import append_line, insert_line, replace_span
 from vertice_lint.model import (
     DIST_PACKAGES,
@@ -32,8 +33,9 @@ from vertice_lint.model import (
     UnmetDependency,
     Workspace,
     declared_by_spelling,
+    lazy_reason,
 )
-from vertice_lint.model.files import RequirementsFile
+from vertice_lint.model.files import Requirement, RequirementsFile
 
 _DEV_FILE = re.compile(
     r"(^|[-_./])(dev|devel|test|tests|testing|lint|docs?|ci|local|build)([-_.]|$)"
@@ -215,14 +217,21 @@ def _missing(ws: Workspace, ctx: CheckContext, *, transitive: bool) -> Iterator[
                 continue
             if transitive or deps.may_bring(providers, mm.dependencies):
                 continue  # a guess: it may come with them (link's note says so in --verbose)
+            message = (
+                f"{owner.module} comes from {owner.describe()}, which the image never installs:"
+                f" add it to {where}"
+            )
+            # an import in a function (or a module imported lazily) fails when it runs, not
+            # at start-up: a warning, as VL202 says of first-party modules
+            later = lazy_reason(run.runtime, use.edge) if run is not None else None
             yield ctx.diagnostic(
                 use.edge.path,
                 imp.line,
                 imp.col,
-                f"{owner.module} comes from {owner.describe()}, which the image never installs:"
-                f" add it to {where}",
+                message if later is None else f"{message} ({later})",
                 evidence=evidence,
                 fix=_missing_fix(ws, deps, owner),
+                severity=Severity.ERROR if later is None else Severity.WARNING,
             )
 
 
@@ -459,6 +468,7 @@ def requirements_not_installed(ws: Workspace, ctx: CheckContext) -> Iterator[Dia
                 or path in installed
                 or "constraint" in name
                 or _DEV_FILE.search(name)
+                or _covered(ws, path, images)
             ):
                 continue
             yield ctx.diagnostic(
@@ -468,6 +478,36 @@ def requirements_not_installed(ws: Workspace, ctx: CheckContext) -> Iterator[Dia
                 f"{path} is never installed: {images[0].image.dockerfile} {what}",
                 evidence=[e for d in images for e in d.evidence()],
             )
+
+
+def _covered(ws: Workspace, path: str, images: Sequence[ImageDeps]) -> bool:
+    """Whether every image installs every distribution the file lists anyway (its project's
+    dependencies, or their dependencies by the lock): a leftover list, nothing is lost. A
+    file that includes others, or lists nothing, is not judged so."""
+    record = ws.requirements_file(path)
+    if record is None or record.includes or not record.requirements:
+        return False
+
+    def installs(deps: ImageDeps, requirement: Requirement) -> bool:
+        if requirement.normalized in deps.transitive:
+            return True
+        pins = [
+            d.requirement.pinned_version
+            for d in deps.declared
+            if d.normalized == requirement.normalized
+        ]
+        if not pins:
+            return False
+        # the version the file asks for, where both say one (`flask==2.0.0` is not 3.0.3)
+        try:
+            wanted = SpecifierSet(requirement.specifier) if requirement.specifier else None
+        except InvalidSpecifier:
+            return False
+        return wanted is None or all(
+            p is None or wanted.contains(p, prereleases=True) for p in pins
+        )
+
+    return all(installs(deps, r) for deps in images for r in record.requirements)
 
 
 # --- VL304 unpinned-requirement ---------------------------------------------------------------

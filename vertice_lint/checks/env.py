@@ -41,6 +41,7 @@ from vertice_lint.model import (
     secret_in_url,
     secret_name,
     sources_named,
+    user_values,
 )
 
 _REF_KIND = {"ConfigMap": "configMapKeyRef", "Secret": "secretKeyRef"}
@@ -191,9 +192,12 @@ def plaintext_secret(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
         workload, container = facts.workload, facts.container
         if workload.path in ws.inventory.test_fixtures:
             continue  # a test's throwaway credentials protect nothing (a note says so)
+        users = user_values((v.name, v.value) for v in container.env if v.source_kind is None)
         for var in container.env:
             if var.value is None or var.source_kind is not None:
                 continue
+            if var.value in users and not public_name(var.name):
+                continue  # the password is the user name: an example's trivial default
             if workload.kind == "compose" and _COMPOSE_INTERPOLATION.search(
                 var.value.replace("$$", "")
             ):
@@ -216,12 +220,22 @@ def plaintext_secret(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
         if entry.path in ws.inventory.test_fixtures:
             continue
         real: list[tuple[str, str]] = []
+        texts = [
+            (str(key), secret_data_value(section, value))
+            for section in ("stringData", "data")
+            for key, value in (
+                obj.plain[section].items() if isinstance(obj.plain.get(section), dict) else ()
+            )
+        ]
+        users = user_values(texts)
         for section in ("stringData", "data"):
             values = obj.plain.get(section)
             for key, value in values.items() if isinstance(values, dict) else ():
                 text = secret_data_value(section, value)
                 if text is None or is_placeholder(text) or placeholder_pem(text):
                     continue
+                if text in users and not public_name(str(key)):
+                    continue  # the password is the user name: an example's trivial default
                 if public_name(str(key)) and not secret_in_url(text):
                     continue  # `user`, `DB_HOST`: configuration kept in the Secret, not a secret
                 at = Origin(entry.path, entry.document.data, entry.obj.path).position(

@@ -25,8 +25,8 @@ from vertice_lint.model import (
     ImageDeps,
     ImportEdge,
     RepoIndex,
-    Runtime,
     Workspace,
+    lazy_reason,
 )
 from vertice_lint.model.files import Import, PythonModule
 from vertice_lint.model.imports import module_root
@@ -61,19 +61,6 @@ class _Reach:
     lazy: str | None  # None: it runs when the program starts
 
 
-def _lazy(runtime: Runtime, edge: ImportEdge) -> str | None:
-    """Why an import does not run when the program starts (None: it does)."""
-    imp = edge.imp
-    if imp.guarded:
-        return "it is guarded by `except ImportError`, so it fails silently and the fallback runs"
-    if imp.scope == "function":
-        where = f"`{edge.function}()`" if edge.function else "the function that contains it"
-        return f"it runs only when {where} is called, not at start-up"
-    if edge.path not in runtime.eager:
-        return f"it runs only when `{edge.importer}` is imported, which happens lazily"
-    return None
-
-
 def _destination(edge: ImportEdge) -> str | None:
     if edge.resolved:
         return edge.resolved
@@ -84,7 +71,7 @@ def _reaches(ws: Workspace) -> Iterator[_Reach]:
     """Every import statement of every container, in walk order."""
     for run in ws.runtimes:
         for edge in run.runtime.imports:
-            yield _Reach(run, edge, _lazy(run.runtime, edge))
+            yield _Reach(run, edge, lazy_reason(run.runtime, edge))
 
 
 # --- evidence -------------------------------------------------------------------------------

@@ -227,7 +227,7 @@ def _service_ports(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
 
 
 def missing_probe(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
-    """A long-running container that serves a port but has no readinessProbe."""
+    """A long-running container whose pods a Service selects, with no readinessProbe."""
     # a Service selects the pods only when it is applied with them: by one sync root (and a
     # Service no root applies, the pods of workloads no root applies: with no root at all,
     # any Service of the repository)
@@ -248,8 +248,11 @@ def missing_probe(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnostic]:
         for container in workload.containers:
             if container.init or any(p.kind == "readiness" for p in container.probes):
                 continue
-            if not container.ports and (workload.path, workload.doc_index) not in selected:
-                continue  # a worker with nothing to route traffic to
+            if (workload.path, workload.doc_index) not in selected:
+                # no Service applied with it selects its pods: nothing routes traffic by
+                # readiness (a worker, or a node that registers itself with a hub); a port
+                # alone proves no traffic
+                continue
             yield ctx.diagnostic(
                 container.at.path,
                 container.line,

@@ -24,6 +24,7 @@ from vertice_lint.model.app import (
     secret_in_url,
     secret_name,
     sources_named,
+    user_values,
 )
 from vertice_lint.model.base import Link, Written
 from vertice_lint.model.dependencies import (
@@ -71,7 +72,14 @@ from vertice_lint.model.objects import (
     override,
     written_at,
 )
-from vertice_lint.model.runtime import ContainerRuntime, Entrypoint, ImportEdge, ModuleNode, Runtime
+from vertice_lint.model.runtime import (
+    ContainerRuntime,
+    Entrypoint,
+    ImportEdge,
+    ModuleNode,
+    Runtime,
+    lazy_reason,
+)
 from vertice_lint.model.workload import (
     POD_SPECS,
     POD_TEMPLATES,
@@ -157,6 +165,7 @@ __all__ = [
     "import_name",
     "in_scope",
     "is_placeholder",
+    "lazy_reason",
     "override",
     "placeholder_pem",
     "pod_spec",
@@ -167,5 +176,6 @@ __all__ = [
     "secret_name",
     "sources_named",
     "squashed",
+    "user_values",
     "written_at",
 ]

@@ -10,8 +10,8 @@ when it reads it (`EnvNeed`, `When`), the routes it serves (`AppRoutes`), the po
 `Workspace.service_selections`): the workloads whose pods it selects.
 
 Also the pure predicates on values the rules and link share (`secret_name`, `public_name`,
-`is_placeholder`, `placeholder_pem`, `asks_to_replace`, `secret_in_url`, `secret_data_value`,
-`in_scope`, `sources_named`).
+`is_placeholder`, `placeholder_pem`, `asks_to_replace`, `user_values`, `secret_in_url`,
+`secret_data_value`, `in_scope`, `sources_named`).
 """
 
 from __future__ import annotations
@@ -278,6 +278,8 @@ _NOT_SECRET_SUFFIXES = frozenset(
         "KIND",
         "MODE",
         "HOST",
+        "ADDRESS",
+        "ADDR",
         "PORT",
         "VERSION",
         "TIMEOUT",
@@ -304,9 +306,19 @@ _PLACEHOLDER = re.compile(
 )
 
 
+def _name_tokens(name: str) -> list[str]:
+    """The words of a key name, upper-cased: `DB_PASSWORD`, `db-password`, `dbPassword` and
+    `apiURL` all split at their word boundaries."""
+    return [
+        word.upper()
+        for part in re.split(r"[^A-Za-z0-9]+", name)
+        for word in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", part)
+    ]
+
+
 def secret_name(name: str) -> bool:
     """Whether an env/key name looks like it holds a secret."""
-    tokens = [t for t in re.split(r"[^A-Za-z0-9]+", name.upper()) if t]
+    tokens = _name_tokens(name)
     if not tokens or tokens[-1] in _NOT_SECRET_SUFFIXES:
         return False
     if any(t in _SECRET_TOKENS for t in tokens):
@@ -316,8 +328,22 @@ def secret_name(name: str) -> bool:
 
 def public_name(name: str) -> bool:
     """A key name that says its value is not a secret: `user`, `DB_HOST`, `REDIS_URL`."""
-    tokens = [t for t in re.split(r"[^A-Za-z0-9]+", name.upper()) if t]
+    tokens = _name_tokens(name)
     return bool(tokens) and tokens[-1] in _NOT_SECRET_SUFFIXES
+
+
+def user_values(pairs: Iterable[tuple[str, str | None]]) -> frozenset[str]:
+    """The values of the user-name keys among (name, value) pairs (`MYSQL_USER`,
+    `apiUsername`, `LOGIN`): a password equal to one of them is the trivial default of an
+    example (`mysql`/`mysql`), guessed first by anyone, not a secret."""
+    return frozenset(
+        value
+        for name, value in pairs
+        if value and (tokens := _name_tokens(name)) and tokens[-1] in _USER_WORDS
+    )
+
+
+_USER_WORDS = frozenset({"USER", "USERNAME", "LOGIN"})
 
 
 def secret_in_url(value: str) -> bool:
@@ -366,7 +392,7 @@ def is_placeholder(value: str) -> bool:
 # `#REQUIRED - replace with your access key`, `# fill in`, `# set your token`
 _REPLACE_ME = re.compile(
     r"\b(change\s+(this|it|me)|replace|fill[-\s]?in|set\s+(this|your)|your\s+own"
-    r"|placeholder|dummy|example\s+value)\b",
+    r"|placeholder|dummy|example\s+value|e\.g\.|for\s+example)",
     re.IGNORECASE,
 )
 

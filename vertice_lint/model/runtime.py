@@ -120,3 +120,17 @@ class Runtime:
     def at_startup(self, edge: ImportEdge) -> bool:
         """Whether an import statement runs when the program starts."""
         return edge.path in self.eager and edge.imp.scope != "function" and not edge.imp.guarded
+
+
+def lazy_reason(runtime: Runtime, edge: ImportEdge) -> str | None:
+    """Why an import statement does not run when the program starts (None: it does): it is
+    guarded by `except ImportError`, inside a function, or in a module imported lazily."""
+    imp = edge.imp
+    if imp.guarded:
+        return "it is guarded by `except ImportError`, so it fails silently and the fallback runs"
+    if imp.scope == "function":
+        where = f"`{edge.function}()`" if edge.function else "the function that contains it"
+        return f"it runs only when {where} is called, not at start-up"
+    if edge.path not in runtime.eager:
+        return f"it runs only when `{edge.importer}` is imported, which happens lazily"
+    return None
