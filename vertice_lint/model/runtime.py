@@ -127,7 +127,7 @@ def lazy_reason(runtime: Runtime, edge: ImportEdge) -> str | None:
     guarded by `except ImportError`, inside a function, or in a module imported lazily."""
     imp = edge.imp
     if imp.guarded:
-        return "it is guarded by `except ImportError`, so it fails silently and the fallback runs"
+        return "a `try` around it catches the ImportError: its handler runs instead of a crash"
     if imp.scope == "function":
         where = f"`{edge.function}()`" if edge.function else "the function that contains it"
         return f"it runs only when {where} is called, not at start-up"
