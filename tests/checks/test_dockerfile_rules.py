@@ -685,3 +685,23 @@ def test_vl704_installer_tools_need_no_pin(tmp_path: Path) -> None:
             "`pip install` with unpinned packages: requests (pin them: `name==version`)",
         )
     ]
+
+
+def test_vl705_a_lone_command_under_busybox_or_bash_runs_as_pid_1(tmp_path: Path) -> None:
+    # busybox ash (Alpine) and bash (the Red Hat family) exec the only command of `sh -c`, so
+    # the program is PID 1; Debian's dash stays its parent, and every shell stays the parent
+    # of a command list
+    cases = {
+        "alpine/Dockerfile": "FROM python:3.12-alpine\nCOPY app.py .\nCMD python app.py\n",
+        "ubi/Dockerfile": "FROM registry.access.redhat.com/ubi9/python-311\nCMD python app.py\n",
+        "staged/Dockerfile": "FROM alpine:3.20 AS base\nRUN apk add python3\nFROM base\n"
+        "CMD python3 app.py\n",
+        "slim/Dockerfile": "FROM python:3.12-slim\nCOPY app.py .\nCMD python app.py\n",
+        "list/Dockerfile": "FROM python:3.12-alpine\nCOPY app.py .\n"
+        "CMD python migrate.py && python app.py\n",
+    }
+    root = _repo(tmp_path, {**cases, "alpine/app.py": "", "slim/app.py": "", "list/app.py": ""})
+    assert [f[1:3] for f in _lint(root, "VL705")] == [
+        ("list/Dockerfile", 3),
+        ("slim/Dockerfile", 3),
+    ]

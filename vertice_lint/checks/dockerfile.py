@@ -450,6 +450,8 @@ def shell_form_entrypoint(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnost
                 continue
             if invocation.execs:
                 continue
+            if invocation.single_command and _shell_execs_a_lone_command(record, final):
+                continue  # busybox ash and bash exec the only command of `sh -c`: PID 1
             entrypoint = final.entrypoint
             if invocation is final.cmd and entrypoint is not None and entrypoint.form == "shell":
                 continue  # a shell-form ENTRYPOINT ignores the CMD: it never runs
@@ -465,6 +467,28 @@ def shell_form_entrypoint(ws: Workspace, ctx: CheckContext) -> Iterator[Diagnost
             if instruction is None:
                 continue
             yield _shell_form(ctx, path, final, instruction, invocation)
+
+
+# Bases whose /bin/sh replaces itself with the only command of `sh -c` (busybox ash on
+# Alpine; bash on the Red Hat family): a shell-form CMD of one simple command runs as PID 1.
+# Debian's and Ubuntu's dash stays the parent (checked: dash 0.5.12 keeps `sh -c 'sleep 3'`
+# as the parent of sleep).
+_EXEC_LONE_COMMAND = re.compile(
+    r"(^|[/:@-])(alpine|busybox|fedora|centos|rockylinux|almalinux|amazonlinux|ubi\d*"
+    r"|ubi\d*-minimal|oraclelinux)([/:@.-]|$)",
+    re.IGNORECASE,
+)
+
+
+def _shell_execs_a_lone_command(record: Dockerfile, final: Stage) -> bool:
+    """Whether the image's /bin/sh is one that execs the only command of `sh -c`, judged by
+    the external base image the final stage is built on (a SHELL of its own: no)."""
+    if final.shell and posixpath.basename(final.shell[0]) not in ("sh", "ash"):
+        return posixpath.basename(final.shell[0]) == "bash"
+    stage = final
+    while stage.base_stage is not None:
+        stage = record.stages[stage.base_stage]
+    return _EXEC_LONE_COMMAND.search(stage.base) is not None
 
 
 def _shell_form(
