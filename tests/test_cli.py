@@ -290,3 +290,39 @@ def test_version_and_help_load_no_catalog_schema_or_engine() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_parse_and_config_errors_are_reported_whatever_the_selection(tmp_path: Path) -> None:
+    """`--select VL801` does not pass a YAML that does not parse (VL001) nor a broken config
+    (VL003); an unknown rule id in the config is VL003 at its line; `--ignore` still
+    silences them."""
+    root = repo(
+        tmp_path,
+        {
+            "k8s/broken.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: [\n",
+            ".vertice-lint.toml": 'ignore = ["VL104"]\nextend-select = ["VL999"]\n',
+        },
+    )
+    code, out = run("check", str(root), "--select", "VL801", "--no-cache", "--format", "json")
+    assert code == 1
+    found = sorted(
+        (d["rule"], Path(d["path"]).relative_to(root).as_posix(), d["line"])
+        for d in json.loads(out)["diagnostics"]
+    )
+    assert found == [("VL001", "k8s/broken.yaml", 4), ("VL003", ".vertice-lint.toml", 2)]
+    message = next(d["message"] for d in json.loads(out)["diagnostics"] if d["rule"] == "VL003")
+    assert message == "unknown rule selector `VL999`: it selects no rule"
+    code, out = run(
+        "check", str(root), "--select", "VL801", "--ignore", "VL001,VL003", "--no-cache"
+    )
+    assert code == 0, out
+
+
+def test_a_report_file_in_a_missing_directory_and_an_empty_path(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"k8s/deploy.yaml": BAD_DEPLOY})
+    out = tmp_path / "reports" / "ci" / "vl.sarif"
+    code, _ = run("check", str(root), "--no-cache", "--format", "sarif", "-o", str(out))
+    assert code == 1
+    assert json.loads(out.read_text())["version"] == "2.1.0"
+    code, output = run("check", "", "--no-cache")
+    assert code == 2 and "an empty path was given" in output

@@ -66,6 +66,8 @@ def resolve_root(paths: Sequence[str]) -> tuple[Path, list[str] | None]:
     several paths: the whole repository around them is modelled (cross-file rules need it)
     and only diagnostics in those paths are reported.
     """
+    if any(not p.strip() for p in paths):
+        raise click.UsageError("an empty path was given")
     resolved = [Path(p).resolve() for p in paths]
     for path, raw in zip(resolved, paths, strict=True):
         if not path.exists() and not path.is_symlink():
@@ -148,9 +150,9 @@ def check(
     """Lint a repository (default: the current directory)."""
     from vertice_lint.cache import CACHE_DIR_NAME, CachedRun, load, store
     from vertice_lint.catalog import load_catalog, load_user_rules
-    from vertice_lint.config import Config, find_config, load_config
+    from vertice_lint.config import Config, find_config, load_config, selector_problems
     from vertice_lint.report import ReportContext, RunSummary, render
-    from vertice_lint.selection import Selection, enabled_rules
+    from vertice_lint.selection import ALWAYS, Selection, enabled_rules, matches
 
     root, only = resolve_root(paths or (".",))
     if config_path:
@@ -163,7 +165,9 @@ def check(
     if exclude:
         config = _with(config, exclude=config.exclude + _split(exclude))
     selection = Selection(
-        select=_split(select) or None, extend_select=_split(extend_select), ignore=_split(ignore)
+        select=_split(select) or None,
+        extend_select=(*ALWAYS, *_split(extend_select)),
+        ignore=_split(ignore),
     )
     catalog = dict(load_catalog())
     if config.rules_dir is not None:
@@ -171,6 +175,15 @@ def check(
     _, unknown = enabled_rules(catalog, Config(), selection)
     if unknown:
         raise click.UsageError(f"unknown rule selector: {', '.join(unknown)}")
+    # the config's own unknown selectors are VL003 findings, not silence
+    _, in_config = enabled_rules(catalog, config, Selection())
+    in_config += [
+        rule
+        for _, rules in config.per_file_ignores
+        for rule in rules
+        if not any(matches(rule, meta) for meta in catalog.values())
+    ]
+    config = selector_problems(config, root, in_config)
 
     cached: CachedRun | None = None
     key: tuple[str, bool] | None = None
@@ -258,7 +271,13 @@ def check(
     )
     output = _printable(render(fmt, diagnostics, ctx))
     if output_file:
-        Path(output_file).write_text(output, encoding="utf-8")
+        target = Path(output_file)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(output, encoding="utf-8")
+        except OSError as exc:
+            click.echo(_printable(f"vertice-lint: cannot write {output_file}: {exc}"), err=True)
+            sys.exit(EXIT_ERROR)
     else:
         click.echo(output, nl=False)
     for message in internal:

@@ -10,7 +10,8 @@ import functools
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -188,3 +189,28 @@ def load_config(path: Path, root: Path) -> Config:
         rules_dir=_rules_dir(path, root, ok.get("rules-dir")),
         problems=tuple(problems),
     )
+
+
+def selector_problems(config: Config, root: Path, unknown: Sequence[str]) -> Config:
+    """The config with a VL003 problem for each rule selector of it that names no rule
+    (`ignore = ["VL999"]`: the command line refuses the same selector), at the quoted
+    selector in the file when it can be found there."""
+    if config.path is None or not unknown:
+        return config
+    path = Path(config.path) if Path(config.path).is_absolute() else root / config.path
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    problems = list(config.problems)
+    for selector in dict.fromkeys(unknown):
+        line, col = 1, 1
+        for number, raw in enumerate(lines, start=1):
+            at = max(raw.find(f'"{selector}"'), raw.find(f"'{selector}'"))
+            if at >= 0 and not raw.lstrip().startswith("#"):
+                line, col = number, at + 1
+                break
+        problems.append(
+            ParseProblem(f"unknown rule selector `{selector}`: it selects no rule", line, col)
+        )
+    return replace(config, problems=tuple(problems))

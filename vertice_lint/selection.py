@@ -62,4 +62,10 @@ def enabled_rules(
     return ids, unknown
 
 
-__all__ = ["Selection", "enabled_rules", "matches"]
+# What the command line runs whatever the selection, unless ignored: a file that does not
+# parse and a broken config (as ruff reports syntax errors), so that a `--select VL801` run
+# never passes a YAML it cannot read
+ALWAYS = ("VL001", "VL003")
+
+
+__all__ = ["ALWAYS", "Selection", "enabled_rules", "matches"]
