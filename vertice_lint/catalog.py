@@ -47,6 +47,8 @@ class RuleMeta:
     match: dict[str, Any] | None = field(default=None, compare=False)
     schema: dict[str, Any] | None = field(default=None, compare=False)
     message: str = ""
+    # a rule about security: its score for code scanning (SARIF `security-severity`)
+    security_severity: str | None = None
 
     @property
     def declarative(self) -> bool:
@@ -148,6 +150,7 @@ def entry_meta(data: dict[str, Any], source: str) -> RuleMeta:
         source=source,
         match=data.get("match"),
         schema=data.get("schema"),
+        security_severity=data.get("security-severity"),
         message=data.get("message", ""),
     )
 

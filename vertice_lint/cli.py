@@ -256,6 +256,7 @@ def check(
         schema_skipped=cached.schema_skipped,
         fixed=len(fixed),
         notes=tuple(notes),
+        internal_errors=tuple(internal),
     )
     ctx = ReportContext(
         rules=catalog,
@@ -268,6 +269,7 @@ def check(
         verbose=verbose,
         show_fixes=show_fixes,
         fixed=fixed,
+        repo_root=(_git_toplevel(root) or root).resolve() if fmt == "sarif" else None,
     )
     output = _printable(render(fmt, diagnostics, ctx))
     if output_file:

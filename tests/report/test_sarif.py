@@ -14,7 +14,7 @@ from vertice_lint.diagnostics import Diagnostic, Severity
 from vertice_lint.report import render
 from vertice_lint.report.sarif import fingerprint
 
-from .test_render import CTX, SAMPLE
+from .test_render import CTX, RULES, SAMPLE
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "data" / "sarif-schema-2.1.0.json"
 CUSTOM = Diagnostic("VL1001", "my dir/a,b.yaml", 2, 4, "custom finding", Severity.INFO)
@@ -68,9 +68,10 @@ def test_run_header_and_rules_in_id_order() -> None:
             "markdown": "**relative-import-in-script summary**\n\nrelative-import-in-script why."
             "\n\n**Fix (safe):** absolute import",
         },
-        "defaultConfiguration": {"level": "error"},
+        "defaultConfiguration": {"level": "error", "enabled": True},
         "properties": {"tags": ["gitops"]},
     }
+    assert run["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]
     assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "file:///repo/"}}
     assert run["columnKind"] == "unicodeCodePoints"
     assert [(r["ruleId"], r["ruleIndex"], r["level"]) for r in run["results"]] == [
@@ -119,16 +120,23 @@ def test_result_with_evidence_and_fix() -> None:
 
 def test_result_without_evidence_or_end_and_a_rule_outside_the_catalog() -> None:
     run = _sarif((CUSTOM,))["runs"][0]
-    assert run["tool"]["driver"]["rules"] == [
-        {
-            "id": "VL1001",
-            "name": "VL1001",
-            "shortDescription": {"text": "VL1001"},
-            "defaultConfiguration": {"level": "note"},
-            "properties": {"tags": ["gitops"]},
-        }
+    # every rule of the catalog is listed, and the custom rule that fired after them
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [
+        "VL1001",
+        "VL101",
+        "VL103",
+        "VL104",
+        "VL201",
     ]
+    assert run["tool"]["driver"]["rules"][0] == {
+        "id": "VL1001",
+        "name": "VL1001",
+        "shortDescription": {"text": "VL1001"},
+        "defaultConfiguration": {"level": "note"},
+        "properties": {"tags": ["gitops"]},
+    }
     (result,) = run["results"]
+    assert result["ruleIndex"] == 0
     assert "relatedLocations" not in result
     assert result["message"] == {"text": "custom finding"}
     assert result["locations"][0]["physicalLocation"] == {
@@ -153,4 +161,37 @@ def test_fingerprint_survives_moved_lines_and_separates_findings() -> None:
 def test_no_diagnostics() -> None:
     (run,) = _sarif(())["runs"]
     assert run["results"] == []
-    assert run["tool"]["driver"]["rules"] == []
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["VL101", "VL103", "VL104", "VL201"]
+
+
+def test_security_rules_internal_errors_and_a_subdirectory_of_the_repository() -> None:
+    """A rule about security carries `security-severity` and a `security` tag; a run with an
+    internal error is not successful; a run on `deploy/` of a repository gives paths from the
+    repository's top, where code scanning resolves them."""
+    secret = dataclasses.replace(
+        RULES["VL104"], id="VL402", name="plaintext-secret", security_severity="7.5"
+    )
+    finding = Diagnostic("VL402", "k8s/db.yaml", 5, 3, "a secret", Severity.WARNING)
+    context = dataclasses.replace(
+        CTX,
+        rules={**RULES, "VL402": secret},
+        root=Path("/repo/deploy"),
+        repo_root=Path("/repo"),
+        summary=dataclasses.replace(CTX.summary, internal_errors=("VL301 crashed: KeyError",)),
+    )
+    data = json.loads(render("sarif", (finding,), context))
+    _validator().validate(data)
+    (run,) = data["runs"]
+    rule = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "VL402")
+    assert rule["properties"] == {"tags": ["gitops", "security"], "security-severity": "7.5"}
+    assert run["invocations"] == [
+        {
+            "executionSuccessful": False,
+            "toolExecutionNotifications": [
+                {"level": "error", "message": {"text": "VL301 crashed: KeyError"}}
+            ],
+        }
+    ]
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "file:///repo/"}}
+    location = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "deploy/k8s/db.yaml", "uriBaseId": "%SRCROOT%"}

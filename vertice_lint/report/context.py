@@ -28,6 +28,8 @@ class RunSummary:
     fixed: int = 0
     # Assumptions, skipped stale Dockerfiles...: shown only in verbose mode.
     notes: tuple[str, ...] = ()
+    # What failed inside the tool (a rule that crashed): the run's report is incomplete.
+    internal_errors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class ReportContext:
     verbose: bool = False
     show_fixes: bool = False
     fixed: tuple[Diagnostic, ...] = ()
+    # the repository's top (git's top level) when the linted root is below it: SARIF paths
+    repo_root: Path | None = None
 
 
 def display_path(path: str, ctx: ReportContext) -> str:
