@@ -326,3 +326,8 @@ def test_a_report_file_in_a_missing_directory_and_an_empty_path(tmp_path: Path) 
     assert json.loads(out.read_text())["version"] == "2.1.0"
     code, output = run("check", "", "--no-cache")
     assert code == 2 and "an empty path was given" in output
+
+
+def test_short_help_is_the_long_help() -> None:
+    assert run("-h") == run("--help")
+    assert run("check", "-h") == run("check", "--help")

@@ -35,7 +35,9 @@ class DefaultGroup(click.Group):
     """A group whose default command is `check`, so `vertice-lint .` works."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ("--help", "--version")):
+        if not args or (
+            args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")
+        ):
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
