@@ -331,3 +331,14 @@ def test_a_report_file_in_a_missing_directory_and_an_empty_path(tmp_path: Path) 
 def test_short_help_is_the_long_help() -> None:
     assert run("-h") == run("--help")
     assert run("check", "-h") == run("check", "--help")
+
+
+def test_fail_on_sets_the_severity_that_fails(tmp_path: Path) -> None:
+    # a Deployment scaled to zero is an info finding (VL103), a schema error an error (VL801)
+    scaled = BAD_DEPLOY.replace("replica: 2", "replicas: 0")
+    root = repo(tmp_path, {"k8s/deploy.yaml": scaled})
+    args = ("check", str(root), "--no-cache", "--select", "VL103")
+    assert run(*args)[0] == 1
+    assert run(*args, "--fail-on", "warning")[0] == 0
+    root = repo(tmp_path, {"k8s/deploy.yaml": BAD_DEPLOY})
+    assert run("check", str(root), "--no-cache", "--select", "VL801", "--fail-on", "error")[0] == 1

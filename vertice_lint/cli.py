@@ -114,6 +114,13 @@ def cli() -> None:
     "--config", "config_path", type=click.Path(dir_okay=False), help="Config file to use."
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(("error", "warning", "info")),
+    default="info",
+    show_default=True,
+    help="Exit 1 only for findings of this severity or above.",
+)
 @click.option("--statistics", is_flag=True, help="Show counts per rule.")
 @click.option("--quiet", "-q", is_flag=True, help="Print diagnostics only.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print notes and assumptions.")
@@ -139,6 +146,7 @@ def check(
     output_file: str | None,
     config_path: str | None,
     exit_zero: bool,
+    fail_on: str,
     statistics: bool,
     quiet: bool,
     verbose: bool,
@@ -288,7 +296,9 @@ def check(
         click.echo(_printable(f"vertice-lint: {message}"), err=True)
     if internal:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
+    ranks = {"error": 2, "warning": 1, "info": 0}
+    failing = [d for d in diagnostics if ranks[d.severity.value] >= ranks[fail_on]]
+    sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
 
 
 def _run_key(
