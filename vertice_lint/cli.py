@@ -129,6 +129,17 @@ def cli() -> None:
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a diff; write nothing.")
 @click.option("--show-fixes", is_flag=True, help="With --fix: list what was fixed.")
 @click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False),
+    help="Report only the findings this baseline file does not record.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    help="Record every current finding in this file (then use it with --baseline).",
+)
+@click.option(
     "--no-cache", is_flag=True, help="Lint everything again; neither read nor write the cache."
 )
 @click.option(
@@ -154,6 +165,8 @@ def check(
     unsafe_fixes: bool,
     show_diff: bool,
     show_fixes: bool,
+    baseline_path: str | None,
+    write_baseline: str | None,
     no_cache: bool,
     cache_dir: str | None,
 ) -> None:
@@ -260,6 +273,24 @@ def check(
         diagnostics = outcome.remaining
         fixed = outcome.fixed
 
+    if write_baseline:
+        from vertice_lint.baseline import write
+
+        count = write(Path(write_baseline), diagnostics)
+        click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {write_baseline}.")
+        sys.exit(EXIT_ERROR if internal else EXIT_CLEAN)
+    hidden = gone = 0
+    if baseline_path:
+        from vertice_lint.baseline import BaselineError, apply
+        from vertice_lint.baseline import load as load_baseline
+
+        try:
+            recorded = load_baseline(Path(baseline_path))
+        except BaselineError as exc:
+            raise click.UsageError(str(exc)) from exc
+        filtered = apply(recorded, diagnostics)
+        diagnostics, hidden, gone = filtered.diagnostics, filtered.hidden, filtered.gone
+
     summary = RunSummary(
         files_checked=cached.files_checked,
         files_by_kind=cached.files_by_kind,
@@ -267,6 +298,9 @@ def check(
         fixed=len(fixed),
         notes=tuple(notes),
         internal_errors=tuple(internal),
+        baselined=hidden,
+        baseline_gone=gone,
+        baseline_used=bool(baseline_path),
     )
     ctx = ReportContext(
         rules=catalog,

@@ -30,6 +30,10 @@ class RunSummary:
     notes: tuple[str, ...] = ()
     # What failed inside the tool (a rule that crashed): the run's report is incomplete.
     internal_errors: tuple[str, ...] = ()
+    # With --baseline: the findings it hid, and its entries that no longer occur.
+    baseline_used: bool = False
+    baselined: int = 0
+    baseline_gone: int = 0
 
 
 @dataclass(frozen=True)

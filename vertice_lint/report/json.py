@@ -39,6 +39,16 @@ def report(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> dict[str, A
             "fixable": sum(fix_applicable(d, ctx) for d in diagnostics),
             "files_checked": ctx.summary.files_checked,
             "schema_skipped": ctx.summary.schema_skipped,
+            **(
+                {
+                    "baseline": {
+                        "hidden": ctx.summary.baselined,
+                        "gone": ctx.summary.baseline_gone,
+                    }
+                }
+                if ctx.summary.baseline_used
+                else {}
+            ),
         },
     }
 

@@ -103,6 +103,12 @@ def summary_lines(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> list
         lines.append(f"Fixed {_plural(ctx.summary.fixed, 'diagnostic')}.")
 
     lines.append(f"Found {count_phrase(diagnostics)}." if diagnostics else "All checks passed!")
+    if ctx.summary.baseline_used:
+        lines.append(
+            f"{_plural(ctx.summary.baselined, 'finding')} hidden by the baseline;"
+            f" {_plural(ctx.summary.baseline_gone, 'baseline entry', 'baseline entries')}"
+            " no longer occur."
+        )
 
     applicable = sum(fix_applicable(d, ctx) for d in diagnostics)
     hidden = sum(fix_hidden(d, ctx) for d in diagnostics)
