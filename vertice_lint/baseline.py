@@ -58,6 +58,11 @@ def _keys(diagnostics: Iterable[Diagnostic]) -> list[tuple[str, Diagnostic]]:
     return out
 
 
+def keys_of(diagnostics: Iterable[Diagnostic]) -> list[str]:
+    """The baseline keys of findings (what `write` records of them)."""
+    return [key for key, _ in _keys(diagnostics)]
+
+
 def write(path: Path, diagnostics: Sequence[Diagnostic]) -> int:
     """Record the findings in `path` (atomically); returns how many."""
     entries = sorted(

@@ -61,12 +61,13 @@ def _git_toplevel(path: Path) -> Path | None:
     return Path(os.fsdecode(proc.stdout).strip())
 
 
-def resolve_root(paths: Sequence[str]) -> tuple[Path, list[str] | None]:
+def resolve_root(paths: Sequence[str], commit: bool = False) -> tuple[Path, list[str] | None]:
     """The repository root to model, and the paths (relative to it) to report on.
 
     One directory: that directory is the repository. Files (as pre-commit passes them) or
     several paths: the whole repository around them is modelled (cross-file rules need it)
-    and only diagnostics in those paths are reported.
+    and only diagnostics in those paths are reported. With `commit` (the pre-commit hook),
+    the paths are the commit's files, none at all when it only deletes.
     """
     if any(not p.strip() for p in paths):
         raise click.UsageError("an empty path was given")
@@ -74,10 +75,15 @@ def resolve_root(paths: Sequence[str]) -> tuple[Path, list[str] | None]:
     for path, raw in zip(resolved, paths, strict=True):
         if not path.exists() and not path.is_symlink():
             raise click.UsageError(f"path does not exist: {raw}")
-    if len(resolved) == 1 and resolved[0].is_dir():
+    if len(resolved) == 1 and resolved[0].is_dir() and not commit:
         return resolved[0], None
     from vertice_lint.config import find_config
 
+    if not resolved:  # a commit that only deletes: the repository around the cwd
+        resolved_anchor = Path.cwd().resolve()
+        config = find_config(resolved_anchor)
+        root = config.parent if config else (_git_toplevel(resolved_anchor) or resolved_anchor)
+        return root, []
     anchor = resolved[0] if resolved[0].is_dir() else resolved[0].parent
     config = find_config(anchor)
     root = config.parent if config else (_git_toplevel(anchor) or Path.cwd().resolve())
@@ -129,6 +135,13 @@ def cli() -> None:
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a diff; write nothing.")
 @click.option("--show-fixes", is_flag=True, help="With --fix: list what was fixed.")
 @click.option(
+    "--pre-commit",
+    "commit",
+    is_flag=True,
+    help="The paths are a commit's files (the pre-commit hook): also report what the"
+    " files it deletes cause elsewhere.",
+)
+@click.option(
     "--baseline",
     "baseline_path",
     type=click.Path(dir_okay=False),
@@ -165,6 +178,7 @@ def check(
     unsafe_fixes: bool,
     show_diff: bool,
     show_fixes: bool,
+    commit: bool,
     baseline_path: str | None,
     write_baseline: str | None,
     no_cache: bool,
@@ -177,7 +191,7 @@ def check(
     from vertice_lint.report import ReportContext, RunSummary, render
     from vertice_lint.selection import ALWAYS, Selection, enabled_rules, matches
 
-    root, only = resolve_root(paths or (".",))
+    root, only = resolve_root(paths if commit else (paths or (".",)), commit)
     if config_path:
         if not Path(config_path).is_file():
             raise click.UsageError(f"config file not found: {config_path}")
@@ -212,15 +226,29 @@ def check(
     key: tuple[str, bool] | None = None
     internal: list[str] = []
     directory = Path(cache_dir) if cache_dir else root / CACHE_DIR_NAME
-    if not (no_cache or fix or show_diff):
+    removed: list[str] = []
+    if commit and only is not None and not (fix or show_diff):
+        from vertice_lint.commit import removed_paths
+
+        removed = removed_paths(root)  # what the commit deletes: pre-commit never passes it
+    if not (no_cache or fix or show_diff or removed):
         key = _run_key(root, config, selection, only, config_path)
         cached = load(directory, key[0])
     if cached is None:
-        from vertice_lint.engine import lint
+        from vertice_lint.engine import lint, touching
 
-        result = lint(root, config, selection, only=only)
+        result = lint(root, config, selection, only=None if removed else only)
+        reported = result.diagnostics
+        if removed and only is not None:
+            from vertice_lint.commit import caused_by_removals
+
+            caused = caused_by_removals(
+                root, lambda tree: lint(tree, config, selection).diagnostics, reported
+            )
+            mine = set(touching(reported, [*only, *removed])) | set(caused)
+            reported = tuple(d for d in reported if d in mine)
         cached = CachedRun(
-            diagnostics=result.diagnostics,
+            diagnostics=reported,
             notes=result.notes,
             files_checked=len(result.workspace.files),
             files_by_kind=_count_kinds(result),

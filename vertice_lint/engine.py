@@ -22,6 +22,21 @@ from vertice_lint.parsers import ParsedFile, parse_file, skip_file
 from vertice_lint.selection import Selection, enabled_rules, matches
 from vertice_lint.source import read_bytes
 
+
+def touching(diagnostics: Sequence[Diagnostic], paths: Sequence[str]) -> tuple[Diagnostic, ...]:
+    """The findings that touch the paths: in one of them, or with evidence that names one
+    (the crash in main.py that removing an env entry from a manifest causes is the commit's,
+    though main.py is not in it)."""
+    prefixes = [p.rstrip("/") for p in paths]
+
+    def touches(path: str) -> bool:
+        return any(p in ("", ".") or path == p or path.startswith(p + "/") for p in prefixes)
+
+    return tuple(
+        d for d in diagnostics if touches(d.path) or any(touches(e.path) for e in d.evidence)
+    )
+
+
 _AS_CONFIGURED = Selection()  # the rules the configuration selects
 
 
@@ -153,12 +168,7 @@ def lint(
         ctx = CheckContext(catalog[rule_id], idle_suppressions=idle)
         _run_check(catalog[rule_id], ctx, workspace, result, errors)
     if only is not None:
-        prefixes = [p.rstrip("/") for p in only]
-        result = [
-            d
-            for d in result
-            if any(p in ("", ".") or d.path == p or d.path.startswith(p + "/") for p in prefixes)
-        ]
+        result = list(touching(result, only))
     # Several containers can share an image (and so a finding about its code): report once.
     unique: dict[tuple[str, str, int, int, str], Diagnostic] = {}
     for diag in result:
@@ -173,4 +183,4 @@ def lint(
     )
 
 
-__all__ = ["Kind", "RunResult", "Selection", "enabled_rules", "lint"]
+__all__ = ["Kind", "RunResult", "Selection", "enabled_rules", "lint", "touching"]
