@@ -342,3 +342,23 @@ def test_fail_on_sets_the_severity_that_fails(tmp_path: Path) -> None:
     assert run(*args, "--fail-on", "warning")[0] == 0
     root = repo(tmp_path, {"k8s/deploy.yaml": BAD_DEPLOY})
     assert run("check", str(root), "--no-cache", "--select", "VL801", "--fail-on", "error")[0] == 1
+
+
+def test_full_format_frames_the_source_line_and_colour_follows_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = repo(tmp_path, {"k8s/deploy.yaml": BAD_DEPLOY})
+    args = ("check", str(root), "--no-cache", "--select", "VL801")
+    code, out = run(*args, "--full")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{root}/k8s/deploy.yaml:6:3: error: VL801 ") or lines[0].startswith(
+        "k8s/deploy.yaml:6:3: error: VL801 "
+    )
+    assert lines[1:4] == ["   |", " 6 |   replica: 2", "   |   ^^^^^^^^^^"]
+    code, out = run(*args, "--concise")
+    assert "error:" not in out.splitlines()[0] and " | " not in out
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[" in run(*args)[1]
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in run(*args)[1]

@@ -129,6 +129,13 @@ def cli() -> None:
 )
 @click.option("--statistics", is_flag=True, help="Show counts per rule.")
 @click.option("--quiet", "-q", is_flag=True, help="Print diagnostics only.")
+@click.option(
+    "--full/--concise",
+    "full",
+    default=None,
+    help="Text format: the severity and a frame of the source line under each diagnostic,"
+    " or one line each (default: full on a terminal, concise otherwise).",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Also print notes and assumptions.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply (or offer) unsafe fixes.")
@@ -173,6 +180,7 @@ def check(
     fail_on: str,
     statistics: bool,
     quiet: bool,
+    full: bool | None,
     verbose: bool,
     fix: bool,
     unsafe_fixes: bool,
@@ -342,6 +350,8 @@ def check(
         show_fixes=show_fixes,
         fixed=fixed,
         repo_root=(_git_toplevel(root) or root).resolve() if fmt == "sarif" else None,
+        color=fmt == "text" and not output_file and _colour(),
+        full=full if full is not None else (not output_file and sys.stdout.isatty()),
     )
     output = _printable(render(fmt, diagnostics, ctx))
     if output_file:
@@ -353,7 +363,7 @@ def check(
             click.echo(_printable(f"vertice-lint: cannot write {output_file}: {exc}"), err=True)
             sys.exit(EXIT_ERROR)
     else:
-        click.echo(output, nl=False)
+        click.echo(output, nl=False, color=ctx.color or None)
     for message in internal:
         click.echo(_printable(f"vertice-lint: {message}"), err=True)
     if internal:
@@ -382,6 +392,15 @@ def _run_key(
     if config_path:  # a config file outside the repository is read too
         settings.append(Path(config_path).read_text(encoding="utf-8", errors="replace"))
     return run_key(root, ((f.path, f.kind.value) for f in files), settings, started)
+
+
+def _colour() -> bool:
+    """ANSI colours: on a terminal, unless NO_COLOR is set; always with FORCE_COLOR."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
 
 
 def _with(config: Config, **changes: Any) -> Config:

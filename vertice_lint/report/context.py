@@ -54,6 +54,10 @@ class ReportContext:
     fixed: tuple[Diagnostic, ...] = ()
     # the repository's top (git's top level) when the linted root is below it: SARIF paths
     repo_root: Path | None = None
+    # text format: ANSI colours (a terminal), and the full format (severity and a frame of
+    # the source line under each diagnostic) rather than the concise one-line form
+    color: bool = False
+    full: bool = False
 
 
 def display_path(path: str, ctx: ReportContext) -> str:

@@ -27,6 +27,9 @@ The summary wording:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
+
+import click
 
 from vertice_lint.diagnostics import Diagnostic, Severity
 from vertice_lint.report.context import (
@@ -54,17 +57,69 @@ def render(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> str:
     return "".join(f"{line}\n" for line in lines)
 
 
+_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+
+
+def _style(text: str, ctx: ReportContext, **how: Any) -> str:
+    return click.style(text, **how) if ctx.color else text
+
+
 def diagnostic_lines(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> list[str]:
-    """One line per diagnostic, `[*]` when fixable now, then its evidence chain indented."""
+    """One line per diagnostic, `[*]` when fixable now, then its evidence chain indented; in
+    the full format the severity on the line and a frame of the source line below it, the
+    span marked (as ruff's full output)."""
     lines = []
     for diagnostic in diagnostics:
         marker = " [*]" if fix_applicable(diagnostic, ctx) else ""
-        lines.append(f"{_location(diagnostic, ctx)} {diagnostic.rule} {diagnostic.message}{marker}")
+        code = _style(diagnostic.rule, ctx, fg=_COLOURS[diagnostic.severity], bold=True)
+        where = _style(_location(diagnostic, ctx), ctx, bold=True)
+        severity = f" {diagnostic.severity.value}:" if ctx.full else ""
+        lines.append(f"{where}{severity} {code} {diagnostic.message}{marker}")
+        if ctx.full:
+            lines.extend(_frame(diagnostic, ctx))
         lines.extend(
-            f"    = {display_path(ev.path, ctx)}:{ev.line}:{ev.col}: {ev.note}"
+            f"    = {_style(display_path(ev.path, ctx), ctx, fg='cyan')}:{ev.line}:{ev.col}:"
+            f" {ev.note}"
             for ev in diagnostic.evidence
         )
     return lines
+
+
+def _frame(diagnostic: Diagnostic, ctx: ReportContext) -> list[str]:
+    """The source line of a diagnostic with its span marked, read from the file (display
+    only: a file that cannot be read, or a line it no longer has, shows no frame)."""
+    try:
+        with open(ctx.root / diagnostic.path, encoding="utf-8", errors="replace") as handle:
+            line = next(
+                (t for number, t in enumerate(handle, start=1) if number == diagnostic.line), None
+            )
+    except OSError:
+        return []
+    if line is None:
+        return []
+    raw = line.rstrip("\r\n")
+    if len(raw) > 200:
+        return []
+    text = raw.expandtabs(4)
+    col = max(diagnostic.col - 1, 0)
+    start = len(raw[:col].expandtabs(4))
+    one_line = diagnostic.end_line in (None, diagnostic.line)
+    if diagnostic.end_col is not None and one_line and diagnostic.end_col - 1 > col:
+        width = len(raw[: diagnostic.end_col - 1].expandtabs(4)) - start
+    else:
+        width = max(len(text.rstrip()) - start, 1)
+    gutter = " " * len(str(diagnostic.line))
+    carets = _style("^" * width, ctx, fg=_COLOURS[diagnostic.severity], bold=True)
+    return [
+        f" {gutter} |",
+        f" {diagnostic.line} | {_printable(text)}",
+        f" {gutter} | {' ' * start}{carets}",
+    ]
+
+
+def _printable(text: str) -> str:
+    """A source line without the control characters a terminal would obey."""
+    return "".join(c if c.isprintable() or c == " " else "\ufffd" for c in text)
 
 
 def statistics_lines(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> list[str]:
