@@ -362,3 +362,30 @@ def test_full_format_frames_the_source_line_and_colour_follows_the_environment(
     assert "\x1b[" in run(*args)[1]
     monkeypatch.setenv("NO_COLOR", "1")
     assert "\x1b[" not in run(*args)[1]
+
+
+def test_python_m_does_not_import_the_linted_repository_s_modules(tmp_path: Path) -> None:
+    """`python -m vertice_lint .` from the repository's root: `python -m` puts the cwd first
+    on sys.path, so a planted `jsonschema.py` would run in place of the real one."""
+    import subprocess
+    import sys
+
+    marker = tmp_path / "RAN"
+    (tmp_path / "jsonschema.py").write_text(
+        f"import pathlib\npathlib.Path({str(marker)!r}).write_text('x')\n"
+    )
+    (tmp_path / "click").mkdir()
+    (tmp_path / "click" / "__init__.py").write_text(
+        f"import pathlib\npathlib.Path({str(marker)!r}).write_text('x')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "vertice_lint", ".", "--no-cache"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert not marker.exists()
