@@ -164,3 +164,24 @@ def test_fixed_count_without_show_fixes() -> None:
     assert render("text", (), ctx(summary=RunSummary(12, {}, 0, fixed=4))) == (
         "Fixed 4 diagnostics.\nAll checks passed!\n"
     )
+
+
+def test_control_characters_of_names_and_messages_never_reach_the_terminal() -> None:
+    """A file name with an ESC sequence or a newline, a message quoting one: escaped, so no
+    colour, cursor move or forged line; a message's own newline is kept."""
+    from vertice_lint.diagnostics import Evidence
+
+    diag = Diagnostic(
+        "VL801",
+        "k8s/\x1b[2Jevil\nname.yaml",
+        1,
+        1,
+        "key `\x1b[31mred` unknown\nsecond line",
+        evidence=(Evidence("k8s/\x07bell.yaml", 2, 1, "note \x1b]0;title\x07"),),
+    )
+    out = render("text", (diag,), ctx(quiet=True))
+    assert "\x1b" not in out and "\x07" not in out
+    assert out == (
+        "/repo/k8s/\\x1b[2Jevil\\x0aname.yaml:1:1: VL801 key `\\x1b[31mred` unknown\nsecond line\n"
+        "    = /repo/k8s/\\x07bell.yaml:2:1: note \\x1b]0;title\\x07\n"
+    )

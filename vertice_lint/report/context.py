@@ -69,9 +69,26 @@ def display_path(path: str, ctx: ReportContext) -> str:
     full = Path(os.path.normpath(ctx.root / path))
     base = Path(os.path.normpath(ctx.display_base))
     try:
-        return full.relative_to(base).as_posix()
+        shown = full.relative_to(base).as_posix()
     except ValueError:
-        return full.as_posix()
+        shown = full.as_posix()
+    return printable(shown)
+
+
+def printable(text: str, keep: str = "") -> str:
+    """A file name (or, with `keep="\\n\\t"`, a message quoting a repository's text) as a
+    terminal may show it: control characters (an ESC that would start a colour or move the
+    cursor, a newline in a name that would forge a line) as `\\xNN` escapes."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in keep else _escape(c) for c in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:  # a byte of a name that is not UTF-8 (a surrogate escape)
+        return "\ufffd"
+    return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
 
 
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

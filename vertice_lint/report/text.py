@@ -37,6 +37,7 @@ from vertice_lint.report.context import (
     display_path,
     fix_applicable,
     fix_hidden,
+    printable,
     rule_name,
     severity_counts,
     sorted_diagnostics,
@@ -57,6 +58,7 @@ def render(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> str:
     return "".join(f"{line}\n" for line in lines)
 
 
+_LAYOUT = "\n\t"  # what a message may hold besides printable characters
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
 
@@ -74,12 +76,14 @@ def diagnostic_lines(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> l
         code = _style(diagnostic.rule, ctx, fg=_COLOURS[diagnostic.severity], bold=True)
         where = _style(_location(diagnostic, ctx), ctx, bold=True)
         severity = f" {diagnostic.severity.value}:" if ctx.full else ""
-        lines.append(f"{where}{severity} {code} {diagnostic.message}{marker}")
+        lines.append(
+            f"{where}{severity} {code} {printable(diagnostic.message, keep=_LAYOUT)}{marker}"
+        )
         if ctx.full:
             lines.extend(_frame(diagnostic, ctx))
         lines.extend(
             f"    = {_style(display_path(ev.path, ctx), ctx, fg='cyan')}:{ev.line}:{ev.col}:"
-            f" {ev.note}"
+            f" {printable(ev.note, keep=_LAYOUT)}"
             for ev in diagnostic.evidence
         )
     return lines
