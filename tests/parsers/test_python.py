@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import textwrap
 
 import pytest
@@ -19,6 +20,9 @@ from vertice_lint.parsers.python import (
     RouterInclude,
     ServerRun,
     SettingsField,
+    _index,
+    _segment_lines,
+    _source_segment,
     parse,
 )
 
@@ -862,3 +866,41 @@ def test_env_get_says_how_its_none_fails() -> None:
         "J": ("TypeError", "in"),
         "K": ("TypeError", "iteration"),
     }
+
+
+# the one walk every analysis reads ------------------------------------------------------------
+
+_TRICKY_SOURCES = [
+    "x = f(a,\n\tb)  # tab\ny = {'k': [1, 2],\n     **rest}\n",
+    "app = FastAPI()\r\napp.mount('/s',\r\n  sub)\r\nz = (1 +\r\n 2)\r\n",
+    "a = 'lone'\rb = g(1,\r 2)\r",
+    "s = 'héllo → ✓'; t = h('日本', k=\n  '語')\n\x0cu = v(w)\n",
+    "def f(*, a, b=1, **k):\n    return {**k, 'a': a}\nglobal_ = [x for x in y if (z := x)]\n",
+    "match p:\n    case {'a': 1, **r}:\n        pass\n    case C(x, y=2):\n        pass\n",
+    "last = call(1,\n  2)",  # no final newline
+]
+
+
+@pytest.mark.parametrize("source", _TRICKY_SOURCES)
+def test_source_segments_match_ast(source: str) -> None:
+    tree = ast.parse(source)
+    lines = _segment_lines(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.expr):
+            assert _source_segment(lines, node) == ast.get_source_segment(source, node)
+
+
+@pytest.mark.parametrize("source", _TRICKY_SOURCES)
+def test_index_is_the_walk_of_ast(source: str) -> None:
+    singletons = ast.expr_context | ast.boolop | ast.operator | ast.unaryop | ast.cmpop
+    tree = ast.parse(source)
+    index = _index(tree)
+    walked = [n for n in ast.walk(tree) if not isinstance(n, singletons)]
+    for node in walked:
+        expected = [c for c in ast.iter_child_nodes(node) if not isinstance(c, singletons)]
+        assert index.kids(node) == expected
+        for child in expected:
+            assert index.parents[id(child)] is node
+    assert index.calls == [n for n in walked if isinstance(n, ast.Call)]
+    assert index.assigns == [n for n in walked if isinstance(n, ast.Assign | ast.AnnAssign)]
+    assert index.named_exprs == [n for n in walked if isinstance(n, ast.NamedExpr)]
