@@ -710,7 +710,6 @@ class _Analyzer:
         self.index = _index(tree)
         self.lines = _LINE_SPLIT.split(text)
         self.segment_lines: list[str] | None = None
-        self.handlers = self._handlers()
         self.encoded: dict[int, bytes] = {}
         self.aliases: dict[str, str] = {}
         self.imports: list[Import] = []
@@ -989,13 +988,13 @@ class _Analyzer:
         # plain nodes are walked with a stack: long `a + b + ...` chains must not hit the
         # recursion limit; nodes that change the context or are recorded recurse through
         # their handler (ast gives nodes of the exact classes: a lookup by type suffices)
-        children, handlers = self.index.children, self.handlers
+        children, handlers = self.index.children, _HANDLERS
         stack = [node]
         while stack:
             current = stack.pop()
             handler = handlers.get(type(current))
             if handler is not None:
-                handler(current, ctx)
+                handler(self, current, ctx)
                 continue
             if type(current) is ast.Subscript:
                 self._env_subscript(current, ctx)
@@ -1003,25 +1002,6 @@ class _Analyzer:
             if kids is None:
                 kids = list(ast.iter_child_nodes(current))
             stack.extend(reversed(kids))
-
-    def _handlers(self) -> dict[type[ast.AST], Callable[[Any, _Ctx], None]]:
-        return {
-            ast.FunctionDef: self._function,
-            ast.AsyncFunctionDef: self._function,
-            ast.Lambda: self._lambda,
-            ast.ClassDef: self._class,
-            ast.Try: self._try,
-            ast.TryStar: self._try,
-            ast.If: self._if,
-            ast.IfExp: self._if_exp,
-            ast.With: self._with,
-            ast.AsyncWith: self._with,
-            ast.Import: self._import,
-            ast.ImportFrom: self._import,
-            ast.Assign: self._assign,
-            ast.AnnAssign: self._assign,
-            ast.Call: self._call,
-        }
 
     def _lambda(self, node: ast.Lambda, ctx: _Ctx) -> None:
         self._visit(node.args, ctx)
@@ -1940,3 +1920,25 @@ class _Analyzer:
             and test.left.id == param
             and isinstance(test.ops[0], ast.NotIn | ast.NotEq)
         )
+
+
+# The nodes that change the context or are recorded, and their handlers (functions of the
+# class, not bound methods: an analyzer holding its own bound methods would be a reference
+# cycle, freed only by the cyclic garbage collector)
+_HANDLERS: dict[type[ast.AST], Callable[[_Analyzer, Any, _Ctx], None]] = {
+    ast.FunctionDef: _Analyzer._function,
+    ast.AsyncFunctionDef: _Analyzer._function,
+    ast.Lambda: _Analyzer._lambda,
+    ast.ClassDef: _Analyzer._class,
+    ast.Try: _Analyzer._try,
+    ast.TryStar: _Analyzer._try,
+    ast.If: _Analyzer._if,
+    ast.IfExp: _Analyzer._if_exp,
+    ast.With: _Analyzer._with,
+    ast.AsyncWith: _Analyzer._with,
+    ast.Import: _Analyzer._import,
+    ast.ImportFrom: _Analyzer._import,
+    ast.Assign: _Analyzer._assign,
+    ast.AnnAssign: _Analyzer._assign,
+    ast.Call: _Analyzer._call,
+}

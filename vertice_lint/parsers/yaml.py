@@ -513,25 +513,33 @@ _BLANK_LINE = re.compile(r" +(\r\n|\r|\n|$)")
 _NAME_ENDS = frozenset(" \r\n,[]{}")
 
 
+# ruamel's resolver and round-trip constructor, shared by the files of a run (a constructor
+# keeps no state from one document to the next, a resolver none at all); one YAML object per
+# file would be a reference cycle left to the cyclic garbage collector
+_LOADER: YAML | None = None
+
+
 def _compose_fast(text: str) -> list[tuple[Any, Any, Any]] | None:
     """(start event, root node, data) of each document, or None when ruamel must read it."""
+    global _LOADER
     if _CParser is None or _RUAMEL_ONLY.search(text):
         return None
-    yaml = YAML(typ="rt")
-    constructor = yaml.constructor
-    composer = _FastComposer(text, yaml.resolver)
+    if _LOADER is None:
+        _LOADER = YAML(typ="rt")
+    constructor = _LOADER.constructor
+    composer = _FastComposer(text, _LOADER.resolver)
     try:
         documents: list[tuple[Any, Any, Any]] = []
         composer.parser.get_event()  # stream start
         while not isinstance(start := composer.parser.get_event(), _pyyaml_events.StreamEndEvent):
             if start.version is not None or start.tags:
                 raise _Unsupported("directives")
-            yaml.doc_infos.append(DocInfo(requested_version=version(yaml.version)))
             root = composer.document()
             composer.parser.get_event()  # document end
             documents.append((start, root, constructor.construct_document(root)))
         return documents
     except Exception:  # anything unusual is ruamel's to read, and to report
+        _LOADER = None  # a constructor stopped midway may keep state
         return None
     finally:
         composer.parser.dispose()
