@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import gc
+import hashlib
 import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -103,6 +104,31 @@ def _parse_all(
     return parsed
 
 
+class _ParseMemo:
+    """The last parse of each file of one repository, by content: `parse_file` is a pure
+    function of (path, kind, bytes), so a run after edits (a pass of the fix loop) parses again
+    only the files whose bytes changed. The bytes are known by their digest (holding them all
+    would take as much memory again as the texts)."""
+
+    def __init__(self) -> None:
+        self.root: Path | None = None
+        self.parsed: dict[str, tuple[Kind, bytes, ParsedFile]] = {}
+
+    def parse(self, root: Path, source: SourceFile, data: bytes) -> ParsedFile:
+        if root != self.root:  # another repository: forget the last one's files
+            self.root, self.parsed = root, {}
+        digest = hashlib.blake2b(data, digest_size=20).digest()
+        last = self.parsed.get(source.path)
+        if last is not None and last[0] is source.kind and last[1] == digest:
+            return last[2]
+        parsed = parse_file(source, data)
+        self.parsed[source.path] = (source.kind, digest, parsed)
+        return parsed
+
+
+_MEMO = _ParseMemo()
+
+
 def _parse_files(
     root: Path, files: Sequence[SourceFile], overlay: Mapping[str, bytes | None]
 ) -> dict[str, ParsedFile]:
@@ -115,7 +141,7 @@ def _parse_files(
             data = overlay[source.path]
             if data is None:
                 continue
-            parsed[source.path] = parse_file(source, data)
+            parsed[source.path] = _MEMO.parse(root, source, data)
             continue
         try:
             data = read_bytes(root, source.path)
@@ -125,7 +151,7 @@ def _parse_files(
                 ParsedFile(source) if quiet else ParsedFile(source, failure=failure)
             )
             continue
-        parsed[source.path] = parse_file(source, data)
+        parsed[source.path] = _MEMO.parse(root, source, data)
     return parsed
 
 
