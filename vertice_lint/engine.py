@@ -20,7 +20,7 @@ from vertice_lint.diagnostics import Diagnostic, ParseFailure
 from vertice_lint.discover import Kind, SourceFile, classify, discover
 from vertice_lint.link.workspace import fallback_workspace, link
 from vertice_lint.model import Workspace
-from vertice_lint.parsers import ParsedFile, parse_file, skip_file
+from vertice_lint.parsers import ParsedFile, late_failure, parse_file, skip_file
 from vertice_lint.source import read_bytes
 
 
@@ -124,6 +124,15 @@ class _ParseMemo:
         parsed = parse_file(source, data)
         self.parsed[source.path] = (source.kind, digest, parsed)
         return parsed
+
+    def settle(self, parsed: Mapping[str, ParsedFile]) -> bool:
+        """Put, in place of the files whose deferred analysis failed, what an eager parse gives
+        (a parse error or an internal error); True when there were such files."""
+        late = {p: f for p, p_f in parsed.items() if (f := late_failure(p_f)) is not None}
+        for path, failed in late.items():
+            kind, digest, _ = self.parsed[path]
+            self.parsed[path] = (kind, digest, failed)
+        return bool(late)
 
 
 _MEMO = _ParseMemo()
@@ -258,6 +267,8 @@ def lint(
         unique.setdefault((diag.rule, diag.path, diag.line, diag.col, diag.message), diag)
     result = sorted(unique.values(), key=Diagnostic.sort_key)
     gc.unfreeze()  # collectable again once the caller drops the run
+    if _MEMO.settle(parsed):  # a Python file fails as it would have failed when parsed
+        return lint(root, config, selection, overlay, only)
     return RunResult(
         diagnostics=tuple(result),
         workspace=workspace,

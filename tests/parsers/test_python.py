@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import pickle
 import textwrap
 
 import pytest
 
 from vertice_lint.diagnostics import ParseFailure
+from vertice_lint.parsers import python as python_parser
 from vertice_lint.parsers.python import (
     Call,
     DynamicImport,
@@ -904,3 +906,40 @@ def test_index_is_the_walk_of_ast(source: str) -> None:
     assert index.calls == [n for n in walked if isinstance(n, ast.Call)]
     assert index.assigns == [n for n in walked if isinstance(n, ast.Assign | ast.AnnAssign)]
     assert index.named_exprs == [n for n in walked if isinstance(n, ast.NamedExpr)]
+
+
+# the analysis runs when a fact is first read -------------------------------------------------
+
+_MODULE = "import os\nfrom fastapi import FastAPI\napp = FastAPI()\nPORT = int(os.getenv('PORT'))\n"
+
+
+def test_facts_are_those_of_the_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    runs: list[str] = []
+    run = python_parser._Analyzer.run
+
+    def counted(self: python_parser._Analyzer) -> PythonModule:
+        runs.append(self.path)
+        return run(self)
+
+    monkeypatch.setattr(python_parser._Analyzer, "run", counted)
+    module = parse("svc/main.py", _MODULE)
+    assert runs == []  # parsed: checked, not analysed
+    assert module.routers[0].variable == "app"
+    assert runs == ["svc/main.py"]
+    assert module.env_reads == python_parser.analyse("svc/main.py", _MODULE).env_reads
+    assert module == python_parser.analyse("svc/main.py", _MODULE)
+    assert runs == ["svc/main.py"] * 3  # once for the module, once for each `analyse`
+
+
+def test_an_unread_module_survives_a_pickle() -> None:
+    module = parse("svc/main.py", _MODULE)
+    assert pickle.loads(pickle.dumps(module)) == python_parser.analyse("svc/main.py", _MODULE)
+
+
+def test_a_failure_of_the_deferred_analysis_is_kept() -> None:
+    module = parse("svc/deep.py", "x = a" + ".b" * 1500 + "\n")
+    assert python_parser.deferred_failure(module) is None  # nothing read: nothing failed
+    assert module.imports == ()
+    failure = python_parser.deferred_failure(module)
+    assert isinstance(failure, ParseFailure)
+    assert failure.message == "code is nested too deeply to analyse"

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from itertools import chain
+from types import FrameType
 from typing import Any, Literal
 
 from vertice_lint.diagnostics import ParseFailure, ParseProblem
@@ -328,21 +330,118 @@ def _source_segment(lines: Sequence[str], node: ast.expr) -> str | None:
 
 
 def parse(path: str, text: str) -> PythonModule:
-    """Parse Python source; raise ParseFailure when it is not valid Python."""
+    """Check Python source; raise ParseFailure when it is not valid Python.
+
+    The facts of the record are found when one of them is first read: most modules of a
+    repository are in no image, and no rule reads them (see `_DeferredModule`).
+    """
     if "\x00" in text:
         before = text[: text.index("\x00")]
         lines = _LINE_SPLIT.split(before)
         raise ParseFailure("source contains a NUL byte", len(lines), len(lines[-1]) + 1)
-    try:
-        tree = ast.parse(text, filename=path)
-    except SyntaxError as err:
-        raise ParseFailure(f"syntax error: {err.msg}", err.lineno or 1, err.offset or 1) from err
-    except (ValueError, RecursionError, MemoryError) as err:
-        raise ParseFailure(f"cannot parse: {err}") from err
+    _syntax_tree(path, text)
+    return _DeferredModule(path, text)
+
+
+def analyse(path: str, text: str) -> PythonModule:
+    """The facts of a module that `parse` accepted."""
+    tree = _syntax_tree(path, text)
     try:
         return _Analyzer(path, text, tree).run()
     except RecursionError as err:
         raise ParseFailure("code is nested too deeply to analyse") from err
+
+
+def _syntax_tree(path: str, text: str) -> ast.Module:
+    try:
+        return ast.parse(text, filename=path)
+    except SyntaxError as err:
+        raise ParseFailure(f"syntax error: {err.msg}", err.lineno or 1, err.offset or 1) from err
+    except (ValueError, RecursionError, MemoryError) as err:
+        raise ParseFailure(f"cannot parse: {err}") from err
+
+
+def _stack_depth() -> int:
+    """The number of frames of the caller's stack, the caller's own included."""
+    frame: FrameType | None = sys._getframe(1)
+    depth = 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return depth
+
+
+class _DeferredModule(PythonModule):
+    """A module checked by `parse`, analysed when one of its facts is first read (the facts
+    of the analysis are then the instance's own attributes, read at no cost).
+
+    The analysis gets the stack it would have had at parse time (the recursion limit is raised
+    by the frames that lie between), so it fails exactly when it would have failed then. A
+    failure cannot be the parse's any more: the facts are those of an empty module and
+    `deferred_failure` gives the exception, for the caller to parse the file again as the
+    failure it is (the engine runs once more).
+    """
+
+    def __init__(self, path: str, text: str) -> None:  # not the dataclass's: no facts yet
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "_text", text)
+        object.__setattr__(self, "_depth", _stack_depth())
+
+    def _analyse(self) -> None:
+        state = self.__dict__
+        text = state.pop("_text")
+        # at parse time the analyzer would have run where __init__ ran; now it runs two
+        # frames below this one (in `analyse`)
+        extra = max(0, _stack_depth() + 2 - state.pop("_depth"))
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(limit + extra)
+        try:
+            module = analyse(self.path, text)
+        except Exception as exc:  # a parse error or a parser bug, seen late
+            state["_failure"] = exc
+            module = _Analyzer(self.path, "", ast.Module(body=[], type_ignores=[])).run()
+        finally:
+            sys.setrecursionlimit(limit)
+        for name in _DEFERRED_FIELDS:
+            state[name] = getattr(module, name)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PythonModule):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in _FIELDS)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, f) for f in _FIELDS))
+
+
+class _Deferred:
+    """A fact of a `_DeferredModule`, on the class until the analysis puts the value on the
+    instance (which then hides this descriptor: it has no `__set__`)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, module: _DeferredModule | None, owner: type | None = None) -> Any:
+        if module is None:
+            return self
+        module._analyse()
+        return module.__dict__[self.name]
+
+
+_FIELDS = tuple(f.name for f in fields(PythonModule))
+# `problems` stays the class default: the analysis reports none (they are read for every file)
+_DEFERRED_FIELDS = tuple(f for f in _FIELDS if f not in ("path", "problems"))
+for _name in _DEFERRED_FIELDS:
+    setattr(_DeferredModule, _name, _Deferred(_name))
+
+
+def deferred_failure(record: object) -> Exception | None:
+    """The parse error or parser bug that a deferred analysis met, if it met one."""
+    if isinstance(record, _DeferredModule):
+        if "_text" in record.__dict__:
+            return None  # not analysed: nothing failed
+        failure = record.__dict__.get("_failure")
+        return failure if isinstance(failure, Exception) else None
+    return None
 
 
 @dataclass(frozen=True)
