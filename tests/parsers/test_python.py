@@ -943,3 +943,21 @@ def test_a_failure_of_the_deferred_analysis_is_kept() -> None:
     failure = python_parser.deferred_failure(module)
     assert isinstance(failure, ParseFailure)
     assert failure.message == "code is nested too deeply to analyse"
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["nonlocal x\n", "def f():\n    x = 1\n    global x\n"],  # the symbol table refuses them
+)
+def test_what_ast_accepts_is_valid(source: str) -> None:
+    assert parse("svc/main.py", source).imports == ()
+
+
+def test_a_syntax_error_is_ast_s() -> None:
+    with pytest.raises(ParseFailure) as caught:
+        parse("svc/main.py", "x = 1\ny = (\n")
+    assert (caught.value.message, caught.value.line, caught.value.col) == (
+        "syntax error: '(' was never closed",
+        2,
+        5,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import symtable
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -339,7 +340,12 @@ def parse(path: str, text: str) -> PythonModule:
         before = text[: text.index("\x00")]
         lines = _LINE_SPLIT.split(before)
         raise ParseFailure("source contains a NUL byte", len(lines), len(lines[-1]) + 1)
-    _syntax_tree(path, text)
+    try:
+        # the symbol table is built from the parser's tree without making Python objects of
+        # it: the cheaper check (it refuses all that ast does, and more)
+        symtable.symtable(text, path, "exec")
+    except Exception:  # ast says whether it is valid, and what is wrong
+        _syntax_tree(path, text)
     return _DeferredModule(path, text)
 
 
