@@ -1024,3 +1024,27 @@ def test_file_name_not_utf8(fmt: str) -> None:
         report = root / "report.out"
         out = CliRunner().invoke(cli, ["check", "--format", fmt, "-o", str(report), str(root)])
         assert out.exit_code == 1, out.output
+
+
+def test_python_analysis_bug_is_an_internal_error_though_deferred(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the analysis runs when the linker first reads the module's facts, not when it is parsed
+    def broken(self: object) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr("vertice_lint.parsers.python._Analyzer.run", broken)
+    with repository(APP) as root:
+        result = lint(root, Config())
+        assert [e.split(" (")[0] for e in result.internal_errors] == [
+            "internal error parsing api/main.py: KeyError: 'boom'"
+        ]
+        assert [d.rule for d in result.diagnostics if d.path == "api/main.py"] == []
+
+
+def test_python_too_deep_to_analyse_is_a_parse_error_though_deferred() -> None:
+    deep = "x = a" + ".b" * 1500 + "\n"  # ast accepts it, the analysis recurses too deep
+    result = check_robust({**APP, "api/main.py": APP["api/main.py"] + deep}, fix=False)
+    assert [
+        (d.rule, d.path, d.message.split(";")[0]) for d in result.diagnostics if d.rule == "VL001"
+    ] == [("VL001", "api/main.py", "code is nested too deeply to analyse")]

@@ -160,7 +160,7 @@ def _catalog_loader() -> Callable[[str], Any]:
     faster than the pure-Python reader; a test checks that both read the catalog the same),
     else ruamel.yaml's safe loader."""
     try:
-        import yaml as pyyaml  # type: ignore[import-untyped]
+        import yaml as pyyaml
 
         loader = pyyaml.CSafeLoader
     except (ImportError, AttributeError):

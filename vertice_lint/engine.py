@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fnmatch
+import gc
+import hashlib
 import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,7 +20,7 @@ from vertice_lint.diagnostics import Diagnostic, ParseFailure
 from vertice_lint.discover import Kind, SourceFile, classify, discover
 from vertice_lint.link.workspace import fallback_workspace, link
 from vertice_lint.model import Workspace
-from vertice_lint.parsers import ParsedFile, parse_file, skip_file
+from vertice_lint.parsers import ParsedFile, late_failure, parse_file, skip_file
 from vertice_lint.selection import Selection, enabled_rules, matches
 from vertice_lint.source import read_bytes
 
@@ -54,6 +56,60 @@ class RunResult:
 def _parse_all(
     root: Path, files: Sequence[SourceFile], overlay: Mapping[str, bytes | None]
 ) -> dict[str, ParsedFile]:
+    """Every file parsed; what exists then is frozen for the collector (`lint` thaws it).
+
+    The records pile up and the parsers leave no garbage in cycles: the cyclic collector would
+    only scan the growing heap again and again (a third of the parse time), and after the parse
+    the heap again at each full collection of the link and the checks.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        parsed = _parse_files(root, files, overlay)
+    finally:
+        if collecting:
+            gc.enable()
+    gc.freeze()
+    return parsed
+
+
+class _ParseMemo:
+    """The last parse of each file of one repository, by content: `parse_file` is a pure
+    function of (path, kind, bytes), so a run after edits (a pass of the fix loop) parses again
+    only the files whose bytes changed. The bytes are known by their digest (holding them all
+    would take as much memory again as the texts)."""
+
+    def __init__(self) -> None:
+        self.root: Path | None = None
+        self.parsed: dict[str, tuple[Kind, bytes, ParsedFile]] = {}
+
+    def parse(self, root: Path, source: SourceFile, data: bytes) -> ParsedFile:
+        if root != self.root:  # another repository: forget the last one's files
+            self.root, self.parsed = root, {}
+        digest = hashlib.blake2b(data, digest_size=20).digest()
+        last = self.parsed.get(source.path)
+        if last is not None and last[0] is source.kind and last[1] == digest:
+            return last[2]
+        parsed = parse_file(source, data)
+        self.parsed[source.path] = (source.kind, digest, parsed)
+        return parsed
+
+    def settle(self, parsed: Mapping[str, ParsedFile]) -> bool:
+        """Put, in place of the files whose deferred analysis failed, what an eager parse gives
+        (a parse error or an internal error); True when there were such files."""
+        late = {p: f for p, p_f in parsed.items() if (f := late_failure(p_f)) is not None}
+        for path, failed in late.items():
+            kind, digest, _ = self.parsed[path]
+            self.parsed[path] = (kind, digest, failed)
+        return bool(late)
+
+
+_MEMO = _ParseMemo()
+
+
+def _parse_files(
+    root: Path, files: Sequence[SourceFile], overlay: Mapping[str, bytes | None]
+) -> dict[str, ParsedFile]:
     parsed: dict[str, ParsedFile] = {}
     for source in files:
         if skip_file(source):
@@ -63,7 +119,7 @@ def _parse_all(
             data = overlay[source.path]
             if data is None:
                 continue
-            parsed[source.path] = parse_file(source, data)
+            parsed[source.path] = _MEMO.parse(root, source, data)
             continue
         try:
             data = read_bytes(root, source.path)
@@ -73,7 +129,7 @@ def _parse_all(
                 ParsedFile(source) if quiet else ParsedFile(source, failure=failure)
             )
             continue
-        parsed[source.path] = parse_file(source, data)
+        parsed[source.path] = _MEMO.parse(root, source, data)
     return parsed
 
 
@@ -174,6 +230,9 @@ def lint(
     for diag in result:
         unique.setdefault((diag.rule, diag.path, diag.line, diag.col, diag.message), diag)
     result = sorted(unique.values(), key=Diagnostic.sort_key)
+    gc.unfreeze()  # collectable again once the caller drops the run
+    if _MEMO.settle(parsed):  # a Python file fails as it would have failed when parsed
+        return lint(root, config, selection, overlay, only)
     return RunResult(
         diagnostics=tuple(result),
         workspace=workspace,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
 from vertice_lint.diagnostics import ParseFailure
-from vertice_lint.parsers.lockfile import LockedPackage, parse
+from vertice_lint.parsers.lockfile import LockedPackage, _name_lines, parse
+from vertice_lint.parsers.pyproject import locate
 
 UV_LOCK = """\
 version = 1
@@ -207,3 +210,28 @@ def test_broken_toml_and_json_raise_parse_failure_with_position() -> None:
         json_error.value.message
         == "invalid JSON: Expecting property name enclosed in double quotes"
     )
+
+
+_UNUSUAL_LAYOUTS = [
+    UV_LOCK.replace('[[package]]\nname = "idna"', '[[ package ]]\nname = "idna"'),
+    UV_LOCK.replace('name = "idna"\nversion = "3.7"', 'version = "3.7"\nname = "idna"'),
+    UV_LOCK.replace('requires-python = ">=3.11"', 'note = """\n[[package]]\nname = "x"\n"""'),
+    UV_LOCK.replace('[[package]]\nname = "idna"', '[[package]]  # the next\n\nname = "idna"'),
+]
+
+
+@pytest.mark.parametrize("text", [UV_LOCK, *_UNUSUAL_LAYOUTS])
+def test_name_lines_read_off_the_text_are_the_scanners(text: str) -> None:
+    lines = {p.name: p.line for p in parse("uv.lock", text).packages}
+    scanned = locate(text).keys
+    entries = tomllib.loads(text)["package"]
+    assert lines == {e["name"]: scanned[("package", i, "name")].line for i, e in enumerate(entries)}
+
+
+@pytest.mark.parametrize("text", _UNUSUAL_LAYOUTS)
+def test_unusual_layouts_are_left_to_the_scanner(text: str) -> None:
+    assert _name_lines(text, tomllib.loads(text)["package"]) is None
+
+
+def test_the_usual_layout_is_read_off_the_text() -> None:
+    assert _name_lines(UV_LOCK, tomllib.loads(UV_LOCK)["package"]) is not None

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import pickle
 import textwrap
 
 import pytest
 
 from vertice_lint.diagnostics import ParseFailure
+from vertice_lint.parsers import python as python_parser
 from vertice_lint.parsers.python import (
     Call,
     DynamicImport,
@@ -19,6 +22,9 @@ from vertice_lint.parsers.python import (
     RouterInclude,
     ServerRun,
     SettingsField,
+    _index,
+    _segment_lines,
+    _source_segment,
     parse,
 )
 
@@ -862,3 +868,96 @@ def test_env_get_says_how_its_none_fails() -> None:
         "J": ("TypeError", "in"),
         "K": ("TypeError", "iteration"),
     }
+
+
+# the one walk every analysis reads ------------------------------------------------------------
+
+_TRICKY_SOURCES = [
+    "x = f(a,\n\tb)  # tab\ny = {'k': [1, 2],\n     **rest}\n",
+    "app = FastAPI()\r\napp.mount('/s',\r\n  sub)\r\nz = (1 +\r\n 2)\r\n",
+    "a = 'lone'\rb = g(1,\r 2)\r",
+    "s = 'héllo → ✓'; t = h('日本', k=\n  '語')\n\x0cu = v(w)\n",
+    "def f(*, a, b=1, **k):\n    return {**k, 'a': a}\nglobal_ = [x for x in y if (z := x)]\n",
+    "match p:\n    case {'a': 1, **r}:\n        pass\n    case C(x, y=2):\n        pass\n",
+    "last = call(1,\n  2)",  # no final newline
+]
+
+
+@pytest.mark.parametrize("source", _TRICKY_SOURCES)
+def test_source_segments_match_ast(source: str) -> None:
+    tree = ast.parse(source)
+    lines = _segment_lines(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.expr):
+            assert _source_segment(lines, node) == ast.get_source_segment(source, node)
+
+
+@pytest.mark.parametrize("source", _TRICKY_SOURCES)
+def test_index_is_the_walk_of_ast(source: str) -> None:
+    singletons = ast.expr_context | ast.boolop | ast.operator | ast.unaryop | ast.cmpop
+    tree = ast.parse(source)
+    index = _index(tree)
+    walked = [n for n in ast.walk(tree) if not isinstance(n, singletons)]
+    for node in walked:
+        expected = [c for c in ast.iter_child_nodes(node) if not isinstance(c, singletons)]
+        assert index.kids(node) == expected
+        for child in expected:
+            assert index.parents[id(child)] is node
+    assert index.calls == [n for n in walked if isinstance(n, ast.Call)]
+    assert index.assigns == [n for n in walked if isinstance(n, ast.Assign | ast.AnnAssign)]
+    assert index.named_exprs == [n for n in walked if isinstance(n, ast.NamedExpr)]
+
+
+# the analysis runs when a fact is first read -------------------------------------------------
+
+_MODULE = "import os\nfrom fastapi import FastAPI\napp = FastAPI()\nPORT = int(os.getenv('PORT'))\n"
+
+
+def test_facts_are_those_of_the_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    runs: list[str] = []
+    run = python_parser._Analyzer.run
+
+    def counted(self: python_parser._Analyzer) -> PythonModule:
+        runs.append(self.path)
+        return run(self)
+
+    monkeypatch.setattr(python_parser._Analyzer, "run", counted)
+    module = parse("svc/main.py", _MODULE)
+    assert runs == []  # parsed: checked, not analysed
+    assert module.routers[0].variable == "app"
+    assert runs == ["svc/main.py"]
+    assert module.env_reads == python_parser.analyse("svc/main.py", _MODULE).env_reads
+    assert module == python_parser.analyse("svc/main.py", _MODULE)
+    assert runs == ["svc/main.py"] * 3  # once for the module, once for each `analyse`
+
+
+def test_an_unread_module_survives_a_pickle() -> None:
+    module = parse("svc/main.py", _MODULE)
+    assert pickle.loads(pickle.dumps(module)) == python_parser.analyse("svc/main.py", _MODULE)
+
+
+def test_a_failure_of_the_deferred_analysis_is_kept() -> None:
+    module = parse("svc/deep.py", "x = a" + ".b" * 1500 + "\n")
+    assert python_parser.deferred_failure(module) is None  # nothing read: nothing failed
+    assert module.imports == ()
+    failure = python_parser.deferred_failure(module)
+    assert isinstance(failure, ParseFailure)
+    assert failure.message == "code is nested too deeply to analyse"
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["nonlocal x\n", "def f():\n    x = 1\n    global x\n"],  # the symbol table refuses them
+)
+def test_what_ast_accepts_is_valid(source: str) -> None:
+    assert parse("svc/main.py", source).imports == ()
+
+
+def test_a_syntax_error_is_ast_s() -> None:
+    with pytest.raises(ParseFailure) as caught:
+        parse("svc/main.py", "x = 1\ny = (\n")
+    assert (caught.value.message, caught.value.line, caught.value.col) == (
+        "syntax error: '(' was never closed",
+        2,
+        5,
+    )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 from textwrap import dedent
+from typing import Any
 
 import pytest
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from vertice_lint.diagnostics import ParseFailure, ParseProblem
 from vertice_lint.k8s_schema import SchemaError, validate
+from vertice_lint.parsers import yaml as yaml_parser
 from vertice_lint.parsers.yaml import (
     ComposePort,
     EnvVar,
@@ -673,3 +676,81 @@ def test_yaml_directives_are_read_in_every_document() -> None:
 
     record = parse("k8s/x.yaml", "%YAML 1.2\n---\na: 1\n...\n%YAML 1.2\n---\nb: 2\n")
     assert [d.plain for d in record.documents] == [{"a": 1}, {"b": 2}]
+
+
+# the fast reader (libyaml's events, ruamel's constructor) reads what ruamel alone reads --------
+
+
+def _shape(data: Any, seen: dict[int, int]) -> Any:
+    """Types, values, positions (ruamel's `lc`) and anchors of a document's data."""
+    if isinstance(data, CommentedMap | CommentedSeq):
+        if id(data) in seen:
+            return ("alias", seen[id(data)])
+        seen[id(data)] = len(seen)
+        anchor = getattr(data.yaml_anchor(), "value", None)
+        positions = sorted((repr(k), tuple(v)) for k, v in (data.lc.data or {}).items())
+        items = (
+            [(_shape(k, seen), _shape(v, seen)) for k, v in data.items()]
+            if isinstance(data, CommentedMap)
+            else [_shape(v, seen) for v in data]
+        )
+        merges = getattr(data, "merge", None) or []
+        merged = [_shape(m[1] if isinstance(m, tuple) else m, seen) for m in merges]
+        return (type(data).__name__, data.lc.line, data.lc.col, positions, items, merged, anchor)
+    return (type(data).__name__, repr(data), getattr(getattr(data, "anchor", None), "value", None))
+
+
+def _read(reader: Any, text: str) -> Any:
+    try:
+        documents = list(reader(text))
+    except ParseFailure as failure:
+        return (failure.message, failure.line, failure.col)
+    return [
+        (d.index, d.line, d.end_line, d.explicit_start, d.plain, _shape(d.data, {}))
+        for d in documents
+    ]
+
+
+_FAST_READ = [
+    "a: 1\nb: [x, y]\nc: {d: e}\n",
+    "key:\n# a comment\n\n# another\nnext: 1\n",  # an empty value: ruamel's mark is the next key
+    "key:  # says why\nnext: 1\n",
+    "outer:\n  inner:\nafter: 1\n",  # an empty value ending its mapping
+    "outer:\n  inner:  # c\n",
+    "last:",  # no final line break
+    "list:\n- a\n-\n- b: \n  c: 2",
+    "base: &b {x: 1}\nuse:\n  <<: *b\n  y: 2\n",
+    "yes: no\non: 0o17\nport: 0x1F\nv: 1.50\nd: 2001-12-14\nn: ~\n",  # YAML 1.2 types
+    "script: |\n  echo é\n  done\nfolded: >-\n  one\n  two\n",
+    "---\na: 1\n---\n---\nb: 2\r\n",
+    "? complex\n: value\n",
+    "k: 'single'\nq: \"double\"\nu: 日本語 → ✓\n",
+]
+_RUAMEL_READ = [
+    "a:\tb\n",  # tabs
+    "%YAML 1.1\n---\nyes: no\n",  # a directive
+    "a: !Ref x\n",  # an explicit tag
+    "a: &x 1\nb: &x 2\n",  # a reused anchor
+    "a:\n? b\n: c\n",  # an empty value before an explicit key
+    "a: {b: }\n",  # an empty node in a flow collection
+    "a: 1\n...\n",  # a document end marker
+    "a: >\n  \n    x\n",  # a block scalar starting with a line of spaces
+    "a: 1\na: 2\n",  # a duplicate key: ruamel's error
+    "a: [1\n",  # a syntax error
+]
+
+
+@pytest.mark.filterwarnings("ignore::ruamel.yaml.error.ReusedAnchorWarning")
+@pytest.mark.parametrize("text", _FAST_READ + _RUAMEL_READ)
+def test_fast_reader_reads_what_ruamel_reads(text: str) -> None:
+    assert _read(yaml_parser._documents, text) == _read(yaml_parser._documents_ruamel, text)
+
+
+@pytest.mark.parametrize("text", _FAST_READ)
+def test_fast_reader_is_used(text: str) -> None:
+    assert yaml_parser._compose_fast(text) is not None
+
+
+@pytest.mark.parametrize("text", _RUAMEL_READ)
+def test_ruamel_reads_what_the_parsers_read_differently(text: str) -> None:
+    assert yaml_parser._compose_fast(text) is None

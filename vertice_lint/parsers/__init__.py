@@ -79,10 +79,30 @@ def parse_file(source: SourceFile, data: bytes) -> ParsedFile:
     except RecursionError:
         return ParsedFile(source, text=text, failure=ParseFailure("file is nested too deeply"))
     except Exception as exc:  # a parser bug must not stop the run, nor pass for a parse error
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        message = (
-            f"internal error parsing {source.path}: {type(exc).__name__}: {exc}"
-            f" ({Path(where.filename).name}:{where.lineno})"
-        )
-        return ParsedFile(source, text=text, internal_error=message)
+        return ParsedFile(source, text=text, internal_error=_internal_error(source, exc))
     return ParsedFile(source, text=text, record=record)
+
+
+def _internal_error(source: SourceFile, exc: Exception) -> str:
+    where = traceback.extract_tb(exc.__traceback__)[-1]
+    return (
+        f"internal error parsing {source.path}: {type(exc).__name__}: {exc}"
+        f" ({Path(where.filename).name}:{where.lineno})"
+    )
+
+
+def late_failure(parsed: ParsedFile) -> ParsedFile | None:
+    """What `parse_file` would have given for a Python file whose analysis, deferred until a
+    fact was read, met a parse error or a parser bug; None for any other file."""
+    if parsed.source.kind is not Kind.PYTHON or parsed.record is None:
+        return None
+    from vertice_lint.parsers.python import deferred_failure
+
+    exc = deferred_failure(parsed.record)
+    if exc is None:
+        return None
+    if isinstance(exc, ParseFailure):
+        return ParsedFile(parsed.source, text=parsed.text, failure=exc)
+    return ParsedFile(
+        parsed.source, text=parsed.text, internal_error=_internal_error(parsed.source, exc)
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,17 +105,48 @@ def _table(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+# `[[package]]` then its `name = "..."`: how uv and poetry write every entry
+_PACKAGE_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*[\"']?package[\"']?[ \t]*\]\]", re.MULTILINE)
+_PACKAGE_NAME = re.compile(r'^\[\[package\]\]\r?\nname = "([^"\\\n]*)"\r?$', re.MULTILINE)
+
+
+def _name_lines(text: str, entries: list[Any]) -> list[int] | None:
+    """The line of each entry's `name` key when every entry is written as uv and poetry write
+    them (and no multi-line string could hide a header); None otherwise."""
+    if "'''" in text or '"""' in text:
+        return None
+    found = list(_PACKAGE_NAME.finditer(text))
+    if len(found) != len(entries) or len(_PACKAGE_HEADER.findall(text)) != len(found):
+        return None
+    lines: list[int] = []
+    line, position = 1, 0
+    for match, entry in zip(found, entries, strict=True):
+        if _table(entry).get("name") != match.group(1):
+            return None
+        line += text.count("\n", position, match.start(1))
+        position = match.start(1)
+        lines.append(line)
+    return lines
+
+
 def _toml_packages(kind: str, text: str) -> tuple[LockedPackage, ...]:
     data = load_toml(text)
-    keys = locate(text).keys
     found: list[LockedPackage] = []
     entries = data.get("package")
-    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+    entries = entries if isinstance(entries, list) else []
+    # the lines of the `name` keys: read off the text when it is laid out as usual (the TOML
+    # scanner takes longer than tomllib), else from the scanner
+    name_lines = _name_lines(text, entries)
+    keys = locate(text).keys if name_lines is None else {}
+    for index, entry in enumerate(entries):
         name = _table(entry).get("name")
         if not isinstance(name, str):
             continue
         where: TomlPath = ("package", index, "name")
-        line = keys[where].line if where in keys else 1
+        if name_lines is not None:
+            line = name_lines[index]
+        else:
+            line = keys[where].line if where in keys else 1
         version = entry.get("version")
         if kind == "uv":
             dependencies = _names(entry.get("dependencies"))

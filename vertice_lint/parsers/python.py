@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+import symtable
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, fields, replace
 from itertools import chain
-from typing import Literal
+from types import FrameType
+from typing import Any, Literal
 
 from vertice_lint.diagnostics import ParseFailure, ParseProblem
 
@@ -301,24 +304,150 @@ _STARLETTE_ROUTES = {
     "fastapi.routing.APIRoute": "route",
 }
 _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
+_LINE_END = re.compile(r"(\r\n|\r|\n)")
+
+
+def _segment_lines(text: str) -> list[str]:
+    """The lines of `text` with their endings, split where `ast.get_source_segment` splits
+    them (CR LF, CR and LF only, as the tokenizer does: not at a form feed)."""
+    parts = _LINE_END.split(text)
+    lines = [parts[i] + parts[i + 1] for i in range(0, len(parts) - 1, 2)]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def _source_segment(lines: Sequence[str], node: ast.expr) -> str | None:
+    """`ast.get_source_segment(text, node)` on the lines of the text, split once (it splits
+    the whole text again on each call)."""
+    if node.end_lineno is None or node.end_col_offset is None:
+        return None
+    lineno, end_lineno = node.lineno - 1, node.end_lineno - 1
+    if end_lineno == lineno:
+        return lines[lineno].encode()[node.col_offset : node.end_col_offset].decode()
+    first = lines[lineno].encode()[node.col_offset :].decode()
+    last = lines[end_lineno].encode()[: node.end_col_offset].decode()
+    return "".join([first, *lines[lineno + 1 : end_lineno], last])
 
 
 def parse(path: str, text: str) -> PythonModule:
-    """Parse Python source; raise ParseFailure when it is not valid Python."""
+    """Check Python source; raise ParseFailure when it is not valid Python.
+
+    The facts of the record are found when one of them is first read: most modules of a
+    repository are in no image, and no rule reads them (see `_DeferredModule`).
+    """
     if "\x00" in text:
         before = text[: text.index("\x00")]
         lines = _LINE_SPLIT.split(before)
         raise ParseFailure("source contains a NUL byte", len(lines), len(lines[-1]) + 1)
     try:
-        tree = ast.parse(text, filename=path)
-    except SyntaxError as err:
-        raise ParseFailure(f"syntax error: {err.msg}", err.lineno or 1, err.offset or 1) from err
-    except (ValueError, RecursionError, MemoryError) as err:
-        raise ParseFailure(f"cannot parse: {err}") from err
+        # the symbol table is built from the parser's tree without making Python objects of
+        # it: the cheaper check (it refuses all that ast does, and more)
+        symtable.symtable(text, path, "exec")
+    except Exception:  # ast says whether it is valid, and what is wrong
+        _syntax_tree(path, text)
+    return _DeferredModule(path, text)
+
+
+def analyse(path: str, text: str) -> PythonModule:
+    """The facts of a module that `parse` accepted."""
+    tree = _syntax_tree(path, text)
     try:
         return _Analyzer(path, text, tree).run()
     except RecursionError as err:
         raise ParseFailure("code is nested too deeply to analyse") from err
+
+
+def _syntax_tree(path: str, text: str) -> ast.Module:
+    try:
+        return ast.parse(text, filename=path)
+    except SyntaxError as err:
+        raise ParseFailure(f"syntax error: {err.msg}", err.lineno or 1, err.offset or 1) from err
+    except (ValueError, RecursionError, MemoryError) as err:
+        raise ParseFailure(f"cannot parse: {err}") from err
+
+
+def _stack_depth() -> int:
+    """The number of frames of the caller's stack, the caller's own included."""
+    frame: FrameType | None = sys._getframe(1)
+    depth = 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return depth
+
+
+class _DeferredModule(PythonModule):
+    """A module checked by `parse`, analysed when one of its facts is first read (the facts
+    of the analysis are then the instance's own attributes, read at no cost).
+
+    The analysis gets the stack it would have had at parse time (the recursion limit is raised
+    by the frames that lie between), so it fails exactly when it would have failed then. A
+    failure cannot be the parse's any more: the facts are those of an empty module and
+    `deferred_failure` gives the exception, for the caller to parse the file again as the
+    failure it is (the engine runs once more).
+    """
+
+    def __init__(self, path: str, text: str) -> None:  # not the dataclass's: no facts yet
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "_text", text)
+        object.__setattr__(self, "_depth", _stack_depth())
+
+    def _analyse(self) -> None:
+        state = self.__dict__
+        text = state.pop("_text")
+        # at parse time the analyzer would have run where __init__ ran; now it runs two
+        # frames below this one (in `analyse`)
+        extra = max(0, _stack_depth() + 2 - state.pop("_depth"))
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(limit + extra)
+        try:
+            module = analyse(self.path, text)
+        except Exception as exc:  # a parse error or a parser bug, seen late
+            state["_failure"] = exc
+            module = _Analyzer(self.path, "", ast.Module(body=[], type_ignores=[])).run()
+        finally:
+            sys.setrecursionlimit(limit)
+        for name in _DEFERRED_FIELDS:
+            state[name] = getattr(module, name)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PythonModule):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in _FIELDS)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, f) for f in _FIELDS))
+
+
+class _Deferred:
+    """A fact of a `_DeferredModule`, on the class until the analysis puts the value on the
+    instance (which then hides this descriptor: it has no `__set__`)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, module: _DeferredModule | None, owner: type | None = None) -> Any:
+        if module is None:
+            return self
+        module._analyse()
+        return module.__dict__[self.name]
+
+
+_FIELDS = tuple(f.name for f in fields(PythonModule))
+# `problems` stays the class default: the analysis reports none (they are read for every file)
+_DEFERRED_FIELDS = tuple(f for f in _FIELDS if f not in ("path", "problems"))
+for _name in _DEFERRED_FIELDS:
+    setattr(_DeferredModule, _name, _Deferred(_name))
+
+
+def deferred_failure(record: object) -> Exception | None:
+    """The parse error or parser bug that a deferred analysis met, if it met one."""
+    if isinstance(record, _DeferredModule):
+        if "_text" in record.__dict__:
+            return None  # not analysed: nothing failed
+        failure = record.__dict__.get("_failure")
+        return failure if isinstance(failure, Exception) else None
+    return None
 
 
 @dataclass(frozen=True)
@@ -337,6 +466,13 @@ class _Ctx:
     route_prefix: str = ""
 
 
+def _changed(ctx: _Ctx, **changes: Any) -> _Ctx:
+    """`dataclasses.replace`, or `ctx` itself when no value changes (the common case)."""
+    if all(getattr(ctx, name) == value for name, value in changes.items()):
+        return ctx
+    return replace(ctx, **changes)
+
+
 def _dotted(node: ast.expr) -> str | None:
     if isinstance(node, ast.Name):
         return node.id
@@ -346,14 +482,106 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
-def _scope_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+# Fields that never hold a node worth visiting: names, numbers, and the shared singleton
+# nodes of contexts and operators (`ctx`, `op`, `ops`), which no analysis looks at.
+_LEAF_FIELDS = frozenset(
+    {
+        "ctx",
+        "op",
+        "ops",
+        "id",
+        "attr",
+        "arg",
+        "asname",
+        "module",
+        "level",
+        "conversion",
+        "is_async",
+        "simple",
+        "kind",
+        "type_comment",
+        "tag",
+        "lineno",
+        "rest",
+    }
+)
+_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type[ast.AST]) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        names = () if cls is ast.Constant else cls._fields  # a Constant's value is no node
+        fields = tuple(f for f in names if f not in _LEAF_FIELDS)
+        _CHILD_FIELDS[cls] = fields
+    return fields
+
+
+@dataclass
+class _Index:
+    """One walk of a tree (every analysis reads it instead of walking again): each node's
+    children, in `ast.iter_child_nodes` order without the singleton context and operator
+    nodes; each node's parent; and the nodes of some types, each list in `ast.walk` order."""
+
+    children: dict[int, list[ast.AST]] = field(default_factory=dict)
+    parents: dict[int, ast.AST] = field(default_factory=dict)
+    imports: list[ast.Import | ast.ImportFrom] = field(default_factory=list)
+    assigns: list[ast.Assign | ast.AnnAssign] = field(default_factory=list)
+    bool_ops: list[ast.BoolOp] = field(default_factory=list)
+    functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=list)
+    calls: list[ast.Call] = field(default_factory=list)
+    named_exprs: list[ast.NamedExpr] = field(default_factory=list)
+
+    def kids(self, node: ast.AST) -> list[ast.AST]:
+        found = self.children.get(id(node))
+        return found if found is not None else list(ast.iter_child_nodes(node))
+
+
+def _index(tree: ast.AST) -> _Index:
+    index = _Index()
+    children, parents = index.children, index.parents
+    buckets: dict[type[ast.AST], list[Any]] = {
+        ast.Import: index.imports,
+        ast.ImportFrom: index.imports,
+        ast.Assign: index.assigns,
+        ast.AnnAssign: index.assigns,
+        ast.BoolOp: index.bool_ops,
+        ast.FunctionDef: index.functions,
+        ast.AsyncFunctionDef: index.functions,
+        ast.Call: index.calls,
+        ast.NamedExpr: index.named_exprs,
+    }
+    node_type = ast.AST
+    order: list[ast.AST] = [tree]
+    for node in order:  # breadth first, as ast.walk (the list grows while it is read)
+        cls = type(node)
+        bucket = buckets.get(cls)
+        if bucket is not None:
+            bucket.append(node)
+        kids: list[ast.AST] = []
+        for name in _child_fields(cls):
+            value = getattr(node, name, None)
+            if isinstance(value, node_type):
+                kids.append(value)
+            elif isinstance(value, list):
+                kids.extend([item for item in value if isinstance(item, node_type)])
+        children[id(node)] = kids
+        for kid in kids:
+            parents[id(kid)] = node
+        order.extend(kids)
+    return index
+
+
+def _scope_nodes(index: _Index, scope: ast.AST) -> Iterator[ast.AST]:
     """The nodes of one scope: nested functions, lambdas and classes are other scopes."""
-    stack = list(ast.iter_child_nodes(scope))
+    children = index.children
+    stack = list(index.kids(scope))
     while stack:
         node = stack.pop()
         yield node
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
-            stack.extend(ast.iter_child_nodes(node))
+        if not isinstance(node, _SCOPES):
+            stack.extend(children[id(node)])
 
 
 def _truth_tested(test: ast.expr) -> set[str]:
@@ -527,18 +755,6 @@ def _module_statements(
                 yield from _module_statements(case.body, tc)
 
 
-def _walk_outside_scopes(node: ast.AST) -> Iterator[ast.AST]:
-    """Like ast.walk, without entering function, lambda or class bodies."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if not isinstance(
-            current, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
-        ):
-            stack.extend(ast.iter_child_nodes(current))
-
-
 def _is_optional(annotation: ast.expr) -> bool:
     if isinstance(annotation, ast.Constant):
         if annotation.value is None:
@@ -596,7 +812,9 @@ class _Analyzer:
         self.path = path
         self.text = text
         self.tree = tree
+        self.index = _index(tree)
         self.lines = _LINE_SPLIT.split(text)
+        self.segment_lines: list[str] | None = None
         self.encoded: dict[int, bytes] = {}
         self.aliases: dict[str, str] = {}
         self.imports: list[Import] = []
@@ -617,7 +835,7 @@ class _Analyzer:
         self.none_checked: set[int] = set()
         # get/getenv call -> (exception, use) when its None fails (see EnvRead.unset_error)
         self.unset_fails: dict[int, tuple[str, str]] = {}
-        self.parents: dict[int, ast.AST] = {}
+        self.parents = self.index.parents
         self.unset_raised_by: dict[int, tuple[tuple[str, str], ...]] = {}
         self.environ_envs: dict[str, None] = {}
         self.scheme_defaults: set[str] = set()
@@ -637,7 +855,9 @@ class _Analyzer:
         return node.lineno, self._col(node.lineno, node.col_offset)
 
     def _source(self, node: ast.expr) -> str:
-        return ast.get_source_segment(self.text, node) or ast.unparse(node)
+        if self.segment_lines is None:
+            self.segment_lines = _segment_lines(self.text)
+        return _source_segment(self.segment_lines, node) or ast.unparse(node)
 
     # name resolution --------------------------------------------------------------------------
 
@@ -653,7 +873,7 @@ class _Analyzer:
         return f"{origin}.{rest}" if rest else origin
 
     def _collect_aliases(self) -> None:
-        for node in ast.walk(self.tree):
+        for node in self.index.imports:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -661,22 +881,23 @@ class _Analyzer:
                     else:
                         root = alias.name.split(".", 1)[0]
                         self.aliases[root] = root
-            elif isinstance(node, ast.ImportFrom):
+            else:
                 base = "." * node.level + (node.module or "")
                 for alias in node.names:
                     if alias.name != "*":
                         joined = f"{base}.{alias.name}" if node.module else base + alias.name
                         self.aliases[alias.asname or alias.name] = joined
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target, value = node.targets[0], node.value
+        for assign in self.index.assigns:
+            if isinstance(assign, ast.Assign) and len(assign.targets) == 1:
+                target, value = assign.targets[0], assign.value
                 if isinstance(target, ast.Name) and isinstance(value, ast.Name | ast.Attribute):
                     root = (_dotted(value) or "").split(".", 1)[0]
                     qualified = self._qualify(value)
                     if root in self.aliases and qualified is not None:
                         self.aliases[target.id] = qualified
-            elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
-                self.or_fallback.update(id(v) for v in node.values[:-1])
+        for bool_op in self.index.bool_ops:
+            if isinstance(bool_op.op, ast.Or):
+                self.or_fallback.update(id(v) for v in bool_op.values[:-1])
 
     def _collect_none_checks(self) -> None:
         """What the code does with the None of `os.getenv("X")` / `os.environ.get("X")`.
@@ -687,14 +908,12 @@ class _Analyzer:
         raises or exits (`if not x: raise ValueError`), fails: `unset_fails`. Anything else
         (an argument, an attribute, a return value) passes the None on: optional, since what
         the receiver does with it is not known here.
+
+        Only the env calls' records read what this finds: a module without one is skipped.
         """
-        for node in ast.walk(self.tree):
-            for child in ast.iter_child_nodes(node):
-                self.parents[id(child)] = node
-        scopes: list[ast.AST] = [self.tree]
-        scopes += [
-            n for n in ast.walk(self.tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-        ]
+        if not any((self._qualify(c.func) or "") in _ENV_CALLS for c in self.index.calls):
+            return
+        scopes: list[ast.AST] = [self.tree, *self.index.functions]
         module_assigned: dict[str, list[int]] = {}
         refused: dict[str, list[tuple[str, str]]] = {}  # global name -> (function, exception)
         for scope in scopes:
@@ -703,7 +922,7 @@ class _Analyzer:
             failing: dict[str, tuple[str, str]] = {}
             assigned: dict[str, list[int]] = {}
             enforcing: set[int] = set()  # the tests of those (`x is None`: not a handling)
-            for node in _scope_nodes(scope):
+            for node in _scope_nodes(self.index, scope):
                 if id(node) in enforcing:
                     continue
                 if isinstance(node, ast.If | ast.While):
@@ -795,7 +1014,7 @@ class _Analyzer:
         return None
 
     def _collect_routers(self) -> None:
-        for node in ast.walk(self.tree):
+        for node in self.index.assigns:
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
                 target, value = node.targets[0], node.value
             elif isinstance(node, ast.AnnAssign) and node.value is not None:
@@ -872,80 +1091,77 @@ class _Analyzer:
 
     def _visit(self, node: ast.AST, ctx: _Ctx) -> None:
         # plain nodes are walked with a stack: long `a + b + ...` chains must not hit the
-        # recursion limit; nodes that change the context recurse through _special
+        # recursion limit; nodes that change the context or are recorded recurse through
+        # their handler (ast gives nodes of the exact classes: a lookup by type suffices)
+        children, handlers = self.index.children, _HANDLERS
         stack = [node]
         while stack:
             current = stack.pop()
-            if self._special(current, ctx):
+            handler = handlers.get(type(current))
+            if handler is not None:
+                handler(self, current, ctx)
                 continue
-            if isinstance(current, ast.Subscript):
+            if type(current) is ast.Subscript:
                 self._env_subscript(current, ctx)
-            stack.extend(reversed(list(ast.iter_child_nodes(current))))
+            kids = children.get(id(current))
+            if kids is None:
+                kids = list(ast.iter_child_nodes(current))
+            stack.extend(reversed(kids))
 
-    def _special(self, node: ast.AST, ctx: _Ctx) -> bool:
-        """Handle a node that changes the context or is recorded; False for plain nodes."""
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            self._function(node, ctx)
-        elif isinstance(node, ast.Lambda):
-            self._visit(node.args, ctx)
-            inner = self._enter_function(ctx, ctx.function, ctx.prefix)
-            self._visit(node.body, replace(inner, calls=ctx.calls if ctx.function else None))
-        elif isinstance(node, ast.ClassDef):
-            self._visit_all([*node.decorator_list, *node.bases], ctx)
-            self._visit_all([kw.value for kw in node.keywords], ctx)
-            scope: Scope = "class" if ctx.scope == "module" else ctx.scope
-            inner = replace(
-                ctx, scope=scope, prefix=f"{ctx.prefix}{node.name}.", assign_target=None
-            )
-            self._visit_all(node.body, inner)
-            self._settings_class(node)
-        elif isinstance(node, ast.Try | ast.TryStar):
-            body = replace(
+    def _lambda(self, node: ast.Lambda, ctx: _Ctx) -> None:
+        self._visit(node.args, ctx)
+        inner = self._enter_function(ctx, ctx.function, ctx.prefix)
+        self._visit(node.body, replace(inner, calls=ctx.calls if ctx.function else None))
+
+    def _class(self, node: ast.ClassDef, ctx: _Ctx) -> None:
+        self._visit_all([*node.decorator_list, *node.bases], ctx)
+        self._visit_all([kw.value for kw in node.keywords], ctx)
+        scope: Scope = "class" if ctx.scope == "module" else ctx.scope
+        inner = replace(ctx, scope=scope, prefix=f"{ctx.prefix}{node.name}.", assign_target=None)
+        self._visit_all(node.body, inner)
+        self._settings_class(node)
+
+    def _try(self, node: ast.Try | ast.TryStar, ctx: _Ctx) -> None:
+        body = _changed(
+            ctx,
+            import_guard=ctx.import_guard
+            or any(_handler_catches(h, _IMPORT_ERRORS) for h in node.handlers),
+            env_guard_all=ctx.env_guard_all
+            or any(_handler_catches(h, _KEY_ERRORS) for h in node.handlers),
+        )
+        self._visit_all(node.body, body)
+        self._visit_all([*node.handlers, *node.orelse, *node.finalbody], ctx)
+
+    def _if_exp(self, node: ast.IfExp, ctx: _Ctx) -> None:
+        present, absent = self._env_condition(node.test)
+        self._visit(node.test, ctx)
+        self._visit(node.body, _changed(ctx, env_guarded=ctx.env_guarded | present))
+        self._visit(node.orelse, _changed(ctx, env_guarded=ctx.env_guarded | absent))
+
+    def _with(self, node: ast.With | ast.AsyncWith, ctx: _Ctx) -> None:
+        self._visit_all(node.items, ctx)
+        suppressed: set[str] = set()
+        for item in node.items:
+            call = item.context_expr
+            if isinstance(call, ast.Call) and self._qualify(call.func) == "contextlib.suppress":
+                suppressed.update(_last(_dotted(a)) for a in call.args)
+        self._visit_all(
+            node.body,
+            _changed(
                 ctx,
-                import_guard=ctx.import_guard
-                or any(_handler_catches(h, _IMPORT_ERRORS) for h in node.handlers),
-                env_guard_all=ctx.env_guard_all
-                or any(_handler_catches(h, _KEY_ERRORS) for h in node.handlers),
-            )
-            self._visit_all(node.body, body)
-            self._visit_all([*node.handlers, *node.orelse, *node.finalbody], ctx)
-        elif isinstance(node, ast.If):
-            self._if(node, ctx)
-        elif isinstance(node, ast.IfExp):
-            present, absent = self._env_condition(node.test)
-            self._visit(node.test, ctx)
-            self._visit(node.body, replace(ctx, env_guarded=ctx.env_guarded | present))
-            self._visit(node.orelse, replace(ctx, env_guarded=ctx.env_guarded | absent))
-        elif isinstance(node, ast.With | ast.AsyncWith):
-            self._visit_all(node.items, ctx)
-            suppressed: set[str] = set()
-            for item in node.items:
-                call = item.context_expr
-                if isinstance(call, ast.Call) and self._qualify(call.func) == "contextlib.suppress":
-                    suppressed.update(_last(_dotted(a)) for a in call.args)
-            self._visit_all(
-                node.body,
-                replace(
-                    ctx,
-                    import_guard=ctx.import_guard or bool(suppressed & _IMPORT_ERRORS),
-                    env_guard_all=ctx.env_guard_all or bool(suppressed & _KEY_ERRORS),
-                ),
-            )
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            self._import(node, ctx)
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            self._visit_all(targets, ctx)
-            if isinstance(node, ast.AnnAssign):
-                self._visit(node.annotation, ctx)
-            if node.value is not None:
-                target = _dotted(targets[0]) if len(targets) == 1 else None
-                self._visit(node.value, replace(ctx, assign_target=target))
-        elif isinstance(node, ast.Call):
-            self._call(node, ctx)
-        else:
-            return False
-        return True
+                import_guard=ctx.import_guard or bool(suppressed & _IMPORT_ERRORS),
+                env_guard_all=ctx.env_guard_all or bool(suppressed & _KEY_ERRORS),
+            ),
+        )
+
+    def _assign(self, node: ast.Assign | ast.AnnAssign, ctx: _Ctx) -> None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        self._visit_all(targets, ctx)
+        if isinstance(node, ast.AnnAssign):
+            self._visit(node.annotation, ctx)
+        if node.value is not None:
+            target = _dotted(targets[0]) if len(targets) == 1 else None
+            self._visit(node.value, _changed(ctx, assign_target=target))
 
     def _enter_function(self, ctx: _Ctx, function: str | None, prefix: str) -> _Ctx:
         # a guard around a def does not protect its body, which runs later
@@ -987,13 +1203,13 @@ class _Analyzer:
         if is_main and ctx.scope == "module" and self.main_guard_line is None:
             self.main_guard_line = node.lineno
         present, absent = self._env_condition(node.test)
-        body = replace(
+        body = _changed(
             ctx,
             type_checking=ctx.type_checking or _is_type_checking(node.test),
             main_guard=ctx.main_guard or is_main,
             env_guarded=ctx.env_guarded | present,
         )
-        orelse = replace(
+        orelse = _changed(
             ctx,
             type_checking=ctx.type_checking or _is_not_type_checking(node.test),
             env_guarded=ctx.env_guarded | absent,
@@ -1107,7 +1323,7 @@ class _Analyzer:
 
     def _collect_environ(self) -> None:
         """Variables bound to `environ.Env(...)` and the scheme defaults they declare."""
-        for node in ast.walk(self.tree):
+        for node in self.index.assigns:
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
                 target, value = node.targets[0], node.value
             elif isinstance(node, ast.AnnAssign) and node.value is not None:
@@ -1626,11 +1842,19 @@ class _Analyzer:
                             names.add(node.name)
                         elif isinstance(node, ast.MatchMapping) and node.rest:
                             names.add(node.rest)
-        for stmt in self.tree.body:
-            for node in _walk_outside_scopes(stmt):
-                if isinstance(node, ast.NamedExpr):
-                    names.add(node.target.id)
+        for node in self.index.named_exprs:
+            if self._outside_scopes(node):
+                names.add(node.target.id)
         return frozenset(names)
+
+    def _outside_scopes(self, node: ast.AST) -> bool:
+        """Whether no function, lambda or class holds the node (it binds a module name)."""
+        current = self.parents.get(id(node))
+        while current is not None and current is not self.tree:
+            if isinstance(current, _SCOPES):
+                return False
+            current = self.parents.get(id(current))
+        return True
 
     def _literal_strings(
         self, node: ast.expr, current: list[tuple[str, int, int]]
@@ -1801,3 +2025,25 @@ class _Analyzer:
             and test.left.id == param
             and isinstance(test.ops[0], ast.NotIn | ast.NotEq)
         )
+
+
+# The nodes that change the context or are recorded, and their handlers (functions of the
+# class, not bound methods: an analyzer holding its own bound methods would be a reference
+# cycle, freed only by the cyclic garbage collector)
+_HANDLERS: dict[type[ast.AST], Callable[[_Analyzer, Any, _Ctx], None]] = {
+    ast.FunctionDef: _Analyzer._function,
+    ast.AsyncFunctionDef: _Analyzer._function,
+    ast.Lambda: _Analyzer._lambda,
+    ast.ClassDef: _Analyzer._class,
+    ast.Try: _Analyzer._try,
+    ast.TryStar: _Analyzer._try,
+    ast.If: _Analyzer._if,
+    ast.IfExp: _Analyzer._if_exp,
+    ast.With: _Analyzer._with,
+    ast.AsyncWith: _Analyzer._with,
+    ast.Import: _Analyzer._import,
+    ast.ImportFrom: _Analyzer._import,
+    ast.Assign: _Analyzer._assign,
+    ast.AnnAssign: _Analyzer._assign,
+    ast.Call: _Analyzer._call,
+}

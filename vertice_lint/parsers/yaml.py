@@ -1,8 +1,8 @@
 """YAML files: documents, Kubernetes objects, docker-compose services and kustomizations.
 
-Read with ruamel.yaml round-trip so that the same nodes can later be edited with comments
-kept. Every record carries 1-based positions; `key_pos` and `value_pos` turn a path inside a
-document (as a JSON Schema error gives it) into the line and column a user looks at.
+Read into ruamel.yaml's round-trip data (libyaml parses, ruamel constructs: see "the fast
+reader" below). Every record carries 1-based positions; `key_pos` and `value_pos` turn a path
+inside a document (as a JSON Schema error gives it) into the line and column a user looks at.
 
 Aliases are shared by ruamel, so a small file can stand for an enormous tree (the "billion
 laughs"); the plain copy of each document is therefore built under a node budget and a
@@ -24,9 +24,17 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.docinfo import DocInfo, version
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.scalarbool import ScalarBoolean
 
 from vertice_lint.diagnostics import ParseFailure, ParseProblem
+
+try:  # PyYAML's binding of libyaml
+    from yaml import error as _pyyaml_error
+    from yaml import events as _pyyaml_events
+    from yaml.cyaml import CParser as _CParser
+except ImportError:  # pragma: no cover - a PyYAML built without libyaml: ruamel reads all
+    _CParser = None
 
 YamlPath = tuple[str | int, ...]
 Role = Literal["kustomization", "argocd-application", "flux-kustomization", "resource"]
@@ -426,6 +434,36 @@ def parse(path: str, text: str) -> YamlFile:
 
 
 def _documents(text: str) -> Iterator[YamlDocument]:
+    composed = _compose_fast(text)
+    if composed is None:
+        yield from _documents_ruamel(text)
+        return
+    for index, (start, root, data) in enumerate(composed):
+        yield _document(index, start, root, data)
+
+
+def _document(index: int, start: Any, root: Any, data: Any) -> YamlDocument:
+    """A document from its start event, its root node and the data constructed from it."""
+    if data is None:
+        line = start.start_mark.line + 1
+        end_line = line
+    else:
+        line = root.start_mark.line + 1
+        end = root.end_mark
+        end_line = max(line, end.line if end.column == 0 else end.line + 1)
+    try:
+        plain = plain_of(data)
+    except PlainBudgetExceeded as exc:
+        raise ParseFailure(
+            f"document {index + 1} {exc} when its aliases are expanded"
+            f" (more than {MAX_PLAIN_NODES:,} nodes is refused: an alias bomb?)",
+            line,
+            1,
+        ) from None
+    return YamlDocument(index, line, end_line, bool(start.explicit), data, plain)
+
+
+def _documents_ruamel(text: str) -> Iterator[YamlDocument]:
     # Driving ruamel's composer by hand (what `load_all` does) gives each document's start
     # event (explicit `---`) and its root node's marks, which `load_all` throws away.
     yaml = YAML(typ="rt")
@@ -440,23 +478,7 @@ def _documents(text: str) -> Iterator[YamlDocument]:
             start = parser.peek_event()
             root = composer.get_node()
             data = constructor.construct_document(root)
-            if data is None:
-                line = start.start_mark.line + 1
-                end_line = line
-            else:
-                line = root.start_mark.line + 1
-                end = root.end_mark
-                end_line = max(line, end.line if end.column == 0 else end.line + 1)
-            try:
-                plain = plain_of(data)
-            except PlainBudgetExceeded as exc:
-                raise ParseFailure(
-                    f"document {index + 1} {exc} when its aliases are expanded"
-                    f" (more than {MAX_PLAIN_NODES:,} nodes is refused: an alias bomb?)",
-                    line,
-                    1,
-                ) from None
-            yield YamlDocument(index, line, end_line, bool(start.explicit), data, plain)
+            yield _document(index, start, root, data)
             index += 1
             yaml.doc_infos.append(DocInfo(requested_version=version(yaml.version)))
     except MarkedYAMLError as exc:
@@ -465,6 +487,184 @@ def _documents(text: str) -> Iterator[YamlDocument]:
         raise ParseFailure(f"invalid YAML: {exc}") from None
     finally:
         yaml.parser.dispose()
+
+
+# --- the fast reader -----------------------------------------------------------------------
+#
+# ruamel's pure-Python scanner and parser take nearly all the time of a load. libyaml (the C
+# parser PyYAML ships) gives the same events, with the same marks, many times faster; the nodes
+# composed from them (tags resolved by ruamel's YAML 1.2 resolver) go to ruamel's round-trip
+# constructor, so the data is what ruamel alone builds, minus the comments, which no reader of
+# a record looks at (fixes re-read the file). Whatever this reader does not handle exactly as
+# ruamel does (an error of any kind, directives, explicit tags, a reused anchor) is read again
+# by ruamel alone, errors and all.
+
+
+class _Unsupported(Exception):
+    """Input the fast reader leaves to ruamel."""
+
+
+# What the two parsers read differently: tabs (libyaml accepts some where ruamel refuses them),
+# the line breaks of YAML 1.1 only, document end markers (ruamel refuses some sequences of them)
+_RUAMEL_ONLY = re.compile("[\t\x85\u2028\u2029]|^[.][.][.]", re.MULTILINE)
+_EOL_COMMENT = re.compile(r"[ \t]*#")
+_LAST_BREAK = re.compile(r"\r\n|\r|\n")
+_BLANK_LINE = re.compile(r" +(\r\n|\r|\n|$)")
+_NAME_ENDS = frozenset(" \r\n,[]{}")
+
+
+# ruamel's resolver and round-trip constructor, shared by the files of a run (a constructor
+# keeps no state from one document to the next, a resolver none at all); one YAML object per
+# file would be a reference cycle left to the cyclic garbage collector
+_LOADER: YAML | None = None
+
+
+def _compose_fast(text: str) -> list[tuple[Any, Any, Any]] | None:
+    """(start event, root node, data) of each document, or None when ruamel must read it."""
+    global _LOADER
+    if _CParser is None or _RUAMEL_ONLY.search(text):
+        return None
+    if _LOADER is None:
+        _LOADER = YAML(typ="rt")
+    constructor = _LOADER.constructor
+    composer = _FastComposer(text, _LOADER.resolver)
+    try:
+        documents: list[tuple[Any, Any, Any]] = []
+        composer.parser.get_event()  # stream start
+        while not isinstance(start := composer.parser.get_event(), _pyyaml_events.StreamEndEvent):
+            if start.version is not None or start.tags:
+                raise _Unsupported("directives")
+            root = composer.document()
+            composer.parser.get_event()  # document end
+            documents.append((start, root, constructor.construct_document(root)))
+        return documents
+    except Exception:  # anything unusual is ruamel's to read, and to report
+        _LOADER = None  # a constructor stopped midway may keep state
+        return None
+    finally:
+        composer.parser.dispose()
+
+
+class _FastComposer:
+    """ruamel's nodes from libyaml's events, composed as ruamel's composer does (without
+    recursion), with ruamel's marks where the two parsers differ."""
+
+    def __init__(self, text: str, resolver: Any) -> None:
+        self.text = text
+        self.resolver = resolver
+        self.parser = _CParser(text)
+        # libyaml ends a text without a final line break on a line of its own; ruamel where
+        # the text ends
+        self.eof: Any = None
+        if text and text[-1] not in "\r\n":
+            lines = _LAST_BREAK.split(text)
+            self.eof = _pyyaml_error.Mark(
+                "<unicode string>", len(text), len(lines) - 1, len(lines[-1]), None, None
+            )
+
+    def mark(self, mark: Any) -> Any:
+        return self.eof if self.eof is not None and mark.index == len(self.text) else mark
+
+    def document(self) -> Any:
+        """The root node of the document whose start event was just read."""
+        events, resolver, parser = _pyyaml_events, self.resolver, self.parser
+        anchors: dict[str, Any] = {}
+        # open collections: [node, pending key node or _MISSING, is a mapping]
+        stack: list[list[Any]] = []
+        while True:
+            event = parser.get_event()
+            cls = type(event)
+            if cls is events.MappingEndEvent or cls is events.SequenceEndEvent:
+                node = stack.pop()[0]
+                node.end_mark = self.mark(event.end_mark)
+            elif cls is events.AliasEvent:
+                if event.anchor not in anchors:
+                    raise _Unsupported("undefined alias")
+                self.check_name("*", event)
+                node = anchors[event.anchor]
+            else:
+                if event.tag is not None:
+                    raise _Unsupported("explicit tag")
+                if cls is events.ScalarEvent:
+                    start_mark, end_mark = event.start_mark, event.end_mark
+                    if not event.value and not event.style and event.anchor is None and stack:
+                        # an empty node: the parsers place some differently
+                        parent = stack[-1]
+                        if parent[0].flow_style:
+                            raise _Unsupported("empty node in a flow collection")
+                        if parent[2] and parent[1] is not _MISSING:
+                            start_mark = end_mark = self.empty_value_mark(start_mark)
+                    if event.style in ("|", ">"):
+                        self.check_block_scalar(event)
+                    node = ScalarNode(
+                        resolver.resolve(ScalarNode, event.value, event.implicit),
+                        event.value,
+                        start_mark,
+                        end_mark,
+                        style=event.style or None,
+                    )
+                elif cls is events.MappingStartEvent:
+                    tag = resolver.resolve(MappingNode, None, event.implicit)
+                    node = MappingNode(tag, [], event.start_mark, None, event.flow_style)
+                else:
+                    tag = resolver.resolve(SequenceNode, None, event.implicit)
+                    node = SequenceNode(tag, [], event.start_mark, None, event.flow_style)
+                if event.anchor is not None:
+                    if event.anchor in anchors:
+                        raise _Unsupported("reused anchor")  # ruamel warns
+                    self.check_name("&", event)
+                    node.anchor = event.anchor
+                    anchors[event.anchor] = node
+                if cls is not events.ScalarEvent:
+                    stack.append([node, _MISSING, cls is events.MappingStartEvent])
+                    continue
+            if not stack:
+                if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+                    # its lines may start at column 0, where the parsers disagree
+                    raise _Unsupported("block scalar at the root")
+                return node
+            parent = stack[-1]
+            if not parent[2]:
+                parent[0].value.append(node)
+            elif parent[1] is _MISSING:
+                parent[1] = node
+            else:
+                parent[0].value.append((parent[1], node))
+                parent[1] = _MISSING
+
+    def check_name(self, indicator: str, event: Any) -> None:
+        """An anchor or alias name must end where both parsers end it (YAML 1.2 lets a name
+        go on through `:`, YAML 1.1 does not)."""
+        start = event.start_mark.index
+        end = start + 1 + len(event.anchor)
+        if not self.text.startswith(indicator + event.anchor, start) or (
+            end < len(self.text) and self.text[end] not in _NAME_ENDS
+        ):
+            raise _Unsupported("anchor name")
+
+    def check_block_scalar(self, event: Any) -> None:
+        """ruamel refuses a block scalar whose first line holds only spaces and a later line
+        more of them, libyaml does not."""
+        if event.anchor is not None:
+            raise _Unsupported("anchored block scalar")  # its mark is the anchor's
+        header_end = _LAST_BREAK.search(self.text, event.start_mark.index)
+        if header_end is not None and _BLANK_LINE.match(self.text, header_end.end()):
+            raise _Unsupported("block scalar starting with spaces")
+
+    def empty_value_mark(self, mark: Any) -> Any:
+        """Where ruamel puts the empty value of a block mapping's key (`key:`), from libyaml's
+        mark for it (just after the colon): there when a comment follows the colon and
+        another key follows; else at the token that follows (the next key, or the end of the
+        mapping)."""
+        following = self.parser.peek_event()
+        if type(following) is _pyyaml_events.MappingEndEvent:
+            return self.mark(following.end_mark)
+        between = self.text[mark.index : following.start_mark.index]
+        if any("?" in line.split("#", 1)[0] for line in between.splitlines()):
+            raise _Unsupported("explicit key")  # ruamel's mark: after the `?`
+        if _EOL_COMMENT.match(self.text, mark.index):
+            return mark
+        return following.start_mark
 
 
 def _failure(exc: MarkedYAMLError) -> ParseFailure:
