@@ -222,6 +222,7 @@ def relative_import_in_script(ws: Workspace, ctx: CheckContext) -> Iterator[Diag
     }
     findings = _Findings()
     seen: set[tuple[int, str, int]] = set()
+    fixes: dict[tuple[str, int, str], Fix | None] = {}  # a statement several runs reach
     for reach in reaches:
         edge, imp = reach.edge, reach.edge.imp
         statement = (id(reach.run), edge.path, imp.line)
@@ -250,7 +251,10 @@ def relative_import_in_script(ws: Workspace, ctx: CheckContext) -> Iterator[Diag
             if _fixable(edge) and (edge.path, imp.line) not in packaged:
                 assert imp.module is not None
                 message += f"; use `from {imp.module} import`"
-                fix = _absolute_fix(ws, edge.path, imp.line, imp.module)
+                key = (edge.path, imp.line, imp.module)
+                if key not in fixes:
+                    fixes[key] = _absolute_fix(ws, edge.path, imp.line, imp.module)
+                fix = fixes[key]
         findings.add(
             edge.path,
             imp.line,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
@@ -11,15 +13,25 @@ from vertice_lint.fix.text_edit import EditError
 
 def rewrite(path: str, text: str, transformer: cst.CSTTransformer) -> Edit | None:
     """Run `transformer` over the module; the Edit spans only the region that changed."""
-    try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        raise EditError(f"{path}: not valid Python: {exc.message}") from None
+    wrapper = _parsed(text)
+    if isinstance(wrapper, str):
+        raise EditError(f"{path}: not valid Python: {wrapper}")
     if transformer.get_inherited_dependencies():
-        new_text = MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer).code
+        new_text = wrapper.visit(transformer).code
     else:
-        new_text = module.visit(transformer).code
+        new_text = wrapper.module.visit(transformer).code
     return _minimal_edit(path, text, new_text)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(text: str) -> MetadataWrapper | str:
+    """The module of `text` in a wrapper that keeps the metadata it computes (the positions of
+    a file are computed once for all its rewrites: the tree is immutable, a transformer builds
+    a new one), or the parser's message when it is not valid Python."""
+    try:
+        return MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
+    except cst.ParserSyntaxError as exc:
+        return exc.message
 
 
 def replace_relative_import(path: str, text: str, line: int, new_module: str) -> Edit:

@@ -11,6 +11,7 @@ never emit a fix that breaks a manifest: anything else raises `EditError`.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import math
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeGuard
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import TaggedScalar
+from ruamel.yaml.comments import TaggedScalar, merge_attrib
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import DocumentStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -57,7 +58,7 @@ _DEFAULT_ITEM_OFFSET = 2
 
 def set_scalar(path: str, text: str, doc: int, keypath: KeyPath, value: Scalar) -> Edit:
     """Replace the scalar at `keypath`, keeping its quote style and the comment after it."""
-    yfile = _YamlFile(text)
+    yfile = _yaml_file(text)
     node, flow = yfile.resolve(doc, keypath)
     if not isinstance(node, ScalarNode):
         raise EditError(f"{path}: {_show(keypath)} is a collection, not a scalar")
@@ -97,7 +98,7 @@ def insert_key(
     """Add `key: value` to a mapping (at its end, or right after/before an existing key)."""
     if after is not None and before is not None:
         raise EditError("insert_key takes `after` or `before`, not both")
-    yfile = _YamlFile(text)
+    yfile = _yaml_file(text)
     node, _ = yfile.resolve(doc, mapping_path)
     if not isinstance(node, MappingNode):
         raise EditError(f"{path}: {_show(mapping_path)} is not a mapping")
@@ -127,7 +128,7 @@ def insert_key(
 
 def remove_key(path: str, text: str, doc: int, mapping_path: KeyPath, key: str) -> Edit:
     """Remove `key` and its value from a mapping, with the key's own comment lines."""
-    yfile = _YamlFile(text)
+    yfile = _yaml_file(text)
     node, _ = yfile.resolve(doc, mapping_path)
     if not isinstance(node, MappingNode):
         raise EditError(f"{path}: {_show(mapping_path)} is not a mapping")
@@ -158,7 +159,7 @@ def remove_key(path: str, text: str, doc: int, mapping_path: KeyPath, key: str) 
 
 def append_to_sequence(path: str, text: str, doc: int, seq_path: KeyPath, item: Value) -> Edit:
     """Append `item` to the sequence at `seq_path`, in the sequence's own style."""
-    yfile = _YamlFile(text)
+    yfile = _yaml_file(text)
     node, _ = yfile.resolve(doc, seq_path)
     if not isinstance(node, SequenceNode):
         raise EditError(f"{path}: {_show(seq_path)} is not a sequence")
@@ -175,7 +176,7 @@ def append_to_sequence(path: str, text: str, doc: int, seq_path: KeyPath, item: 
 
 def remove_from_sequence(path: str, text: str, doc: int, seq_path: KeyPath, index: int) -> Edit:
     """Remove one item of a sequence: its lines and its own comment lines, nothing else."""
-    yfile = _YamlFile(text)
+    yfile = _yaml_file(text)
     node, _ = yfile.resolve(doc, seq_path)
     if not isinstance(node, SequenceNode):
         raise EditError(f"{path}: {_show(seq_path)} is not a sequence")
@@ -203,7 +204,7 @@ def remove_from_sequence(path: str, text: str, doc: int, seq_path: KeyPath, inde
 
 def remove_document(path: str, text: str, doc: int) -> Edit:
     """Remove one document of a stream with its `---` separator, keeping the stream valid."""
-    yfile = _YamlFile(text)
+    yfile = _yaml_file(text)
     starts = yfile.document_starts()
     if not 0 <= doc < len(starts):
         raise EditError(f"{path}: there is no document {doc}")
@@ -240,7 +241,7 @@ def add_env(
         entry["value"] = value
     else:
         entry["valueFrom"] = value_from
-    node, _ = _YamlFile(text).resolve(doc, container_path)
+    node, _ = _yaml_file(text).resolve(doc, container_path)
     if not isinstance(node, MappingNode):
         raise EditError(f"{path}: {_show(container_path)} is not a container mapping")
     if "env" in [_key_text(k) for k, _ in node.value]:
@@ -547,19 +548,66 @@ class _YamlFile:
 
 def _verified(path: str, text: str, edit: Edit, change: Callable[[list[Any]], None]) -> Edit:
     """Return `edit` if applying it changes the data exactly as `change` does, else raise."""
-    expected = _load(text)
+    expected = _editable(text)
     try:
         change(expected)
     except (KeyError, IndexError, TypeError, AttributeError) as exc:
         raise EditError(f"{path}: the intended change does not apply: {exc}") from None
     new_text = apply_edits(text, [edit])
     try:
-        actual = _load(new_text)
+        actual = _normed(new_text)
     except EditError as exc:
         raise EditError(f"{path}: the edit would break the YAML: {exc}") from None
-    if _norm(actual) != _norm(expected):
+    if actual != _norm(expected):
         raise EditError(f"{path}: the edit would change more than intended; not applied")
     return edit
+
+
+# Texts are composed and loaded once: the fixes of one file start from its text, a chained
+# edit's second step verifies against its first step's result, and a fix pass of the fix loop
+# builds its fixes again on the same texts. What is cached is shared: never mutated.
+_CACHED_TEXTS = 64
+
+
+@functools.lru_cache(maxsize=_CACHED_TEXTS)
+def _yaml_file(text: str) -> _YamlFile:
+    return _YamlFile(text)
+
+
+@functools.lru_cache(maxsize=_CACHED_TEXTS)
+def _loaded(text: str) -> tuple[list[Any], bool]:
+    """The documents of `text`, and whether they are plain trees (no merge key, no alias)."""
+    data = _load(text)
+    return data, "<<" not in text and _is_tree(data)
+
+
+@functools.lru_cache(maxsize=_CACHED_TEXTS)
+def _normed(text: str) -> Any:
+    return _norm(_loaded(text)[0])
+
+
+def _editable(text: str) -> list[Any]:
+    """The documents of `text`, for a change to mutate: a copy of the loaded trees (a copy of
+    a merge or an alias would not behave as the loaded one under a change: load again)."""
+    data, tree = _loaded(text)
+    return copy.deepcopy(data) if tree else _load(text)
+
+
+def _is_tree(data: list[Any]) -> bool:
+    seen: set[int] = set()
+    stack: list[Any] = list(data)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping | list):
+            if id(node) in seen or getattr(node, merge_attrib, None):
+                return False
+            seen.add(id(node))
+            if isinstance(node, Mapping):
+                stack.extend(node.keys())
+                stack.extend(node.values())
+            else:
+                stack.extend(node)
+    return True
 
 
 def _load(text: str) -> list[Any]:

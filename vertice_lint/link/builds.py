@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -283,27 +284,36 @@ def _build_push_steps(path: str, document: YamlDocument) -> Iterator[Build]:
         )
 
 
-def named_by(dockerfile: str, files: Mapping[str, ParsedFile]) -> Iterator[Evidence]:
-    """Where CI workflows or other YAML (skaffold, cloudbuild) name this Dockerfile variant,
-    the first place in each file: by its path, or by its file name when no other Dockerfile has
-    that name (a workflow's matrix, a skaffold profile's patch). Whether those files run is
-    `build_not_run`'s to say."""
-    name = PurePosixPath(dockerfile).name
-    same_name = [
-        p
-        for p, f in files.items()
-        if f.source.kind is Kind.DOCKERFILE and PurePosixPath(p).name == name
-    ]
-    needle = name if len(same_name) == 1 else dockerfile
-    for path in sorted(files):
-        parsed = files[path]
-        if parsed.source.kind is not Kind.YAML or parsed.text is None:
-            continue
-        at = parsed.text.text.find(needle)
-        if at >= 0:
-            before = parsed.text.text[:at]
-            line, col = before.count("\n") + 1, at - before.rfind("\n")
-            yield Evidence(path, line, col, "names it")
+class Mentions:
+    """Where CI workflows or other YAML (skaffold, cloudbuild) name a Dockerfile variant, read
+    once for all variants: the YAML texts in path order, and for each file name the texts that
+    contain it (a path naming a variant contains its file name)."""
+
+    def __init__(self, files: Mapping[str, ParsedFile]) -> None:
+        self._names = Counter(
+            PurePosixPath(p).name for p, f in files.items() if f.source.kind is Kind.DOCKERFILE
+        )
+        self._texts = [
+            (path, parsed.text.text)
+            for path, parsed in sorted(files.items())
+            if parsed.source.kind is Kind.YAML and parsed.text is not None
+        ]
+        self._containing: dict[str, list[tuple[str, str]]] = {}
+
+    def named_by(self, dockerfile: str) -> Iterator[Evidence]:
+        """The first place in each file that names this variant: by its path, or by its file
+        name when no other Dockerfile has that name (a workflow's matrix, a skaffold
+        profile's patch). Whether those files run is `build_not_run`'s to say."""
+        name = PurePosixPath(dockerfile).name
+        needle = name if self._names[name] == 1 else dockerfile
+        if name not in self._containing:
+            self._containing[name] = [(p, t) for p, t in self._texts if name in t]
+        for path, text in self._containing[name]:
+            at = text.find(needle)
+            if at >= 0:
+                before = text[:at]
+                line, col = before.count("\n") + 1, at - before.rfind("\n")
+                yield Evidence(path, line, col, "names it")
 
 
 _CLOUD_BUILDERS = re.compile(r"(?:[\w.-]+/)*(?:cloud-builders/)?docker(?::[\w.-]+)?")

@@ -20,6 +20,7 @@ from packaging.utils import canonicalize_name
 
 from vertice_lint.config import Config
 from vertice_lint.discover import DEFAULT_EXCLUDES
+from vertice_lint.link.tree import RepoFiles, as_repo_files
 from vertice_lint.model import (
     BasePython,
     BuildContext,
@@ -63,7 +64,7 @@ def _join(base: str, rel: str) -> str:
 
 
 def _context_files(
-    source: str, context: str, repo_files: Sequence[str], build: BuildContext
+    source: str, context: str, repo_files: RepoFiles, build: BuildContext
 ) -> list[tuple[str, str, str]]:
     """(repo path, name at the destination, "file" | "dir") of the files a COPY source sends.
 
@@ -82,7 +83,9 @@ def _context_files(
 
     if _GLOB.search(rel):
         out = []
-        for path in repo_files:
+        # a path the pattern (or a directory of it) matches starts with its literal part
+        glob = _GLOB.search(base)
+        for path in repo_files.starting(base if glob is None else base[: glob.start()]):
             if not sent(path):
                 continue
             if fnmatch.fnmatchcase(path, base):
@@ -95,11 +98,11 @@ def _context_files(
                     break
         return out
     if base == "":
-        return [(p, p[len(prefix) :], "dir") for p in repo_files if sent(p)]
+        return [(p, p[len(prefix) :], "dir") for p in repo_files.starting(prefix) if sent(p)]
     if base in repo_files:
         return [(base, posixpath.basename(base), "file")] if sent(base) else []
     under = base + "/"
-    return [(p, p[len(under) :], "dir") for p in repo_files if p.startswith(under) and sent(p)]
+    return [(p, p[len(under) :], "dir") for p in repo_files.starting(under) if sent(p)]
 
 
 def _copy_into(
@@ -120,7 +123,7 @@ def _copy_into(
 
 
 def _stage_fs(
-    record: Dockerfile, context: str, repo_files: Sequence[str], build: BuildContext
+    record: Dockerfile, context: str, repo_files: RepoFiles, build: BuildContext
 ) -> list[dict[str, FileOrigin]]:
     stages: list[dict[str, FileOrigin]] = []
     for stage in record.stages:
@@ -712,7 +715,7 @@ def _bind_mounts(
     run: Invocation,
     workdir: str,
     context: str,
-    repo_files: Sequence[str],
+    repo_files: RepoFiles,
     build: BuildContext,
     stages: Sequence[Mapping[str, FileOrigin]],
     record: Dockerfile,
@@ -752,7 +755,7 @@ def _bind_mounts(
 def _reaching_installs(
     record: Dockerfile,
     context: str,
-    repo_files: Sequence[str],
+    repo_files: RepoFiles,
     build: BuildContext,
     stage_fs: Sequence[Mapping[str, FileOrigin]],
     projects: Mapping[str, Pyproject] | None,
@@ -849,17 +852,27 @@ def build_context(
     prefix = f"{context}/" if context else ""
     paths: set[str] = set()
     sent: set[str] = set()
-    for path in repo_files:
-        if not path.startswith(prefix):
-            continue
+    for path in as_repo_files(repo_files).starting(prefix):
         rel = path[len(prefix) :]
-        family = [rel, *(str(p) for p in PurePosixPath(rel).parents if str(p) != ".")]
+        family = _family(rel)
         paths.update(family)
         if ignore is None or not ignore.excludes(rel):
             sent.update(family)
     return BuildContext(
         context, ignore.path if ignore is not None else None, frozenset(paths), frozenset(sent)
     )
+
+
+def _family(rel: str) -> list[str]:
+    """`rel` and its parent directories, nearest first (`a/b/c` -> `a/b/c`, `a/b`, `a`)."""
+    if "//" in rel or "/./" in rel or rel.startswith(("/", "./")) or rel.endswith(("/", "/.")):
+        return [rel, *(str(p) for p in PurePosixPath(rel).parents if str(p) != ".")]
+    family = [rel]
+    end = rel.rfind("/")
+    while end > 0:
+        family.append(rel[:end])
+        end = rel.rfind("/", 0, end)
+    return family
 
 
 def contents(
@@ -870,7 +883,7 @@ def contents(
     projects: Mapping[str, Pyproject] | None = None,
 ) -> ImageContents:
     """The final image's files and installs, from the Dockerfile and its build context."""
-    files = sorted(repo_files)
+    files = as_repo_files(repo_files)
     build = build_context(context, files, ignore)
     stage_fs = _stage_fs(record, context, files, build)
     final = record.final
@@ -939,7 +952,7 @@ def _local_projects(
     install: Install,
     projects: Mapping[str, Pyproject],
     present: set[str],
-    repo_files: Sequence[str],
+    repo_files: RepoFiles,
 ) -> list[Install]:
     """The local projects a `pip install .` / `uv sync` / `poetry install` installs: the project
     (or the workspace members `--package` names) and, through their path and workspace
@@ -1003,7 +1016,7 @@ def _local_projects(
 
 
 def _installed_project(
-    install: Install, site: str, repo_files: Sequence[str], record: Pyproject | None = None
+    install: Install, site: str, repo_files: RepoFiles, record: Pyproject | None = None
 ) -> dict[str, FileOrigin]:
     """The Python files of a locally installed project, as pip puts them in site-packages.
 
@@ -1020,7 +1033,7 @@ def _installed_project(
             path = prefix + (package.path or "").strip("/")
             parent = posixpath.dirname(path)
             cut = len(parent) + 1 if parent else 0
-            for repo_path in repo_files:
+            for repo_path in repo_files.starting(path):
                 if repo_path.endswith(".py") and (
                     repo_path.startswith(path + "/") or repo_path in (path, path + ".py")
                 ):
@@ -1029,10 +1042,10 @@ def _installed_project(
                     )
         return found
     src = prefix + "src/"
-    base = src if any(p.startswith(src) for p in repo_files) else prefix
+    base = src if repo_files.starting(src) else prefix
     out: dict[str, FileOrigin] = {}
-    for path in repo_files:
-        if path.startswith(base) and path.endswith(".py"):
+    for path in repo_files.starting(base):
+        if path.endswith(".py"):
             rel = path[len(base) :]
             if "/" in rel and not rel.startswith(("tests/", "test/", "docs/")):
                 out[posixpath.join(site, rel)] = FileOrigin(path, install.line, install.col)

@@ -19,12 +19,13 @@ from vertice_lint.diagnostics import Evidence, ParseFailure
 from vertice_lint.discover import Kind, is_dockerfile_variant, unbuilt_folder
 from vertice_lint.link import dependencies
 from vertice_lint.link.appfacts import app_facts, open_env_notes
-from vertice_lint.link.builds import build_not_run, declared_builds, named_by, skaffold_deploys
+from vertice_lint.link.builds import Mentions, build_not_run, declared_builds, skaffold_deploys
 from vertice_lint.link.image import contents, with_dockerfile_facts
 from vertice_lint.link.names import norm, service_words
 from vertice_lint.link.programs import programs_of, unjudged_probe_programs
 from vertice_lint.link.runtime import build_runtimes, repo_index
 from vertice_lint.link.suppressions import suppressions
+from vertice_lint.link.tree import RepoFiles
 from vertice_lint.model import (
     POD_TEMPLATES,
     ConfigSource,
@@ -785,6 +786,7 @@ def _images(
         return f" (named only where no build runs: {'; '.join(said[:2])}{more})"
 
     repo_paths: set[str] | None = None
+    mentions = Mentions(files)
     assumed: dict[tuple[str, str], str] = {}
     for path in sorted(files):
         parsed = files[path]
@@ -798,7 +800,7 @@ def _images(
         if is_dockerfile_variant(parsed.source.name):
             named: Evidence | None = None
             unrun_names: list[str] = []
-            for where in named_by(path, files):
+            for where in mentions.named_by(path):
                 why = build_not_run(where.path)
                 if why is None:
                     named = where
@@ -1145,11 +1147,13 @@ def _root_words(root: Path, files: Mapping[str, ParsedFile]) -> frozenset[str]:
 
 
 def image_contents(
-    image: Image, files: Mapping[str, ParsedFile], repo_files: Sequence[str]
+    image: Image,
+    files: Mapping[str, ParsedFile],
+    repo_files: RepoFiles,
+    projects: Mapping[str, Pyproject],
 ) -> ImageContents:
     """What the image holds and installs (see image.py)."""
     ignore = files[image.dockerignore].record if image.dockerignore is not None else None
-    projects = {p: f.record for p, f in files.items() if isinstance(f.record, Pyproject)}
     return contents(
         image.record,
         image.context,
@@ -1173,8 +1177,12 @@ def link(root: Path, config: Config, files: Mapping[str, ParsedFile]) -> Workspa
     images, stale = _images(files, config, notes)
     services = _services(files, config, images, notes)
     images = _assign_services(images, services)
-    repo_files = sorted(files)
-    images = [replace(image, contents=image_contents(image, files, repo_files)) for image in images]
+    repo_files = RepoFiles(files)
+    projects = {p: f.record for p, f in files.items() if isinstance(f.record, Pyproject)}
+    images = [
+        replace(image, contents=image_contents(image, files, repo_files, projects))
+        for image in images
+    ]
     images = with_dockerfile_facts(images, files, config)
     images = [replace(image, programs=programs_of(image)) for image in images]
     root_words = _root_words(root, files)
