@@ -389,3 +389,24 @@ def test_python_m_does_not_import_the_linted_repository_s_modules(tmp_path: Path
     )
     assert proc.returncode == 0, proc.stderr
     assert not marker.exists()
+
+
+def test_the_progress_line_is_erased_and_only_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+    import time
+
+    from vertice_lint import cli as cli_module
+
+    err = io.StringIO()
+    monkeypatch.setattr(cli_module.sys, "stderr", err)
+    with cli_module._progress(True):
+        time.sleep(1.3)
+    assert err.getvalue().startswith("\rvertice-lint: linting... 1 s")
+    assert err.getvalue().endswith("\r\x1b[2K")
+    err.truncate(0)
+    err.seek(0)
+    with cli_module._progress(False):
+        time.sleep(1.1)
+    assert err.getvalue() == ""

@@ -5,10 +5,13 @@ Exit codes: 0 clean, 1 findings (or a diff with --diff), 2 usage or internal err
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import textwrap
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -245,7 +248,8 @@ def check(
     if cached is None:
         from vertice_lint.engine import lint, touching
 
-        result = lint(root, config, selection, only=None if removed else only)
+        with _progress(sys.stderr.isatty() and not quiet):
+            result = lint(root, config, selection, only=None if removed else only)
         reported = result.diagnostics
         if removed and only is not None:
             from vertice_lint.commit import caused_by_removals
@@ -381,8 +385,6 @@ def _run_key(
     config_path: str | None,
 ) -> tuple[str, bool]:
     """The cache key of this run (vertice_lint/cache.py) and whether it may be stored."""
-    import time
-
     from vertice_lint.cache import run_key
     from vertice_lint.discover import discover
 
@@ -392,6 +394,34 @@ def _run_key(
     if config_path:  # a config file outside the repository is read too
         settings.append(Path(config_path).read_text(encoding="utf-8", errors="replace"))
     return run_key(root, ((f.path, f.kind.value) for f in files), settings, started)
+
+
+@contextlib.contextmanager
+def _progress(shown: bool) -> Iterator[None]:
+    """On a terminal, a line on stderr once a run takes longer than a second, saying how long
+    it has run (most of a run is linking the whole repository, which has no per-file steps
+    to count); it is erased when the run ends, so it never mixes with the report."""
+    if not shown:
+        yield
+        return
+    done = threading.Event()
+    started = time.monotonic()
+
+    def tick() -> None:
+        while not done.wait(1.0):
+            sys.stderr.write(f"\rvertice-lint: linting... {time.monotonic() - started:.0f} s")
+            sys.stderr.flush()
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        if time.monotonic() - started >= 1.0:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
 
 
 def _colour() -> bool:
