@@ -153,3 +153,36 @@ def test_a_binary_file_without_extension_is_no_finding(tmp_path: Path) -> None:
     found = _findings(root)
     assert [f for f in found if f[0] == "VL001"] == []
     assert OTHER in found
+
+
+@pytest.mark.parametrize(
+    ("coding", "why"),
+    [
+        ("rot-13", "is not a text encoding"),
+        ("base64", "is not a text encoding"),
+        ("hex", "is not a text encoding"),
+        ("zlib", "is not a text encoding"),
+        ("bz2", "is not a text encoding"),
+        ("uu", "is not a text encoding"),
+        ("quopri", "is not a text encoding"),
+        ("unicode_escape", "does not read back to the same bytes"),
+        ("raw_unicode_escape", "does not read back to the same bytes"),
+        ("punycode", "not valid punycode text"),
+    ],
+)
+def test_a_coding_cookie_that_is_no_text_encoding_is_vl001(
+    tmp_path: Path, coding: str, why: str
+) -> None:
+    """One file with a codec cookie used to end the whole run (internal error, no findings):
+    now it is a VL001 of its own and the good file's finding is still reported."""
+    body = f"# -*- coding: {coding} -*-\nimport os\nprint('caf\\u00e9')\n".encode("latin-1")
+    found = _findings(_repo(tmp_path, {"svc/odd.py": body}))
+    (vl001,) = [f for f in found if f[0] == "VL001"]
+    assert vl001[1:3] == ("svc/odd.py", 1) and why in vl001[4]
+    assert OTHER in found
+
+
+def test_a_real_text_encoding_cookie_is_read(tmp_path: Path) -> None:
+    body = "# -*- coding: latin-1 -*-\nname = 'café'\n".encode("latin-1")
+    found = _findings(_repo(tmp_path, {"svc/latin.py": body}))
+    assert [f for f in found if f[0] == "VL001"] == []

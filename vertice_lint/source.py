@@ -71,6 +71,8 @@ def decode(data: bytes, *, python: bool = False) -> Text:
         raise ParseFailure("binary file (contains NUL bytes), not text")
     try:
         text = body.decode(encoding)
+    except LookupError:  # `rot-13`, `base64`, `zlib`...: codecs that are not text encodings
+        raise ParseFailure(f"coding {encoding!r} is not a text encoding") from None
     except UnicodeDecodeError as exc:
         before = body[: exc.start]
         line = before.count(b"\n") + 1
@@ -80,9 +82,24 @@ def decode(data: bytes, *, python: bool = False) -> Text:
             line,
             col,
         ) from None
+    except (UnicodeError, ValueError) as exc:  # a codec's own failure (punycode, idna...)
+        raise ParseFailure(f"not valid {encoding} text: {exc}") from None
+    if encoding not in ("utf-8", "utf-16") and _reencoded(text, encoding) != body:
+        # `unicode_escape`, `raw_unicode_escape`, `punycode`...: the text does not write back
+        # to the bytes it was read from, so no fix could keep the file as it is
+        raise ParseFailure(
+            f"coding {encoding!r} does not read back to the same bytes: not read, never rewritten"
+        )
     if encoding == "utf-16" and text.startswith("\ufeff"):
         text = text[1:]
     return Text(text=text, encoding=encoding, bom=bom)
+
+
+def _reencoded(text: str, encoding: str) -> bytes | None:
+    try:
+        return text.encode(encoding)
+    except (UnicodeError, LookupError):
+        return None
 
 
 def read_bytes(root: Path, relpath: str, max_bytes: int = MAX_FILE_BYTES) -> bytes:
