@@ -186,3 +186,22 @@ def test_a_real_text_encoding_cookie_is_read(tmp_path: Path) -> None:
     body = "# -*- coding: latin-1 -*-\nname = 'café'\n".encode("latin-1")
     found = _findings(_repo(tmp_path, {"svc/latin.py": body}))
     assert [f for f in found if f[0] == "VL001"] == []
+
+
+def test_build_arguments_that_expand_each_other_are_vl001(tmp_path: Path) -> None:
+    """`ARG A1=${A0}${A0}` forty times over would be 2**40 characters (it took 23 GB)."""
+    lines = ["FROM python:3.12-slim", "ARG A0=xx"]
+    lines += [f"ARG A{i}=${{A{i - 1}}}${{A{i - 1}}}" for i in range(1, 40)]
+    lines.append("RUN echo $A39")
+    found = _findings(_repo(tmp_path, {"svc/Dockerfile": ("\n".join(lines) + "\n").encode()}))
+    (vl001,) = [f for f in found if f[0] == "VL001"]
+    assert vl001[1] == "svc/Dockerfile" and "expands to more than 65,536 characters" in vl001[4]
+    assert OTHER in found
+
+
+def test_an_instruction_longer_than_vertice_lint_reads_is_vl001(tmp_path: Path) -> None:
+    body = b"FROM python:3.12-slim\nRUN echo " + b"a" * 300_000 + b"\n"
+    found = _findings(_repo(tmp_path, {"svc/Dockerfile": body}))
+    (vl001,) = [f for f in found if f[0] == "VL001"]
+    assert vl001[1:3] == ("svc/Dockerfile", 2) and "more than the 131,072" in vl001[4]
+    assert OTHER in found

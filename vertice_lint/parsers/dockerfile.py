@@ -320,7 +320,18 @@ def parse(path: str, text: str) -> Dockerfile:
     directives = _directives(lines)
     escape = next((d.value for d in directives if d.name == "escape"), "\\")
     instructions = _instructions(lines, offsets, escape)
+    for instruction in instructions:
+        if len(instruction.text) > MAX_INSTRUCTION:
+            raise ParseFailure(
+                f"{instruction.keyword} is {len(instruction.text):,} characters long, more than"
+                f" the {MAX_INSTRUCTION:,} vertice-lint reads of one instruction",
+                instruction.line,
+                1,
+            )
     return _Builder(path, escape, directives, instructions).build()
+
+
+MAX_INSTRUCTION = 1 << 17  # characters of one instruction, its continuation lines joined
 
 
 # ---------------------------------------------------------------------------------------
@@ -535,9 +546,20 @@ def _read_heredocs(
 def expand(word: str, env: Mapping[str, str], escape: str = "\\") -> str:
     """Substitute `$V`, `${V}`, `${V:-x}`, `${V-x}`, `${V:+x}`, `${V+x}` and remove quotes.
 
-    Unset variables become empty, as in a build without `--build-arg`.
+    Unset variables become empty, as in a build without `--build-arg`. A result longer than
+    `MAX_EXPANSION` characters (ARGs that expand each other, `ARG B=$A$A`, doubling at each
+    step) is a parse failure of the file, not gigabytes of memory.
     """
-    return _process(word, 0, env, escape, stop="")[0]
+    result = _process(word, 0, env, escape, stop="")[0]
+    if len(result) > MAX_EXPANSION:
+        raise ParseFailure(
+            f"a variable expands to more than {MAX_EXPANSION:,} characters"
+            " (build arguments that expand each other?)"
+        )
+    return result
+
+
+MAX_EXPANSION = 1 << 16  # characters: a real value (a PATH, a list of flags) is far shorter
 
 
 def _process(word: str, i: int, env: Mapping[str, str], escape: str, stop: str) -> tuple[str, int]:
