@@ -205,3 +205,12 @@ def test_an_instruction_longer_than_vertice_lint_reads_is_vl001(tmp_path: Path) 
     (vl001,) = [f for f in found if f[0] == "VL001"]
     assert vl001[1:3] == ("svc/Dockerfile", 2) and "more than the 131,072" in vl001[4]
     assert OTHER in found
+
+
+def test_a_python_line_of_megabytes_is_vl001(tmp_path: Path) -> None:
+    """One line of generated data, 4 MB long, took 1.4 GB to parse: a VL001 instead."""
+    body = b"DATA = [" + b"1," * 2_000_000 + b"]\n"
+    found = _findings(_repo(tmp_path, {"svc/data.py": body}))
+    (vl001,) = [f for f in found if f[0] == "VL001"]
+    assert vl001[1:3] == ("svc/data.py", 1) and "more than the 1,048,576" in vl001[4]
+    assert OTHER in found

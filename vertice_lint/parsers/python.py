@@ -330,6 +330,9 @@ def _source_segment(lines: Sequence[str], node: ast.expr) -> str | None:
     return "".join([first, *lines[lineno + 1 : end_lineno], last])
 
 
+MAX_LINE = 1 << 20  # characters of one line of Python
+
+
 def parse(path: str, text: str) -> PythonModule:
     """Check Python source; raise ParseFailure when it is not valid Python.
 
@@ -340,6 +343,16 @@ def parse(path: str, text: str) -> PythonModule:
         before = text[: text.index("\x00")]
         lines = _LINE_SPLIT.split(before)
         raise ParseFailure("source contains a NUL byte", len(lines), len(lines[-1]) + 1)
+    if len(text) > MAX_LINE:
+        # one line of megabytes (generated or minified data) costs gigabytes to parse
+        for number, line in enumerate(text.split("\n"), start=1):
+            if len(line) > MAX_LINE:
+                raise ParseFailure(
+                    f"line {number} is {len(line):,} characters long, more than the"
+                    f" {MAX_LINE:,} vertice-lint reads of one line",
+                    number,
+                    1,
+                )
     try:
         # the symbol table is built from the parser's tree without making Python objects of
         # it: the cheaper check (it refuses all that ast does, and more)
