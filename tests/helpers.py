@@ -3,6 +3,7 @@ fix it. One module, so that no test file carries its own copy."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -14,6 +15,35 @@ from vertice_lint.model import Workspace
 
 Found = tuple[str, str, int, int, str]
 NO_RULES = Config(select=())
+
+# A Deployment with one schema error (`replica`, VL801) and nothing else wrong with its spec
+BAD_DEPLOY = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replica: 2
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: api
+          image: ghcr.io/acme/api:1.0.0
+"""
+
+
+def git(root: Path, *args: str) -> None:
+    """Run git in a test's repository (with an author, so that commits work anywhere)."""
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
 
 
 def write_repo(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 from click.testing import CliRunner
 
+from tests.helpers import git
 from vertice_lint.cli import cli
 
 DEPLOY = """\
@@ -29,15 +29,6 @@ spec:
 """
 
 
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
-
-
 def _run(root: Path, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, ["check", str(root), "--no-cache", *args])
     return result.exit_code, result.output
@@ -54,9 +45,9 @@ def test_a_baseline_hides_the_old_findings_and_shows_the_new_one(tmp_path: Path)
     root = tmp_path / "repo"
     (root / "k8s").mkdir(parents=True)
     (root / "k8s/api.yaml").write_text(DEPLOY.format(name="api"))
-    _git(root, "init", "-q")
-    _git(root, "add", ".")
-    _git(root, "commit", "-qm", "legacy")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "legacy")
     baseline = root / ".vertice-lint-baseline.json"
     code, out = _run(root, "--write-baseline", str(baseline))
     assert code == 0 and out == "Wrote 2 findings to " + str(baseline) + ".\n"

@@ -12,27 +12,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import BAD_DEPLOY
 from vertice_lint import cache, engine
 from vertice_lint.cli import cli
 from vertice_lint.diagnostics import Diagnostic, Edit, Evidence, Fix, Safety, Severity
 
-BAD_DEPLOY = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  replica: 2
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels: {app: api}
-    spec:
-      containers:
-        - name: api
-          image: ghcr.io/acme/api:1.0.0
-"""
 _OLD = 1_600_000_000  # a modification time well outside the racy window
 
 

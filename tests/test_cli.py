@@ -9,27 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import BAD_DEPLOY
 from vertice_lint import __version__
 from vertice_lint.checks.registry import RULES
 from vertice_lint.cli import cli
-
-BAD_DEPLOY = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  replica: 2
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels: {app: api}
-    spec:
-      containers:
-        - name: api
-          image: ghcr.io/acme/api:1.0.0
-"""
 
 
 def run(*args: str) -> tuple[int, str]:

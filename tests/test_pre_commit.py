@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import git
+
 pytest.importorskip("pre_commit")
 
 _DOCKERFILE = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY main.py .\nCMD ["python", "main.py"]\n'
@@ -39,15 +41,6 @@ def _hook_config() -> str:
         "        language: system\n        pass_filenames: true\n"
         "        types_or: [python, yaml, dockerfile, toml, text]\n"
         "        always_run: true\n        require_serial: true\n"
-    )
-
-
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
     )
 
 
@@ -79,15 +72,15 @@ def repo(tmp_path: Path) -> Path:
         (root / "k8s" / f"{name}.yaml").write_text(_deployment(name))
     (root / "k8s/kustomization.yaml").write_text("resources: [svc-a.yaml, svc-b.yaml]\n")
     (root / ".pre-commit-config.yaml").write_text(_hook_config())
-    _git(root, "init", "-q")
-    _git(root, "add", ".")
-    _git(root, "commit", "-qm", "two services")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "two services")
     return root
 
 
 def test_deleting_a_service_reports_the_deployment_it_orphans(repo: Path, tmp_path: Path) -> None:
     shutil.rmtree(repo / "svc-a")
-    _git(repo, "add", "-A")
+    git(repo, "add", "-A")
     code, out = _pre_commit(repo, tmp_path / "home")
     assert code == 1, out
     assert "k8s/svc-a.yaml:14:18: VL101 Deployment svc-a runs ghcr.io/acme/svc-a:1.0.0" in out
@@ -97,7 +90,7 @@ def test_removing_an_env_entry_reports_the_crash_it_causes(repo: Path, tmp_path:
     manifest = repo / "k8s/svc-b.yaml"
     lines = manifest.read_text().splitlines(keepends=True)
     manifest.write_text("".join(lines[:-2]))  # `env:` and its entry gone
-    _git(repo, "add", "-A")
+    git(repo, "add", "-A")
     code, out = _pre_commit(repo, tmp_path / "home")
     assert code == 1, out
     assert "svc-b/main.py:3:" in out and "VL401" in out
@@ -106,6 +99,6 @@ def test_removing_an_env_entry_reports_the_crash_it_causes(repo: Path, tmp_path:
 
 def test_a_commit_that_breaks_nothing_passes(repo: Path, tmp_path: Path) -> None:
     (repo / "svc-a/main.py").write_text(_MAIN + "print('ready')\n")
-    _git(repo, "add", "-A")
+    git(repo, "add", "-A")
     code, out = _pre_commit(repo, tmp_path / "home")
     assert code == 0, out

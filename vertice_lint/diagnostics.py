@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 class Severity(enum.Enum):
@@ -98,3 +100,13 @@ class ParseProblem:
     message: str
     line: int
     col: int
+
+
+def internal_error(where: str, exc: BaseException) -> str:
+    """How an internal error is reported: what was being done (`in VL301 (name)`, `parsing
+    svc/main.py`), the exception, and the tool's own file and line where it was raised."""
+    last = traceback.extract_tb(exc.__traceback__)[-1]
+    return (
+        f"internal error {where}: {type(exc).__name__}: {exc}"
+        f" ({Path(last.filename).name}:{last.lineno})"
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import gc
 import hashlib
-import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,7 +15,7 @@ from vertice_lint.checks import CheckContext
 from vertice_lint.checks.declarative import declarative_rule
 from vertice_lint.checks.registry import AFTER_FILTER, RULES, WITHOUT_LINK, Check
 from vertice_lint.config import Config
-from vertice_lint.diagnostics import Diagnostic, ParseFailure
+from vertice_lint.diagnostics import Diagnostic, ParseFailure, internal_error
 from vertice_lint.discover import Kind, SourceFile, classify, discover
 from vertice_lint.link.workspace import fallback_workspace, link
 from vertice_lint.model import Workspace
@@ -133,14 +132,6 @@ def _parse_files(
     return parsed
 
 
-def _internal_error(where: str, exc: Exception) -> str:
-    last = traceback.extract_tb(exc.__traceback__)[-1]
-    return (
-        f"internal error in {where}: {type(exc).__name__}: {exc}"
-        f" ({Path(last.filename).name}:{last.lineno})"
-    )
-
-
 def check_of(meta: RuleMeta) -> Check | None:
     """The check of a rule: the registry's, or the declarative engine for a rule written as data."""
     return declarative_rule if meta.declarative else RULES.get(meta.id)
@@ -155,7 +146,7 @@ def _run_check(
         if check is not None:
             out.extend(check(ws, ctx))
     except Exception as exc:  # one broken rule must not hide the others' findings
-        errors.append(_internal_error(f"{meta.id} ({meta.name})", exc))
+        errors.append(internal_error(f"in {meta.id} ({meta.name})", exc))
         return False
     return True
 
@@ -186,7 +177,7 @@ def lint(
     try:
         workspace = link(root, config, parsed)
     except Exception as exc:  # a linker bug: still report what needs no links
-        errors.append(_internal_error("link", exc))
+        errors.append(internal_error("in link", exc))
         workspace = fallback_workspace(root, config, parsed)
         ran &= WITHOUT_LINK
     if user_problems:

@@ -7,13 +7,11 @@ cached by content hash. Failures become values (`ParsedFile.failure`), never exc
 from __future__ import annotations
 
 import importlib
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, cast
 
-from vertice_lint.diagnostics import ParseFailure
+from vertice_lint.diagnostics import ParseFailure, internal_error
 from vertice_lint.discover import Kind, SourceFile
 from vertice_lint.source import Text, decode
 
@@ -79,16 +77,10 @@ def parse_file(source: SourceFile, data: bytes) -> ParsedFile:
     except RecursionError:
         return ParsedFile(source, text=text, failure=ParseFailure("file is nested too deeply"))
     except Exception as exc:  # a parser bug must not stop the run, nor pass for a parse error
-        return ParsedFile(source, text=text, internal_error=_internal_error(source, exc))
+        return ParsedFile(
+            source, text=text, internal_error=internal_error(f"parsing {source.path}", exc)
+        )
     return ParsedFile(source, text=text, record=record)
-
-
-def _internal_error(source: SourceFile, exc: Exception) -> str:
-    where = traceback.extract_tb(exc.__traceback__)[-1]
-    return (
-        f"internal error parsing {source.path}: {type(exc).__name__}: {exc}"
-        f" ({Path(where.filename).name}:{where.lineno})"
-    )
 
 
 def late_failure(parsed: ParsedFile) -> ParsedFile | None:
@@ -104,5 +96,7 @@ def late_failure(parsed: ParsedFile) -> ParsedFile | None:
     if isinstance(exc, ParseFailure):
         return ParsedFile(parsed.source, text=parsed.text, failure=exc)
     return ParsedFile(
-        parsed.source, text=parsed.text, internal_error=_internal_error(parsed.source, exc)
+        parsed.source,
+        text=parsed.text,
+        internal_error=internal_error(f"parsing {parsed.source.path}", exc),
     )
