@@ -29,6 +29,7 @@ from ruamel.yaml.scalarbool import ScalarBoolean
 
 from vertice_lint.diagnostics import Edit
 from vertice_lint.fix.text_edit import EditError, apply_edits, newline_of
+from vertice_lint.parsers.yaml import load_all
 
 __all__ = [
     "EditError",
@@ -611,6 +612,9 @@ def _is_tree(data: list[Any]) -> bool:
 
 
 def _load(text: str) -> list[Any]:
+    fast = load_all(text)  # libyaml's parse, ruamel's data: what verification compares
+    if fast is not None:
+        return fast
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = True
     try:

@@ -519,6 +519,14 @@ _NAME_ENDS = frozenset(" \r\n,[]{}")
 _LOADER: YAML | None = None
 
 
+def load_all(text: str) -> list[Any] | None:
+    """The data of every document of `text` as ruamel's round-trip constructor builds it,
+    parsed by libyaml (so without comments: for comparing data, as a fix's verification
+    does), or None when ruamel alone must read the text."""
+    composed = _compose_fast(text)
+    return None if composed is None else [data for _, _, data in composed]
+
+
 def _compose_fast(text: str) -> list[tuple[Any, Any, Any]] | None:
     """(start event, root node, data) of each document, or None when ruamel must read it."""
     global _LOADER
