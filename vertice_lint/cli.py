@@ -18,8 +18,9 @@ from vertice_lint import __version__
 from vertice_lint.catalog import CatalogError, RuleMeta, load_catalog, load_user_rules
 from vertice_lint.config import Config, find_config, load_config
 from vertice_lint.diagnostics import Diagnostic
-from vertice_lint.engine import RunResult, Selection, enabled_rules, lint
+from vertice_lint.engine import ParseFn, RunResult, Selection, enabled_rules, lint
 from vertice_lint.git import run_git
+from vertice_lint.parsers import parse_file
 from vertice_lint.report import FORMATS, ReportContext, RunSummary, render
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -146,17 +147,25 @@ def check(
     if unknown:
         raise click.UsageError(f"unknown rule selector: {', '.join(unknown)}")
 
-    result = lint(root, config, selection, only=only)
+    fixing = fix or show_diff
+    parse: ParseFn = parse_file
+    if fixing:
+        from vertice_lint.fix.loop import ParseMemo
+
+        parse = ParseMemo(parse_file)  # the lints of a fix run parse only what its edits change
+    result = lint(root, config, selection, only=only, parse=parse)
     diagnostics: Sequence[Diagnostic] = result.diagnostics
     fixed: tuple[Diagnostic, ...] = ()
     notes = list(result.notes)
     internal = list(result.internal_errors)
-    if fix or show_diff:
+    if fixing:
         from vertice_lint.fix.diff import unified_diff
         from vertice_lint.fix.loop import run_fixes, write_outcome
 
         def lint_overlay(overlay: Any) -> Sequence[Diagnostic]:
-            return lint(root, config, selection, overlay=overlay, only=only).diagnostics
+            return lint(
+                root, config, selection, overlay=overlay, only=only, parse=parse
+            ).diagnostics
 
         def read(path: str) -> bytes | None:
             target = root / path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -82,8 +82,14 @@ class RunResult:
     notes: tuple[str, ...] = field(default=())
 
 
+ParseFn = Callable[[SourceFile, bytes], ParsedFile]
+
+
 def _parse_all(
-    root: Path, files: Sequence[SourceFile], overlay: Mapping[str, bytes | None]
+    root: Path,
+    files: Sequence[SourceFile],
+    overlay: Mapping[str, bytes | None],
+    parse: ParseFn = parse_file,
 ) -> dict[str, ParsedFile]:
     parsed: dict[str, ParsedFile] = {}
     for source in files:
@@ -94,7 +100,7 @@ def _parse_all(
             data = overlay[source.path]
             if data is None:
                 continue
-            parsed[source.path] = parse_file(source, data)
+            parsed[source.path] = parse(source, data)
             continue
         try:
             data = read_bytes(root, source.path)
@@ -104,7 +110,7 @@ def _parse_all(
                 ParsedFile(source) if quiet else ParsedFile(source, failure=failure)
             )
             continue
-        parsed[source.path] = parse_file(source, data)
+        parsed[source.path] = parse(source, data)
     return parsed
 
 
@@ -141,8 +147,10 @@ def lint(
     selection: Selection = Selection(),
     overlay: Mapping[str, bytes | None] | None = None,
     only: Sequence[str] | None = None,
+    parse: ParseFn = parse_file,
 ) -> RunResult:
-    """Lint the repository at `root` (as if `overlay` replaced some files' bytes)."""
+    """Lint the repository at `root` (as if `overlay` replaced some files' bytes); `parse`
+    parses one file (`parse_file`, or a memo of it for the passes of a fix run)."""
     overlay = overlay or {}
     catalog = load_catalog()
     user_problems: list[tuple[str, int, int, str]] = []
@@ -155,7 +163,7 @@ def lint(
     files += [
         SourceFile(p, classify(p)) for p, d in overlay.items() if d is not None and p not in known
     ]
-    parsed = _parse_all(root, files, overlay)
+    parsed = _parse_all(root, files, overlay, parse)
     errors = [p.internal_error for _, p in sorted(parsed.items()) if p.internal_error is not None]
     ran = set(enabled)
     try:
