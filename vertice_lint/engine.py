@@ -53,7 +53,9 @@ class RunResult:
 
 
 def _parse_all(
-    root: Path, files: Sequence[SourceFile], overlay: Mapping[str, bytes | None]
+    root: Path,
+    files: Sequence[SourceFile],
+    overlay: Mapping[str, bytes | None],
 ) -> dict[str, ParsedFile]:
     """Every file parsed; what exists then is frozen for the collector (`lint` thaws it).
 
@@ -73,24 +75,31 @@ def _parse_all(
 
 
 class _ParseMemo:
-    """The last parse of each file of one repository, by content: `parse_file` is a pure
+    """The last parses of each file of one repository, by content: `parse_file` is a pure
     function of (path, kind, bytes), so a run after edits (a pass of the fix loop) parses again
-    only the files whose bytes changed. The bytes are known by their digest (holding them all
-    would take as much memory again as the texts)."""
+    only the files whose bytes changed. A few versions of each file are kept (the original and
+    the edits a fix run is verifying, which its bisection of a failed batch switches between);
+    the bytes are known by their digest (holding them would take as much memory again)."""
+
+    VERSIONS = 4
 
     def __init__(self) -> None:
         self.root: Path | None = None
-        self.parsed: dict[str, tuple[Kind, bytes, ParsedFile]] = {}
+        self.parsed: dict[tuple[str, Kind], dict[bytes, ParsedFile]] = {}
+        self.last: dict[str, tuple[Kind, bytes]] = {}  # the version of each file last parsed
 
     def parse(self, root: Path, source: SourceFile, data: bytes) -> ParsedFile:
         if root != self.root:  # another repository: forget the last one's files
-            self.root, self.parsed = root, {}
+            self.root, self.parsed, self.last = root, {}, {}
         digest = hashlib.blake2b(data, digest_size=20).digest()
-        last = self.parsed.get(source.path)
-        if last is not None and last[0] is source.kind and last[1] == digest:
-            return last[2]
-        parsed = parse_file(source, data)
-        self.parsed[source.path] = (source.kind, digest, parsed)
+        versions = self.parsed.setdefault((source.path, source.kind), {})
+        parsed = versions.pop(digest, None)
+        if parsed is None:
+            parsed = parse_file(source, data)
+            if len(versions) >= self.VERSIONS:
+                del versions[next(iter(versions))]  # the least recently used
+        versions[digest] = parsed
+        self.last[source.path] = (source.kind, digest)
         return parsed
 
     def settle(self, parsed: Mapping[str, ParsedFile]) -> bool:
@@ -98,8 +107,8 @@ class _ParseMemo:
         (a parse error or an internal error); True when there were such files."""
         late = {p: f for p, p_f in parsed.items() if (f := late_failure(p_f)) is not None}
         for path, failed in late.items():
-            kind, digest, _ = self.parsed[path]
-            self.parsed[path] = (kind, digest, failed)
+            kind, digest = self.last[path]
+            self.parsed[(path, kind)][digest] = failed
         return bool(late)
 
 

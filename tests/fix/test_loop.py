@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -236,3 +237,106 @@ def test_retry_after_a_failed_batch_never_uses_stale_offsets() -> None:
     assert [(d.rule, reason) for d, reason in outcome.failed] == [
         ("R3", "it introduces: R4 a.txt: zzz")
     ]
+
+
+def _word_lint(originals: Mapping[str, bytes]) -> tuple[list[int], Callable[..., list[Diagnostic]]]:
+    """R1: a file saying `old` should say `new` (the fix of `spoil.txt` writes `bad` instead);
+    R2: a file saying `bad`. Returns the count of lints and the linter."""
+    calls = [0]
+
+    def lint(overlay: Mapping[str, bytes | None]) -> list[Diagnostic]:
+        calls[0] += 1
+        found = []
+        for path in sorted(originals):
+            data = overlay.get(path, originals[path])
+            assert data is not None
+            text = data.decode()
+            at = text.find("old")
+            if at >= 0:
+                new = "bad" if path == "spoil.txt" else "new"
+                fix = Fix((Edit(path, at, at + 3, new),), Safety.SAFE, "say new")
+                found.append(Diagnostic("R1", path, 1, at + 1, "says old", fix=fix))
+            if "bad" in text:
+                found.append(Diagnostic("R2", path, 1, 1, "says bad"))
+        return found
+
+    return calls, lint
+
+
+def test_a_failed_batch_is_bisected_to_its_culprit() -> None:
+    """Eight fixes, one of which introduces a finding: the batch fails; halving it commits the
+    seven good fixes and refuses the bad one, the same files as trying each fix alone (ten
+    lints), in eight lints."""
+    names = ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt", "spoil.txt", "u.txt", "v.txt"]
+    originals = {name: b"keep old words\n" for name in names}
+    calls, lint = _word_lint(originals)
+
+    outcome = run_fixes(lint(originals), lint, originals.__getitem__, unsafe=False)
+
+    assert outcome.changes == {
+        name: (b"keep old words\n", b"keep new words\n") for name in names if name != "spoil.txt"
+    }
+    assert [d.path for d in outcome.fixed] == [n for n in names if n != "spoil.txt"]
+    assert [(d.path, reason) for d, reason in outcome.failed] == [
+        ("spoil.txt", "it introduces: R2 spoil.txt: says bad")
+    ]
+    assert outcome.remaining == ()
+    # the initial lint; the batch; the halves a-d (commits) and e-v; e+spoil; e; spoil; u+v
+    assert calls[0] == 8
+
+
+def test_a_part_committed_in_a_bisection_defers_the_fixes_of_its_files() -> None:
+    """Three fixes on one file and the culprit in one batch: the first half (two fixes on the
+    file) is committed, so the third fix on it waits for the next round and its fresh offsets
+    while the culprit alone is refused."""
+    originals = {"a.txt": b"old old old\n", "spoil.txt": b"old\n"}
+    calls = [0]
+
+    def lint(overlay: Mapping[str, bytes | None]) -> list[Diagnostic]:
+        calls[0] += 1
+        found = []
+        for path in sorted(originals):
+            data = overlay.get(path, originals[path])
+            assert data is not None
+            text = data.decode()
+            for match in re.finditer("old", text):
+                new = "bad" if path == "spoil.txt" else "new"
+                fix = Fix((Edit(path, match.start(), match.end(), new),), Safety.SAFE, "new")
+                message = f"old at {match.start()}"
+                found.append(Diagnostic("R1", path, 1, match.start() + 1, message, fix=fix))
+            if "bad" in text:
+                found.append(Diagnostic("R2", path, 1, 1, "says bad"))
+        return found
+
+    outcome = run_fixes(lint(originals), lint, originals.__getitem__, unsafe=False)
+
+    assert outcome.changes == {"a.txt": (b"old old old\n", b"new new new\n")}
+    assert [d.message for d in outcome.fixed] == ["old at 0", "old at 4", "old at 8"]
+    assert [(d.path, reason) for d, reason in outcome.failed] == [
+        ("spoil.txt", "it introduces: R2 spoil.txt: says bad")
+    ]
+    # the initial lint; the batch; the first half (commits); the culprit; the second round
+    assert calls[0] == 5
+
+
+def test_when_every_fix_of_a_failed_batch_fails_each_is_refused_with_its_reason() -> None:
+    originals = {f"spoil{i}.txt": b"old\n" for i in range(4)}
+
+    def lint(overlay: Mapping[str, bytes | None]) -> list[Diagnostic]:
+        found = []
+        for path in sorted(originals):
+            text = (overlay.get(path) or originals[path]).decode()
+            if "old" in text:
+                fix = Fix((Edit(path, 0, 3, "bad"),), Safety.SAFE, "say bad")
+                found.append(Diagnostic("R1", path, 1, 1, "says old", fix=fix))
+            if "bad" in text:
+                found.append(Diagnostic("R2", path, 1, 1, "says bad"))
+        return found
+
+    outcome = run_fixes(lint({}), lint, originals.__getitem__, unsafe=False)
+
+    assert outcome.changes == {}
+    assert [(d.path, reason) for d, reason in outcome.failed] == [
+        (path, f"it introduces: R2 {path}: says bad") for path in originals
+    ]
+    assert outcome.remaining == ()  # the failed ones are reported as failed

@@ -3,12 +3,15 @@
 As in ruff, each round accepts the applicable fixes whose edits do not overlap those already
 accepted, applies them, and lints again; fixes that had to wait get a fresh diagnostic (with
 fresh offsets) in the next round. On top of that every fix is verified: it is kept only if
-its diagnostic is gone and nothing new appeared. Nothing is written here: the result is a
-`FixOutcome` that `write_outcome` (or a `--diff`) consumes.
+its diagnostic is gone and nothing new appeared; in a batch that fails, the fixes that fail
+alone are found by halving it (`_bisect`). Nothing is written here: the result is a
+`FixOutcome` that `write_outcome` (or a `--diff`) consumes. The lints of a run parse again
+only the files that changed (the engine memoises parses on each file's bytes).
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -78,23 +81,7 @@ def run_fixes(
         if len(batch) == 1:
             _refuse(batch[0][1], batch[0][0], reason, failed, refused)
             continue
-        # The batch failed: retry one fix at a time to find the culprit(s). A fix on a file
-        # that a fix committed here already changed waits for the next round: its offsets
-        # were computed on the text before that change.
-        touched: set[str] = set()
-        for fix, diags in batch:
-            if any(edit.path in touched for edit in fix.edits):
-                continue
-            single, errors = state.apply([fix])
-            after = list(lint(single)) if not errors else []
-            reason = errors.get(fix) or _verify(current, after, [(fix, diags)])
-            if reason is None:
-                state.commit(single)
-                fixed.extend(diags)
-                current = after
-                touched.update(edit.path for edit in fix.edits)
-            else:
-                _refuse(diags, fix, reason, failed, refused)
+        current = _bisect(batch, current, state, lint, fixed, failed, refused)
     failed_keys = Counter(_key(d) for d, _ in failed)
     remaining = []
     for diag in sorted(current, key=Diagnostic.sort_key):
@@ -109,6 +96,104 @@ def run_fixes(
         remaining=tuple(remaining),
         hit_bound=hit_bound,
     )
+
+
+def _bisect(
+    batch: Sequence[tuple[Fix, list[Diagnostic]]],
+    current: list[Diagnostic],
+    state: _State,
+    lint: LintFn,
+    fixed: list[Diagnostic],
+    failed: list[tuple[Diagnostic, str]],
+    refused: set[tuple[_Key, str]],
+) -> list[Diagnostic]:
+    """Find the fixes of a failed batch that fail alone, in order, by testing parts of it
+    (Hwang's generalised binary splitting): a part that verifies is committed whole; one that
+    fails is halved down to its first culprit, committing the halves before it that verify,
+    and the culprit is verified alone, then refused as trying every fix alone would refuse it.
+    Parts are sized from the share of culprits found so far: one culprit among many costs a
+    few lints instead of one per fix, and when most fixes fail, they are tried one by one.
+
+    A fix on a file that a part committed here changed waits for the next round: its offsets
+    were computed on the text before that change. Returns the diagnostics after the commits."""
+    search = _Search(state, lint, current, fixed)
+    pending = list(batch)
+    seen = culprits = 0
+    while True:
+        pending = search.waiting(pending)
+        if not pending:
+            return search.current
+        size = _part_size(len(pending), seen, culprits)
+        part, pending = pending[:size], pending[size:]
+        reason = search.verify(part)
+        presumed = False  # the part holds a culprit (its reason is not known yet)
+        while reason is None or presumed or len(part) > 1:
+            if reason is None and not presumed:
+                seen += len(part)
+                break
+            if len(part) == 1:  # a presumed culprit, verified alone
+                reason = search.verify(part)
+                presumed = False
+                continue
+            middle = (len(part) + 1) // 2
+            half, rest = part[:middle], part[middle:]
+            reason = search.verify(half)
+            if reason is None:
+                seen += len(half)
+                part, presumed = search.waiting(rest), True
+                if not part:
+                    break
+            else:
+                pending = rest + pending  # tried after the culprit, in order
+                part, presumed = half, False
+        else:
+            assert reason is not None
+            _refuse(part[0][1], part[0][0], reason, failed, refused)
+            seen += 1
+            culprits += 1
+
+
+def _part_size(remaining: int, seen: int, culprits: int) -> int:
+    """How many of the remaining fixes to verify together: Hwang's 2**floor(log2((n-d+1)/d))
+    for d culprits among n, d estimated from the share of culprits so far (at least one: the
+    batch failed), one by one when about half of them fail."""
+    if seen == 0:
+        return max(1, min(1 << int(math.log2(remaining)), (remaining + 1) // 2))
+    expected = max(1, round(remaining * culprits / seen))
+    if remaining <= 2 * expected - 2:
+        return 1
+    return 1 << int(math.log2((remaining - expected + 1) / expected))
+
+
+class _Search:
+    """The state of a `_bisect`: the diagnostics after the commits, the files they changed."""
+
+    def __init__(
+        self, state: _State, lint: LintFn, current: list[Diagnostic], fixed: list[Diagnostic]
+    ) -> None:
+        self.state = state
+        self.lint = lint
+        self.current = current
+        self.fixed = fixed
+        self.touched: set[str] = set()
+
+    def waiting(
+        self, fixes: Sequence[tuple[Fix, list[Diagnostic]]]
+    ) -> list[tuple[Fix, list[Diagnostic]]]:
+        """The fixes still to try in this round: not on a file a commit here changed."""
+        return [f for f in fixes if not any(edit.path in self.touched for edit in f[0].edits)]
+
+    def verify(self, part: Sequence[tuple[Fix, list[Diagnostic]]]) -> str | None:
+        """Apply, lint and verify `part`: commit it and return None, or return why not."""
+        overlay, errors = self.state.apply([fix for fix, _ in part])
+        after = list(self.lint(overlay)) if not errors else []
+        reason = next(iter(errors.values()), None) or _verify(self.current, after, part)
+        if reason is None:
+            self.state.commit(overlay)
+            self.fixed.extend(d for _, diags in part for d in diags)
+            self.current = after
+            self.touched.update(edit.path for fix, _ in part for edit in fix.edits)
+        return reason
 
 
 def write_outcome(root: Path, outcome: FixOutcome) -> None:

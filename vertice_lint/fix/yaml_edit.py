@@ -577,9 +577,25 @@ def _yaml_file(text: str) -> _YamlFile:
 
 @functools.lru_cache(maxsize=_CACHED_TEXTS)
 def _loaded(text: str) -> tuple[list[Any], bool]:
-    """The documents of `text`, and whether they are plain trees (no merge key, no alias)."""
-    data = _load(text)
-    return data, "<<" not in text and _is_tree(data)
+    """The documents of `text`, and whether they are plain trees (no merge key, no alias).
+
+    A text whose nodes are composed anyway (the fixes locate their nodes in it) is loaded by
+    constructing its documents from those nodes, as `load_all` constructs each document it
+    composes: one parse, not two. Not when the construction could change the nodes (a merge
+    key, an explicit tag) or read the parser's state (a `%YAML` directive)."""
+    plain = "<<" not in text and "!" not in text and "%" not in text
+    data = _construct(text) if plain else _load(text)
+    return data, plain and _is_tree(data)
+
+
+def _construct(text: str) -> list[Any]:
+    roots = _yaml_file(text).roots
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = True
+    try:
+        return [yaml.constructor.construct_document(node) for node in roots]
+    except YAMLError as exc:
+        raise EditError(f"not valid YAML: {_first_line(exc)}") from None
 
 
 @functools.lru_cache(maxsize=_CACHED_TEXTS)
