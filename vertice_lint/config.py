@@ -193,7 +193,7 @@ def load_config(path: Path, root: Path) -> Config:
 
 def selector_problems(config: Config, root: Path, unknown: Sequence[str]) -> Config:
     """The config with a VL003 problem for each rule selector of it that names no rule
-    (`ignore = ["VL999"]`: the command line refuses the same selector), at the quoted
+    (an id no rule has, in `ignore`: the command line refuses the same selector), at the quoted
     selector in the file when it can be found there."""
     if config.path is None or not unknown:
         return config
