@@ -1219,3 +1219,10 @@ def test_version_drift_reads_the_via_block_after_hash_lines(tmp_path: Path) -> N
         ("a/requirements.txt", 5, "requests"),
         ("b/requirements.txt", 5, "requests"),
     ]
+
+
+def test_example_transitive_requirement() -> None:
+    """VL307 (off by default) on the example monorepo: starlette through fastapi."""
+    assert [f[:4] for f in _lint(EXAMPLE, "VL307")] == [
+        ("VL307", "services/narrative_digest_service/main.py", 4, 1)
+    ]
