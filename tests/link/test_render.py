@@ -812,3 +812,30 @@ def test_probe_port_of_a_patch_is_fixed_in_the_patch(tmp_path: Path) -> None:
     fixed = fix_twice(tmp_path, "VL602", "k8s/overlays/prod/probe.yaml")
     assert fixed.endswith("              path: /health\n              port: 8000\n")
     assert (tmp_path / "k8s/base/api.yaml").read_text() == _SERVED["k8s/base/api.yaml"]
+
+
+def test_a_diamond_of_bases_past_the_render_budget_is_not_rendered(tmp_path: Path) -> None:
+    """Bases that include the next level twice double the objects at each level (18 levels
+    took minutes): past MAX_RENDERED objects the root is not rendered, and a note says why."""
+    from vertice_lint.link import render
+
+    files: dict[str, str] = {}
+    levels = 16
+    for i in range(levels):
+        for side in "ab":
+            if i == levels - 1:
+                files[f"l{i}{side}/kustomization.yaml"] = "resources: [cm.yaml]\n"
+                files[f"l{i}{side}/cm.yaml"] = (
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata: {a: b}\n"
+                )
+            else:
+                files[f"l{i}{side}/kustomization.yaml"] = (
+                    f"resources: [../l{i + 1}a, ../l{i + 1}b]\nnamePrefix: {side}{i}-\n"
+                )
+    ws = workspace(tmp_path, files)
+    roots = {r.path: r for r in ws.sync_roots}
+    assert roots["l0a/kustomization.yaml"].objects == ()
+    assert any(
+        n.startswith(f"l0a/kustomization.yaml: renders more than {render.MAX_RENDERED:,} objects")
+        for n in ws.notes
+    )

@@ -19,6 +19,7 @@ import fnmatch
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -270,7 +271,28 @@ def _parsed_text(files: Mapping[str, ParsedFile]) -> ReadText:
     return read
 
 
+# Objects one sync root may render: bases included many times over (a diamond of bases, each
+# level including the next twice) double the objects at every level, and 18 levels took
+# minutes; a real root renders some hundreds.
+MAX_RENDERED = 10_000
+
+
+class _RenderBudget(Exception):
+    """A sync root renders more than MAX_RENDERED objects."""
+
+
 class _Renderer:
+    def bounded(self, what: str, render: Callable[[], list[_Obj]]) -> list[_Obj]:
+        """What `render` gives, or nothing (and a note) past MAX_RENDERED objects."""
+        try:
+            return render()
+        except _RenderBudget:
+            self.note(
+                f"{what}: renders more than {MAX_RENDERED:,} objects (bases included many times"
+                " over?); not rendered, so no rule checks what it would apply"
+            )
+            return []
+
     def __init__(
         self, files: Mapping[str, ParsedFile], notes: list[str], read_text: ReadText | None = None
     ) -> None:
@@ -278,6 +300,7 @@ class _Renderer:
         self.notes = notes
         self.read_text = read_text or _parsed_text(files)
         self.read: set[str] = set()
+        self.rendered = 0  # objects read from files so far (MAX_RENDERED)
         self._dirs = {parent_dir(p) for p in files}
         for p in list(self._dirs):
             while p:
@@ -304,6 +327,9 @@ class _Renderer:
                 continue
             entry = KubeEntry(path, obj, record.documents[obj.doc_index], obj.role == "resource")
             out.append(_from_entry(entry))
+        self.rendered += len(out)
+        if self.rendered > MAX_RENDERED:
+            raise _RenderBudget
         return out
 
     def directory_objects(
@@ -959,7 +985,9 @@ def sync_roots(
                     continue
                 covered.add(directory)
                 renderer = _Renderer(files, notes, read_text)
-                objs = _render_path(renderer, directory, True, True)
+                objs = renderer.bounded(
+                    f"{path}:{obj.line}", partial(_render_path, renderer, directory, True, True)
+                )
                 covered.update(
                     parent_dir(f)
                     for f in renderer.read
@@ -999,7 +1027,7 @@ def sync_roots(
         if kustomization_file(files, directory) != path:
             continue
         renderer = _Renderer(files, notes, read_text)
-        objs = renderer.kustomize(directory)
+        objs = renderer.bounded(path, partial(renderer.kustomize, directory))
         roots.append(
             SyncRoot(
                 kind="kustomization",
@@ -1116,7 +1144,9 @@ def _argo_roots(
             renderer = _Renderer(files, notes, read_text)
             d = source.get("directory") if isinstance(source.get("directory"), dict) else {}
             if kustomization_file(files, directory) is not None:
-                objs = renderer.kustomize(directory)
+                objs = renderer.bounded(
+                    f"{path}:{obj.line}", partial(renderer.kustomize, directory)
+                )
             else:
                 objs = renderer.directory_objects(
                     directory,
