@@ -305,7 +305,8 @@ def check(
                 full = root / path
                 return full.relative_to(cwd).as_posix() if full.is_relative_to(cwd) else path
 
-            text = unified_diff(outcome.changes, shown)
+            taken = [s for d in outcome.fixed if d.fix is not None for s in d.fix.secrets]
+            text = unified_diff(outcome.changes, shown, taken)
             if text:
                 click.echo(_printable(text), nl=False)
             sys.exit(EXIT_FINDINGS if outcome.changes else EXIT_CLEAN)

@@ -54,13 +54,15 @@ class Fix:
 
     `leaves`: rule ids whose findings in the edited files this fix knowingly leaves for the
     user (an unpinned requirement line, which VL304 then asks to pin); the fix loop does not
-    count those as findings the fix introduced.
+    count those as findings the fix introduced. `secrets`: values the fix takes out of a file
+    (a plaintext password it replaces by a reference), which a `--diff` never prints.
     """
 
     edits: tuple[Edit, ...]
     safety: Safety
     description: str
     leaves: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)

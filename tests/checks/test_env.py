@@ -128,6 +128,22 @@ def test_example_redis_password_fix_writes_no_secret(tmp_path: Path) -> None:
     assert changed == {"k8s/base/vertice-register.yaml"}
 
 
+def test_the_diff_of_the_secret_fix_does_not_print_the_secret(tmp_path: Path) -> None:
+    """`--diff` goes to CI logs: the password the VL402 fix takes out is shown as `****`."""
+    from click.testing import CliRunner
+
+    from vertice_lint.cli import cli
+
+    root = tmp_path / "monorepo"
+    shutil.copytree(EXAMPLE, root)
+    args = ["check", str(root), "--select", "VL402", "--diff", "--no-cache"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    assert "vertice-redis-pass" not in result.output
+    assert "-              value: ****  # set by hand during the incident" in result.output
+    assert "+                  key: REDIS_PASSWORD" in result.output
+
+
 # --- VL401 precision -------------------------------------------------------------------------
 
 

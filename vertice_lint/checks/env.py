@@ -300,7 +300,12 @@ def _plaintext(
 
             try:
                 edit = chain_edits(at.path, text, [drop, add])
-                fix = Fix((edit,), Safety.SAFE, f"reference key {var.name} of Secret {secret.name}")
+                fix = Fix(
+                    (edit,),
+                    Safety.SAFE,
+                    f"reference key {var.name} of Secret {secret.name}",
+                    secrets=(var.value,) if var.value else (),
+                )
             except EditError:
                 fix = None
     return ctx.diagnostic(var.at.path, var.line, var.col, message, evidence=evidence, fix=fix)
