@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -196,9 +196,31 @@ def validate(obj: Mapping[str, Any], version: str) -> SchemaResult:
     if definition is None:
         return _unknown_kind(catalog, group, api_version, kind, version)
     errors: list[SchemaError] = []
+    secret = kind == "Secret"
     for error in _validator(version, definition).iter_errors(obj):
-        errors.extend(_convert(error))
+        hidden = _may_be_secret(obj, tuple(error.absolute_path), secret)
+        errors.extend(_convert(error, hidden))
     return SchemaResult(_ordered(obj, errors), skipped=False)
+
+
+def _may_be_secret(obj: Mapping[str, Any], path: tuple[str | int, ...], secret: bool) -> bool:
+    """Whether the value at `path` may be a credential a message must not echo: any value of
+    a Secret's data, and the `value` of an env entry whose name says it holds a secret
+    (`DB_PASSWORD: 987654321` written as a number is a schema error and a leaked password)."""
+    from vertice_lint.model.app import secret_name
+
+    if secret and path[:1] in (("data",), ("stringData",)):
+        return True
+    if len(path) < 3 or path[-1] != "value" or path[-3] != "env":
+        return False
+    entry: Any = obj
+    for step in path[:-1]:
+        try:
+            entry = entry[step]
+        except (KeyError, IndexError, TypeError):
+            return True  # cannot tell: do not echo
+    name = entry.get("name") if isinstance(entry, Mapping) else None
+    return not isinstance(name, str) or secret_name(name)
 
 
 def _unknown_kind(
@@ -226,10 +248,13 @@ def _unknown_kind(
     return SchemaResult((SchemaError(("kind",), message, "other"),), skipped=False)
 
 
-def _convert(error: ValidationError) -> list[SchemaError]:
+def _convert(error: ValidationError, hidden: bool = False) -> list[SchemaError]:
+    """The errors a validation error means; with `hidden`, the value is not echoed."""
     path = tuple(error.absolute_path)
     instance = error.instance
     validator = error.validator
+    show: Callable[[Any], str] = _hidden if hidden else _show
+    describe: Callable[[Any], str] = _hidden_kind if hidden else _describe
     if validator == "additionalProperties":
         known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         return [
@@ -245,31 +270,36 @@ def _convert(error: ValidationError) -> list[SchemaError]:
         ]
     if validator == "type":
         expected = _types(error.validator_value)
-        return [SchemaError(path, f"expected {expected}, got {_describe(instance)}", "type")]
+        return [SchemaError(path, f"expected {expected}, got {describe(instance)}", "type")]
     if validator == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value if v is not None)
-        return [SchemaError(path, f"{_show(instance)} is not one of {allowed}", "enum")]
+        return [SchemaError(path, f"{show(instance)} is not one of {allowed}", "enum")]
     if validator in ("oneOf", "anyOf"):
-        return _alternatives(error, path)
+        return _alternatives(error, path, hidden)
     if validator == "maxLength":
-        message = f"{_show(instance)} is longer than {error.validator_value} characters"
+        message = f"{show(instance)} is longer than {error.validator_value} characters"
         return [SchemaError(path, message, "other")]
     if validator == "pattern":
-        message = f"{_show(instance)} does not match {error.validator_value}"
+        message = f"{show(instance)} does not match {error.validator_value}"
         return [SchemaError(path, message, "other")]
     return [SchemaError(path, error.message, "other")]
 
 
-def _alternatives(error: ValidationError, path: tuple[str | int, ...]) -> list[SchemaError]:
+def _alternatives(
+    error: ValidationError, path: tuple[str | int, ...], hidden: bool = False
+) -> list[SchemaError]:
     # int-or-string and quantity are `oneOf` two nullable types, so null matches both.
     if error.instance is None:
         return []
     context = error.context or []
     if context and all(e.validator == "type" and not e.relative_path for e in context):
         expected = _types([t for e in context for t in _as_list(e.validator_value)])
-        return [SchemaError(path, f"expected {expected}, got {_describe(error.instance)}", "type")]
+        got = (_hidden_kind if hidden else _describe)(error.instance)
+        return [SchemaError(path, f"expected {expected}, got {got}", "type")]
     best = best_match(context)
-    return _convert(best) if best is not None else [SchemaError(path, error.message, "other")]
+    if best is None:
+        return [SchemaError(path, error.message, "other")]
+    return _convert(best, hidden)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -293,6 +323,14 @@ def _describe(value: Any) -> str:
     if isinstance(value, str):
         return f"string {_show(value)}"
     return "object" if isinstance(value, Mapping) else "array"
+
+
+def _hidden(value: Any) -> str:
+    return "the value (not shown: it may be a secret)"
+
+
+def _hidden_kind(value: Any) -> str:
+    return _describe(value).split(" ", 1)[0] + " (value not shown: it may be a secret)"
 
 
 def _show(value: Any) -> str:

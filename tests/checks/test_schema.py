@@ -74,3 +74,25 @@ def test_sops_encrypted_secret_is_neither_invalid_nor_plaintext(tmp_path: Path) 
     )
     result = lint(tmp_path, Config(), Selection(select=("VL801", "VL402")))
     assert sorted(d.rule for d in result.diagnostics) == ["VL402", "VL801"]
+
+
+def test_vl801_never_echoes_a_value_that_may_be_a_secret(tmp_path: Path) -> None:
+    """`DB_PASSWORD: 987654321` written as a number, a Secret's data of the wrong type: the
+    message says what is wrong without the value; a port written as a number still shows."""
+    deployment = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n"
+        "  selector:\n    matchLabels: {app: api}\n  template:\n"
+        "    metadata:\n      labels: {app: api}\n    spec:\n      containers:\n"
+        "      - name: api\n        image: ghcr.io/acme/api:1.0.0\n        env:\n"
+        "        - {name: DB_PASSWORD, value: 987654321}\n"
+        "        - {name: PORT, value: 8080}\n"
+    )
+    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  token: 123456789\n"
+    for rel, text in (("k8s/api.yaml", deployment), ("k8s/s.yaml", secret)):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    result = lint(tmp_path, Config(), Selection(select=("VL801",)))
+    messages = sorted(d.message for d in result.diagnostics)
+    assert not any("987654321" in m or "123456789" in m for m in messages), messages
+    assert any(m.endswith("got integer (value not shown: it may be a secret)") for m in messages)
+    assert any(m.endswith("expected string, got integer 8080") for m in messages)
