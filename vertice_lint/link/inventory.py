@@ -314,7 +314,7 @@ def _script_files(files: Mapping[str, ParsedFile]) -> Iterator[tuple[str, str]]:
         parsed = files[path]
         if parsed.text is None or parsed.source.kind not in (Kind.TEXT, Kind.YAML):
             continue
-        if looks_stale(PurePosixPath(path).name) or "/.github/" in path:
+        if looks_stale(_file_name(path)) or "/.github/" in path:
             continue  # a disabled copy (`ci.old.yaml`); a workflow not at the root never runs
         yield path, parsed.text.text
 
@@ -610,9 +610,11 @@ def made_elsewhere(
     files: Mapping[str, ParsedFile], read: Callable[[str], str | None]
 ) -> Iterator[MadeElsewhere]:
     """The ConfigMaps and Secrets the repository shows are made out of band (MadeElsewhere)."""
-    for path in sorted(files):
-        if _TEMPLATE_NAME.search(PurePosixPath(path).name):
+    paths = sorted(files)
+    for path in paths:
+        if _TEMPLATE_NAME.search(_file_name(path)):
             yield from _template_objects(path, files[path], read)
+    names = _FileNames(files)
     for path, text in _command_texts(files, read):
         for line, _, argv in _commands(text, _CREATE):
             created = _created(argv)
@@ -621,7 +623,7 @@ def made_elsewhere(
                 shown = " ".join(a for a in argv[:4])
                 yield MadeElsewhere(kind, namespace, name, path, line, f"`{shown}`")
         for line, _, argv in _commands(text, _APPLY):
-            yield from _absent_applied(path, line, argv, files)
+            yield from _absent_applied(path, line, argv, files, names)
 
 
 def _command_texts(
@@ -767,8 +769,30 @@ def _created(argv: Sequence[str]) -> tuple[str, str | None, str] | None:
     return kind, namespace, name
 
 
+class _FileNames:
+    """The file names of the repository's paths, collected on first use."""
+
+    def __init__(self, files: Mapping[str, ParsedFile]) -> None:
+        self._files = files
+        self._names: frozenset[str] | None = None
+
+    def __contains__(self, name: object) -> bool:
+        if self._names is None:
+            self._names = frozenset(_file_name(p) for p in self._files)
+        return name in self._names
+
+
+def _file_name(path: str) -> str:
+    """The last part of a repository path (as `PurePosixPath(path).name`: paths are clean)."""
+    return path.rpartition("/")[2]
+
+
 def _absent_applied(
-    path: str, line: int, argv: Sequence[str], files: Mapping[str, ParsedFile]
+    path: str,
+    line: int,
+    argv: Sequence[str],
+    files: Mapping[str, ParsedFile],
+    names: _FileNames,
 ) -> Iterator[MadeElsewhere]:
     """A manifest `kubectl apply -f` applies that the repository does not hold (kept out of
     git, filled in by hand): what it defines is named by its file's stem."""
@@ -785,7 +809,7 @@ def _absent_applied(
         if not dot or ext.lower() not in ("yaml", "yml") or "$" in name or "://" in target:
             continue
         if "$" in target:  # a computed directory: absent when no file has this name
-            present = any(PurePosixPath(p).name == name for p in files)
+            present = name in names
         else:
             present = any(join(base, target) in files for base in (parent_dir(path), ""))
         if not present and re.fullmatch(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?", stem):

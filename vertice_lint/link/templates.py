@@ -88,7 +88,7 @@ def template_files(files: Mapping[str, ParsedFile], substituted: set[str]) -> di
     jsonnet_dirs = {
         parent_dir(p)
         for p in files
-        if p.endswith(_JSONNET) or PurePosixPath(p).name == "jsonnetfile.json"
+        if p.endswith(_JSONNET) or p.rpartition("/")[2] == "jsonnetfile.json"
     }
     out: dict[str, str] = {}
     for path in sorted(files):
