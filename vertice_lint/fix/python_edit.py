@@ -23,7 +23,7 @@ def rewrite(path: str, text: str, transformer: cst.CSTTransformer) -> Edit | Non
     return _minimal_edit(path, text, new_text)
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=8)  # a few MB each: the files a run rewrites
 def _parsed(text: str) -> MetadataWrapper | str:
     """The module of `text` in a wrapper that keeps the metadata it computes (the positions of
     a file are computed once for all its rewrites: the tree is immutable, a transformer builds
